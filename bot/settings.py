@@ -1,0 +1,44 @@
+"""Process settings, read from the environment (prefix KKRBOT_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path.cwd() / 'kkrbot.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set; `.env.example` in deploy/ lists them all."""
+
+    model_config = SettingsConfigDict(env_prefix="KKRBOT_", env_file=".env", extra="ignore")
+
+    telegram_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    # PTB's base_url form, e.g. http://127.0.0.1:8081/bot for the local emulator.
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str | None = None
+    bot_username: str | None = None
+    timezone: str = "Europe/Copenhagen"
+    language: str = "da"
+    sweep_interval: float = Field(default=60.0, gt=0)
+    delivery_interval: float = Field(default=1.0, gt=0)
+    invite_ttl_days: int = Field(default=14, gt=0)
+    log_level: str = "INFO"
+
+    @property
+    def file_base_url(self) -> str:
+        """The file download base URL, derived from the API base URL unless set."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        root, _, _ = self.telegram_base_url.rpartition("/bot")
+        return f"{root}/file/bot"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,32 @@
+"""The async engine and session factory; SQLite (embedded default) and PostgreSQL share one path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine; SQLite gets foreign keys, WAL and a busy timeout so the worker and bot share it."""
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Sessions that keep their objects usable after commit (no lazy loading, DESIGN.md)."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -1,0 +1,56 @@
+"""The closed vocabularies stored in the tables (kept as plain strings in the database)."""
+
+from enum import StrEnum
+
+
+class MembershipRole(StrEnum):
+    MAYOR = "mayor"
+    MEMBER = "member"
+    SUBSTITUTE = "substitute"
+    SECRETARIAT = "secretariat"
+    OBSERVER = "observer"
+
+
+class Office(StrEnum):
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+
+
+class MeetingKind(StrEnum):
+    ORDINARY = "ordinary"
+    EXTRAORDINARY = "extraordinary"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ItemStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AttendanceStatus(StrEnum):
+    EXPECTED = "expected"
+    ABSENT = "absent"
+    PRESENT = "present"
+    LEFT = "left"
+
+
+class SubstituteAnswer(StrEnum):
+    NOT_SUMMONED = "not_summoned"
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"

@@ -1,0 +1,40 @@
+"""Apply the Alembic migrations shipped inside the package (`kkrbot db upgrade`, and on start)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+SCRIPT_LOCATION = "models:migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at the packaged migrations; no alembic.ini needed."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database to `revision` in one transaction."""
+
+    def run(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at, or None when it has never been migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)

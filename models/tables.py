@@ -1,0 +1,225 @@
+"""The SQLModel tables. Knows tables and columns, nothing about who may do what (DESIGN.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, String, Text, Time, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.enums import (
+    AttendanceStatus,
+    ItemStatus,
+    MeetingKind,
+    MeetingStatus,
+    NoticeStatus,
+    SubstituteAnswer,
+)
+from models.types import UTCDateTime
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Council(SQLModel, table=True):
+    """R-P1: a council; its interpretations of the rules are settings kept on the row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_type=String(80), unique=True, index=True)
+    name: str = Field(sa_type=String(200))
+    region: str = Field(sa_type=String(100))
+    municipalities: int
+    timezone: str = Field(default="Europe/Copenhagen", sa_type=String(64))
+    language: str = Field(default="da", sa_type=String(8))
+    proposal_deadline_days: int = 10  # R-D1 interpretation
+    distribution_time: time = Field(default=time(9, 0), sa_type=Time)  # R-D2 automatic send
+    substitute_answer_hours: int = 48  # R-S7
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Municipality(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    name: str = Field(sa_type=String(100))
+
+
+class Person(SQLModel, table=True):
+    """A human being known to one council; linked to Telegram only through an invite."""
+
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    name: str = Field(sa_type=String(200))
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+    party: str | None = Field(default=None, sa_type=String(40))
+    language: str = Field(default="da", sa_type=String(8))
+
+
+class Membership(SQLModel, table=True):
+    """R-P2–R-P5, R-S1: the person's role in the council, office and whom they stand in for."""
+
+    __table_args__ = (UniqueConstraint("council_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(sa_type=String(20))
+    office: str | None = Field(default=None, sa_type=String(20))
+    # R-S1: at most one substitute per member, hence unique.
+    substitute_for_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
+
+
+class InviteToken(SQLModel, table=True):
+    """A single-use, expiring token that links a Telegram account to a person (/start <token>)."""
+
+    __tablename__ = "invite_token"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(sa_type=String(64), unique=True, index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _when()
+
+
+class TelegramLink(SQLModel, table=True):
+    """One Telegram account for one person."""
+
+    __tablename__ = "telegram_link"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    linked_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # Set when Telegram answers 403 (blocked); cleared when the person writes again.
+    unreachable_since: datetime | None = _when()
+
+
+class Meeting(SQLModel, table=True):
+    """An ordinary or extraordinary meeting; what has been done is recorded on the row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    kind: str = Field(default=MeetingKind.ORDINARY, sa_type=String(20))
+    starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    place: str = Field(sa_type=String(200))
+    subject: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default=MeetingStatus.PLANNED, sa_type=String(20))
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    agenda_version: int = 0
+    agenda_approved_at: datetime | None = _when()
+    agenda_distributed_at: datetime | None = _when()
+    distribution_exception: str | None = Field(default=None, sa_type=Text)  # R-D3
+    opened_at: datetime | None = _when()
+    closed_at: datetime | None = _when()
+
+
+class AgendaItem(SQLModel, table=True):
+
+    __tablename__ = "agenda_item"  # type: ignore[assignment]
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    position: int = 0
+    title: str = Field(sa_type=String(200))
+    description: str = Field(default="", sa_type=Text)
+    proposed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    submitted_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default=ItemStatus.PROPOSED, sa_type=String(20))
+    late: bool = False  # R-D1: taken in by the chair after the deadline
+    rejection_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class Attendance(SQLModel, table=True):
+    """R-Q2/R-Q4: one member's attendance at one meeting, and who stood in for them."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(default=AttendanceStatus.EXPECTED, sa_type=String(20))
+    absence_reason: str | None = Field(default=None, sa_type=Text)
+    absence_reported_at: datetime | None = _when()
+    substitute_id: int | None = Field(default=None, foreign_key="person.id")
+    substitute_answer: str = Field(default=SubstituteAnswer.NOT_SUMMONED, sa_type=String(20))
+    arrived_at: datetime | None = _when()
+    left_at: datetime | None = _when()
+
+
+class Notice(SQLModel, table=True):
+    """The outbox: every message to a person is first a row, written with the change that caused it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(sa_type=String(200), unique=True)
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(sa_type=String(60))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=NoticeStatus.PENDING, sa_type=String(20), index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    attempts: int = 0
+    sent_at: datetime | None = _when()
+    telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class LiveMessage(SQLModel, table=True):
+    """A message kept up to date by edits (the pinned quorum message); dirty until re-rendered."""
+
+    __tablename__ = "live_message"  # type: ignore[assignment]
+
+    __table_args__ = (UniqueConstraint("kind", "chat_id", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(40))
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    last_text: str | None = Field(default=None, sa_type=Text)
+    dirty_since: datetime | None = _when()
+    edited_at: datetime | None = _when()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    action: str = Field(sa_type=String(60))
+    subject: str | None = Field(default=None, sa_type=String(200))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+# Re-exported so Alembic and services find every table from one import.
+__all__ = [
+    "AgendaItem",
+    "Attendance",
+    "AttendanceStatus",
+    "AuditEvent",
+    "Council",
+    "InviteToken",
+    "ItemStatus",
+    "LiveMessage",
+    "Meeting",
+    "MeetingKind",
+    "MeetingStatus",
+    "Membership",
+    "Municipality",
+    "Notice",
+    "NoticeStatus",
+    "Person",
+    "SubstituteAnswer",
+    "TelegramLink",
+]
