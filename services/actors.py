@@ -1,0 +1,85 @@
+"""Who is acting: a person resolved from a Telegram account, with the roles that permissions use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.tables import Council, Membership, Person, TelegramLink
+from procedure.permissions import Action, may
+from services.errors import NotAllowed
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A linked person as the services see them."""
+
+    person_id: int
+    council_id: int
+    name: str
+    language: str
+    role: str
+    office: str | None
+    chat_id: int | None
+    council_name: str
+    council_timezone: str
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The role plus the office (chair, vice_chair), the vocabulary of procedure.permissions."""
+        return frozenset({self.role} | ({self.office} if self.office else set()))
+
+    def may(self, action: Action) -> bool:
+        """Whether the person's standing roles permit `action`."""
+        return may(self.roles, action)
+
+    def require(self, action: Action) -> None:
+        """Refuse with NotAllowed unless the person may do `action`."""
+        if not self.may(action):
+            raise NotAllowed(f"{self.role} may not {action}", action=str(action))
+
+
+async def actor_for_person(session: AsyncSession, person_id: int) -> Actor | None:
+    """The actor for a person id, or None when the person has no membership."""
+    row = (
+        await session.exec(
+            select(Person, Membership, Council)
+            .join(Membership, col(Membership.person_id) == col(Person.id))
+            .join(Council, col(Council.id) == col(Person.council_id))
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    person, membership, council = row
+    link = (await session.exec(select(TelegramLink).where(TelegramLink.person_id == person_id))).first()
+    return _actor(person, membership, council, link)
+
+
+async def actor_for_telegram(session: AsyncSession, telegram_user_id: int) -> Actor | None:
+    """The actor linked to a Telegram account, or None for a stranger."""
+    link = (
+        await session.exec(
+            select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
+        )
+    ).first()
+    if link is None:
+        return None
+    return await actor_for_person(session, link.person_id)
+
+
+def _actor(person: Person, membership: Membership, council: Council, link: TelegramLink | None) -> Actor:
+    assert person.id is not None and council.id is not None
+    return Actor(
+        person_id=person.id,
+        council_id=council.id,
+        name=person.name,
+        language=person.language,
+        role=membership.role,
+        office=membership.office,
+        chat_id=link.chat_id if link else None,
+        council_name=council.name,
+        council_timezone=council.timezone,
+    )

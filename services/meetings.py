@@ -1,0 +1,121 @@
+"""Meetings: adding them to the plan (R-M1) and listing what is coming with its deadlines (R-D1, R-D2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import MeetingKind, MeetingStatus
+from models.tables import Council, Meeting
+from procedure.deadlines import distribution_deadline, proposal_deadline
+from procedure.permissions import Action
+from services import audit
+from services.actors import Actor
+from services.errors import InvalidInput
+
+MAX_PLACE = 200
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A meeting as people see it: local times, and the deadlines only ordinary meetings have (R-D5)."""
+
+    id: int
+    kind: str
+    starts_at: datetime
+    place: str
+    subject: str | None
+    status: str
+    proposal_deadline: datetime | None
+    distribution_deadline: datetime | None
+
+
+def view(meeting: Meeting, council: Council) -> MeetingView:
+    """The meeting in the council's time zone with its deadlines computed by procedure/."""
+    tz = ZoneInfo(council.timezone)
+    local = meeting.starts_at.astimezone(tz)
+    ordinary = meeting.kind == MeetingKind.ORDINARY
+    return MeetingView(
+        id=meeting.id or 0,
+        kind=meeting.kind,
+        starts_at=local,
+        place=meeting.place,
+        subject=meeting.subject,
+        status=meeting.status,
+        proposal_deadline=(
+            proposal_deadline(local.date(), tz, council.proposal_deadline_days) if ordinary else None
+        ),
+        distribution_deadline=distribution_deadline(local.date(), tz) if ordinary else None,
+    )
+
+
+def local_start(council: Council, naive_local: datetime) -> datetime:
+    """A wall-clock time in the council's zone made aware (a time that does not exist is refused)."""
+    tz = ZoneInfo(council.timezone)
+    aware = naive_local.replace(tzinfo=tz)
+    if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != naive_local:
+        raise InvalidInput(f"{naive_local:%Y-%m-%d %H:%M} does not exist in {council.timezone} (clock change)")
+    return aware
+
+
+async def add_meeting(
+    session: AsyncSession,
+    *,
+    council: Council,
+    starts_at: datetime,
+    place: str,
+    now: datetime,
+    kind: MeetingKind = MeetingKind.ORDINARY,
+    subject: str | None = None,
+    actor: Actor | None = None,
+) -> Meeting:
+    """Put a meeting in the plan (R-M1); `actor` None means the secretariat's CLI."""
+    if actor is not None:
+        actor.require(Action.PLAN_MEETINGS if kind == MeetingKind.ORDINARY else Action.CALL_MEETING)
+    place = place.strip()
+    if not place or len(place) > MAX_PLACE:
+        raise InvalidInput(f"the place must be 1 to {MAX_PLACE} characters")
+    if starts_at.tzinfo is None:
+        starts_at = local_start(council, starts_at)
+    if starts_at <= now:
+        raise InvalidInput(f"the meeting must start in the future, not {starts_at:%Y-%m-%d %H:%M}")
+    clash = await session.exec(
+        select(Meeting).where(
+            Meeting.council_id == council.id,
+            Meeting.starts_at == starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    )
+    if clash.first():
+        raise InvalidInput(f"the council has a meeting at {starts_at:%Y-%m-%d %H:%M} already")
+    meeting = Meeting(
+        council_id=council.id or 0, kind=kind, starts_at=starts_at, place=place, subject=subject, created_at=now
+    )
+    session.add(meeting)
+    await session.flush()
+    audit.record(
+        session, now=now, action="meeting.add", council_id=council.id,
+        actor_id=actor.person_id if actor else None, subject=f"meeting:{meeting.id}", kind=str(kind),
+    )
+    return meeting
+
+
+async def upcoming_meetings(session: AsyncSession, *, actor: Actor, now: datetime) -> list[MeetingView]:
+    """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
+    actor.require(Action.VIEW_MEETINGS)
+    council = await session.get(Council, actor.council_id)
+    assert council is not None
+    meetings = await session.exec(
+        select(Meeting)
+        .where(
+            Meeting.council_id == actor.council_id,
+            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+            Meeting.starts_at >= now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [view(m, council) for m in meetings]

@@ -1,0 +1,98 @@
+"""The sweep (DESIGN.md: the database is the schedule): ask what is due and not yet done, do it once.
+
+Each task is idempotent through the outbox's dedupe keys, so a missed tick, a restart or a second
+instance neither loses nor doubles an action; what fell due while the bot was down is done late."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import AttendanceStatus, MeetingStatus, MembershipRole
+from models.tables import Attendance, Council, Meeting, Membership
+from services.meetings import view
+from services.outbox import enqueue
+
+# R-D4: everyone is reminded the day before a meeting.
+MEETING_REMINDER_BEFORE = timedelta(days=1)
+SWEEP_LOCK_KEY = 0x6B6B72  # "kkr": one sweep at a time across instances on PostgreSQL
+REMINDED_ROLES = (MembershipRole.MAYOR, MembershipRole.MEMBER, MembershipRole.SECRETARIAT, MembershipRole.OBSERVER)
+
+Task = Callable[[AsyncSession, datetime], Awaitable[int]]
+
+
+@dataclass
+class SweepReport:
+    """How many notices each task added; `skipped` when another instance holds the sweep."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    skipped: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values())
+
+
+async def remind_meetings(session: AsyncSession, now: datetime) -> int:
+    """R-D4: a reminder to each member, observer and secretary the day before a meeting, once."""
+    meetings = await session.exec(
+        select(Meeting, Council)
+        .join(Council, col(Council.id) == col(Meeting.council_id))
+        .where(
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + MEETING_REMINDER_BEFORE,
+        )
+    )
+    added = 0
+    for meeting, council in meetings.all():
+        absent = select(Attendance.person_id).where(
+            Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.ABSENT
+        )
+        people = await session.exec(
+            select(Membership.person_id).where(
+                Membership.council_id == council.id,
+                col(Membership.role).in_(REMINDED_ROLES),
+                col(Membership.person_id).not_in(absent),  # R-D4: not those who said they won't come
+            )
+        )
+        payload = _meeting_payload(meeting, council)
+        for person_id in people.all():
+            added += await enqueue(
+                session, person_id=person_id, kind="meeting_reminder", now=now, payload=payload,
+                dedupe_key=f"meeting-reminder:{meeting.id}:{person_id}", council_id=council.id,
+            )
+    return added
+
+
+def _meeting_payload(meeting: Meeting, council: Council) -> dict[str, str | int | None]:
+    shown = view(meeting, council)
+    return {
+        "meeting_id": shown.id, "kind": shown.kind, "starts_at": shown.starts_at.isoformat(),
+        "place": shown.place, "council": council.name,
+    }
+
+
+TASKS: dict[str, Task] = {"meeting_reminders": remind_meetings}
+
+
+async def sweep(session: AsyncSession, now: datetime, tasks: dict[str, Task] | None = None) -> SweepReport:
+    """Run every due task in one transaction; on PostgreSQL only one instance sweeps at a time."""
+    if not await _take_sweep_lock(session):
+        return SweepReport(skipped=True)
+    report = SweepReport()
+    for name, task in (tasks or TASKS).items():
+        report.added[name] = await task(session, now)
+    return report
+
+
+async def _take_sweep_lock(session: AsyncSession) -> bool:
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return True  # SQLite serialises writers itself
+    result = await session.exec(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=SWEEP_LOCK_KEY))  # type: ignore[call-overload]
+    return bool(result.scalar())

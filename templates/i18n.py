@@ -1,0 +1,83 @@
+"""Translations (gettext catalogues read with Babel) and the Jinja2 environment per language.
+
+The catalogues are kept as .po files in the package and compiled in memory when first used, so a
+plain `pip install .` works without a build step and a stale .mo can never be served."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+DOMAIN = "kkrbot"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+
+
+def supported(language: str | None) -> str:
+    """The language if we speak it, else the default (Danish first)."""
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> NullTranslations:
+    """The catalogue of `language`; English is the source language and needs none."""
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def gettext(language: str, message: str, **params: Any) -> str:
+    """`message` translated to `language`, with %(name)s parameters filled in."""
+    text = translations(supported(language)).gettext(message)
+    return text % params if params else text
+
+
+def format_when(value: datetime, language: str) -> str:
+    """A local date and time as people write it: 'onsdag den 10. marts 2027 kl. 10:00'."""
+    pattern = translations(supported(language)).gettext("EEEE d MMMM y 'at' HH:mm")
+    return format_datetime(value, pattern, locale=supported(language))
+
+
+def format_day(value: datetime, language: str) -> str:
+    """A local date with its weekday: 'onsdag den 10. marts 2027'."""
+    pattern = translations(supported(language)).gettext("EEEE d MMMM y")
+    return format_datetime(value, pattern, locale=supported(language))
+
+
+@lru_cache(maxsize=None)
+def environment(language: str) -> Environment:
+    """The Jinja2 environment for one language: Telegram HTML escaped, gettext installed."""
+    env = Environment(
+        loader=PackageLoader("templates", ""),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = lambda value: format_when(value, language)
+    env.filters["day"] = lambda value: format_day(value, language)
+    return env
+
+
+def render(name: str, language: str, **context: Any) -> str:
+    """Render template `name` (e.g. 'chat/meetings.html.j2') in `language`."""
+    return environment(supported(language)).get_template(name).render(**context).strip()
