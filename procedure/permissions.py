@@ -1,0 +1,157 @@
+"""Who may do what: one table for every action of the services (R-P3, R-P4, R-P5, R-P6, R-S3).
+
+Roles are the membership role ("mayor", "member", "substitute", "secretariat", "observer") plus any
+office ("chair", "vice_chair") and one situational role:
+
+- "standing_in": a substitute who attends a meeting in an absent member's place (summoned and
+  accepted, R-S3, or for a long absence, R-S4/R-S5). Only then may a substitute propose, vote, check
+  in and receive the agenda (R-P6). Chosen as a role, not a keyword, because it is a fact about the
+  person for a given meeting that the services know when they build the roles.
+
+The chair and vice chair are members, so an office brings a member's rights. Chair powers belong to
+the chair, and to the vice chair only when `acting_chair=True` (the chair is absent, R-P3). The
+secretariat has administrative rights but no vote (R-P4); observers only see and receive (R-P5).
+Unknown role strings grant nothing; an unknown action is an error (a typo must not pass silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from procedure.errors import UnknownAction
+
+
+class Role(StrEnum):
+    """R-P2–R-P5: the roles (and offices) that permissions are granted to."""
+
+    MAYOR = "mayor"
+    MEMBER = "member"
+    SUBSTITUTE = "substitute"
+    SECRETARIAT = "secretariat"
+    OBSERVER = "observer"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    STANDING_IN = "standing_in"
+
+
+class Action(StrEnum):
+    """Everything a person can ask the services to do."""
+
+    # A member's own business
+    PROPOSE = "propose"  # R-D1
+    REPORT_ABSENCE = "report_absence"  # R-S3
+    SUMMON_SUBSTITUTE = "summon_substitute"  # R-S3
+    WITHDRAW_ABSENCE = "withdraw_absence"  # R-S3
+    REQUEST_MEETING = "request_meeting"  # R-M2
+    CHECK_IN = "check_in"  # R-Q2
+    VOTE = "vote"  # R-Q3
+    ANSWER_SUMMONS = "answer_summons"  # R-S7
+    # Seeing the council's business (R-P6)
+    VIEW_MEETINGS = "view_meetings"
+    RECEIVE_AGENDA = "receive_agenda"
+    VIEW_QUORUM = "view_quorum"  # R-Q2
+    # Chair powers
+    CALL_MEETING = "call_meeting"  # R-M2, R-M3
+    ORDER_AGENDA = "order_agenda"  # R-M4
+    APPROVE_AGENDA = "approve_agenda"  # R-D2
+    ACCEPT_LATE_PROPOSAL = "accept_late_proposal"  # R-D1
+    RECORD_DEADLINE_EXCEPTION = "record_deadline_exception"  # R-D3
+    OPEN_MEETING = "open_meeting"  # R-M5
+    CLOSE_MEETING = "close_meeting"  # R-M5
+    # Shared by the chair and the secretariat (preparing meetings, R-M3)
+    PLAN_MEETINGS = "plan_meetings"  # R-M1
+    EDIT_AGENDA = "edit_agenda"  # R-M3
+    DISTRIBUTE_AGENDA = "distribute_agenda"  # R-M3
+    CHECK_IN_OTHERS = "check_in_others"  # R-Q2
+    REPORT_ABSENCE_FOR_OTHERS = (
+        "report_absence_for_others"  # R-S3, the secretariat receives notices
+    )
+    RECORD_LONG_ABSENCE = "record_long_absence"  # R-S4, R-S5
+    RECORD_VOTE = "record_vote"  # R-Q3
+    LINK_GROUP = "link_group"
+    # The secretariat's administration (R-P4)
+    MANAGE_MEMBERS = "manage_members"  # R-P2, R-S1
+    ISSUE_INVITES = "issue_invites"
+    MANAGE_SETTINGS = "manage_settings"  # R-P1 and the interpretations
+    WRITE_MINUTES = "write_minutes"  # R-X2
+    PUBLISH = "publish"  # R-X1
+    EXPORT_ATTENDANCE = "export_attendance"  # R-X3
+    MANAGE_APPOINTMENTS = "manage_appointments"  # R-E4
+
+
+_ROLE_VALUES = frozenset(role.value for role in Role)
+_MEMBERS = frozenset({Role.MAYOR, Role.MEMBER})
+_ATTENDING = _MEMBERS | {Role.STANDING_IN}
+_INSIDERS = _ATTENDING | {Role.SECRETARIAT, Role.OBSERVER}  # R-P6
+_CHAIR = frozenset({Role.CHAIR})
+_PREPARERS = _CHAIR | {Role.SECRETARIAT}
+_SECRETARIAT = frozenset({Role.SECRETARIAT})
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
+    {
+        Action.PROPOSE: _ATTENDING,
+        Action.REPORT_ABSENCE: _MEMBERS,
+        Action.SUMMON_SUBSTITUTE: _MEMBERS,
+        Action.WITHDRAW_ABSENCE: _MEMBERS,
+        Action.REQUEST_MEETING: _MEMBERS,
+        Action.CHECK_IN: _ATTENDING,
+        Action.VOTE: _ATTENDING,
+        Action.ANSWER_SUMMONS: frozenset({Role.SUBSTITUTE, Role.STANDING_IN}),
+        Action.VIEW_MEETINGS: _INSIDERS | {Role.SUBSTITUTE},  # dates only, so every substitute
+        Action.RECEIVE_AGENDA: _INSIDERS,
+        Action.VIEW_QUORUM: _INSIDERS,
+        Action.CALL_MEETING: _CHAIR,
+        Action.ORDER_AGENDA: _CHAIR,
+        Action.APPROVE_AGENDA: _CHAIR,
+        Action.ACCEPT_LATE_PROPOSAL: _CHAIR,
+        Action.RECORD_DEADLINE_EXCEPTION: _CHAIR,
+        Action.OPEN_MEETING: _CHAIR,
+        Action.CLOSE_MEETING: _CHAIR,
+        Action.PLAN_MEETINGS: _PREPARERS,
+        Action.EDIT_AGENDA: _PREPARERS,
+        Action.DISTRIBUTE_AGENDA: _PREPARERS,
+        Action.CHECK_IN_OTHERS: _PREPARERS,
+        Action.REPORT_ABSENCE_FOR_OTHERS: _PREPARERS,
+        Action.RECORD_LONG_ABSENCE: _PREPARERS,
+        Action.RECORD_VOTE: _PREPARERS,
+        Action.LINK_GROUP: _PREPARERS,
+        Action.MANAGE_MEMBERS: _SECRETARIAT,
+        Action.ISSUE_INVITES: _SECRETARIAT,
+        Action.MANAGE_SETTINGS: _SECRETARIAT,
+        Action.WRITE_MINUTES: _SECRETARIAT,
+        Action.PUBLISH: _SECRETARIAT,
+        Action.EXPORT_ATTENDANCE: _SECRETARIAT,
+        Action.MANAGE_APPOINTMENTS: _SECRETARIAT,
+    }
+)
+
+
+def effective_roles(roles: Iterable[str], *, acting_chair: bool = False) -> frozenset[Role]:
+    """R-P3: the known roles, with a member's rights for officers and chair powers when acting."""
+    known = {Role(r) for r in roles if r in _ROLE_VALUES}
+    if known & {Role.CHAIR, Role.VICE_CHAIR}:
+        known.add(Role.MEMBER)  # the chair and vice chair are elected among the members
+    if acting_chair and Role.VICE_CHAIR in known:
+        known.add(Role.CHAIR)  # R-P3: the acting chair holds every chair power
+    return frozenset(known)
+
+
+def may(roles: Iterable[str], action: str, *, acting_chair: bool = False) -> bool:
+    """R-P3–R-P6: whether a person with these roles may do `action`."""
+    allowed = PERMISSIONS[_action(action)]
+    return not allowed.isdisjoint(effective_roles(roles, acting_chair=acting_chair))
+
+
+def allowed_actions(roles: Iterable[str], *, acting_chair: bool = False) -> frozenset[Action]:
+    """R-P3–R-P6: every action a person with these roles may do (for menus and help)."""
+    mine = effective_roles(roles, acting_chair=acting_chair)
+    return frozenset(a for a, allowed in PERMISSIONS.items() if not allowed.isdisjoint(mine))
+
+
+def _action(action: str) -> Action:
+    try:
+        return Action(action)
+    except ValueError:
+        raise UnknownAction(f"unknown action {action!r}; known: {', '.join(Action)}") from None
