@@ -166,7 +166,7 @@ def test_an_alliance_counts_as_one_group_named_by_its_parties() -> None:
 
 
 def test_a_party_in_two_alliances_is_refused() -> None:
-    with pytest.raises(AllianceConflict, match="'F'.*more than one"):
+    with pytest.raises(AllianceConflict, match=r"'F'.*more than one"):
         merge_alliances({"A": 4, "V": 8, "F": 2}, [["A", "F"], ["V", "F"]])
 
 
