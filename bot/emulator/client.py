@@ -39,8 +39,20 @@ class WaitTimeout(AssertionError):
         self.seen = seen or []
 
 
+class _Readable:
+    """Lets a result be read like the JSON it came from: ``message["text"]``."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+
 @dataclass(frozen=True)
-class BotMessage:
+class BotMessage(_Readable):
     """A message in a chat as the simulation shows it (by default one the bot sent)."""
 
     message_id: int
@@ -81,7 +93,7 @@ class BotMessage:
 
 
 @dataclass(frozen=True)
-class Sent:
+class Sent(_Readable):
     """What a simulated user sent, and whether the bot will get it as an update."""
 
     message: JSONDict
@@ -101,7 +113,7 @@ class Sent:
 
 
 @dataclass(frozen=True)
-class CallbackAnswer:
+class CallbackAnswer(_Readable):
     callback_query_id: str
     user_id: int
     chat_id: int
@@ -115,7 +127,7 @@ class CallbackAnswer:
 
 
 @dataclass(frozen=True)
-class CallRecord:
+class CallRecord(_Readable):
     """One Bot API call the bot made, with its outcome."""
 
     seq: int
@@ -366,14 +378,28 @@ class EmulatorClient:
 
     async def commands(
         self,
-        scope: str = "default",
+        scope: str | JSONDict = "default",
         language: str = "",
         *,
+        language_code: str | None = None,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> list[JSONDict]:
-        """The commands set (setMyCommands) for exactly this scope and language."""
-        params = {"scope": scope, "language_code": language, "chat_id": chat_id, "user_id": user_id}
+        """The commands set (setMyCommands) for exactly this scope and language.
+
+        ``scope`` is a scope type (``"all_private_chats"``) or a BotCommandScope dict
+        (``{"type": "chat", "chat_id": 1001}``).
+        """
+        if isinstance(scope, dict):
+            chat_id = scope.get("chat_id", chat_id)
+            user_id = scope.get("user_id", user_id)
+            scope = str(scope.get("type", "default"))
+        params = {
+            "scope": scope,
+            "language_code": language_code if language_code is not None else language,
+            "chat_id": chat_id,
+            "user_id": user_id,
+        }
         result: list[JSONDict] = await self._request("GET", "/commands", params=params)
         return result
 

@@ -56,6 +56,21 @@ async def _body(request: Request) -> JSONDict:
     return data
 
 
+def _fault_kind(kind: str) -> tuple[str, int]:
+    """A fault kind, also spelled by its status code ("429", "403", "502", "5xx")."""
+    aliases = {
+        "429": "retry_after",
+        "403": "forbidden",
+        "400": "bad_request",
+        "5xx": "server_error",
+    }
+    if kind in aliases:
+        return aliases[kind], 502
+    if kind.isdigit() and kind.startswith("5"):
+        return "server_error", int(kind)
+    return kind, 502
+
+
 class SimApi:
     """Routes of the simulation API for one ``EmulatorState``."""
 
@@ -355,14 +370,15 @@ class SimApi:
 
     def add_fault(self, data: JSONDict) -> Any:
         count = data.get("count", 1)
+        kind, status = _fault_kind(str(data.get("kind") or "retry_after"))
         spec: JSONDict = {
             "method": str(data.get("method") or "*"),
-            "kind": str(data.get("kind") or "retry_after"),
+            "kind": kind,
             "chat_id": _int(data.get("chat_id"), "chat_id"),
             "bot_id": _int(data.get("bot_id"), "bot_id"),
             "remaining": None if count is None else int(count),
             "retry_after": int(data.get("retry_after", 5)),
-            "status": int(data.get("status", 502)),
+            "status": int(data.get("status") or status),
             "description": data.get("description"),
             "latency_ms": int(data.get("latency_ms", 0)),
             "effect": _bool(data.get("effect", False)),
