@@ -79,8 +79,10 @@ def is_auto_distribution_due(
     _require_aware(now, "now")
     if not approved or already_sent:
         return False
-    # Due from the set time on; a sweep that missed the moment still distributes, even late.
-    return now >= auto_distribution_moment(meeting_date, tz, at)
+    # Due from the set time on: a sweep that missed the moment still distributes, late, until the
+    # meeting day begins; after that an agenda sent by itself would reach people too late to use.
+    meeting_day_begins = local_moment(meeting_date, time(0), tz)
+    return auto_distribution_moment(meeting_date, tz, at) <= now < meeting_day_begins
 
 
 def reminder_moments(

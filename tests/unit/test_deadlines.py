@@ -177,6 +177,12 @@ def test_a_sweep_that_missed_the_moment_still_distributes_late() -> None:
     )
 
 
+def test_an_agenda_is_not_sent_by_itself_once_the_meeting_day_has_begun() -> None:
+    assert not is_auto_distribution_due(
+        cph(2026, 12, 3, 0, 0), date(2026, 12, 3), CPH, approved=True, already_sent=False
+    )
+
+
 def test_an_unapproved_or_already_sent_agenda_is_never_distributed_automatically() -> None:
     now, meeting = cph(2026, 11, 26, 10, 0), date(2026, 12, 3)
     assert not is_auto_distribution_due(now, meeting, CPH, approved=False, already_sent=False)

@@ -1,0 +1,34 @@
+"""R-K1: the longest-serving mayor calls the constituent meeting; on a tie, the oldest."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from procedure.constitution import constituent_convener
+from procedure.errors import ProcedureError
+
+SINCE = {"Aalborg": date(2018, 1, 1), "Hjørring": date(2010, 1, 1), "Thisted": date(2014, 1, 1)}
+BORN = {"Aalborg": date(1960, 5, 1), "Hjørring": date(1970, 3, 3), "Thisted": date(1950, 1, 1)}
+
+
+def test_the_mayor_who_has_been_mayor_longest_calls_the_constituent_meeting() -> None:
+    assert constituent_convener(SINCE, BORN) == "Hjørring"
+
+
+def test_between_equally_senior_mayors_the_oldest_calls_it() -> None:
+    since = {**SINCE, "Thisted": date(2010, 1, 1)}
+    assert constituent_convener(since, BORN) == "Thisted"
+
+
+def test_a_full_tie_is_refused_rather_than_settled_by_the_order_of_names() -> None:
+    with pytest.raises(ProcedureError, match="equally senior and equally old"):
+        constituent_convener(
+            {"A": date(2010, 1, 1), "B": date(2010, 1, 1)}, dict.fromkeys("AB", date(1960, 1, 1))
+        )
+
+
+def test_a_missing_birth_date_is_refused() -> None:
+    with pytest.raises(ProcedureError, match="birth dates"):
+        constituent_convener(SINCE, {"Aalborg": date(1960, 5, 1)})
