@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from emulator_fixtures import TOKEN, bot, build_app, emu, polling, tg
 from telegram import (
     Bot,
     BotCommand,
@@ -31,8 +31,7 @@ from telegram.ext import (
 )
 
 from bot.emulator import EmulatorClient, EmulatorServer
-
-__all__ = ["bot", "emu", "tg"]  # fixtures
+from bot.emulator.testing import TOKEN, build_app, polling
 
 MEMBER = 1001
 OTHER = 1002
@@ -42,6 +41,24 @@ YES_NO = InlineKeyboardMarkup(
         [InlineKeyboardButton("Nej", callback_data="att:1:no")],
     ]
 )
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[EmulatorServer]:
+    async with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def tg(emu: EmulatorServer) -> AsyncIterator[EmulatorClient]:
+    async with emu.client() as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(emu: EmulatorServer) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as the_bot:
+        yield the_bot
 
 
 async def started_chat(tg: EmulatorClient, user_id: int = MEMBER) -> None:
