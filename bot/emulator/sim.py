@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import mimetypes
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -199,8 +200,6 @@ class SimApi:
         file_name = str(data.get("file_name") or "document")
         mime_type = data.get("mime_type")
         if mime_type is None:
-            import mimetypes
-
             mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         record = self.state.store_file(
             file_name=file_name, mime_type=mime_type, content=content, size=size
@@ -416,8 +415,9 @@ class SimApi:
             with self.state.lock:
                 return predicate() or self.state.closing
 
-        satisfied = await self.state.notifier.wait_for(check, timeout)
+        await self.state.notifier.wait_for(check, timeout)
         with self.state.lock:
+            satisfied = predicate()
             result: JSONDict = {"satisfied": satisfied}
             chat_id = _int(data.get("chat_id"), "chat_id")
             if chat_id is not None and chat_id in world.chats:
