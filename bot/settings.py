@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     # PTB's base_url form, e.g. http://127.0.0.1:8081/bot for the local emulator.
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str | None = None
-    bot_username: str | None = None
+    bot_username: str = "kkrbot_bot"
     timezone: str = "Europe/Copenhagen"
     language: str = "da"
     sweep_interval: float = Field(default=60.0, gt=0)

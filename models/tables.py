@@ -78,7 +78,7 @@ class Membership(SQLModel, table=True):
 class InviteToken(SQLModel, table=True):
     """A single-use, expiring token that links a Telegram account to a person (/start <token>)."""
 
-    __tablename__ = "invite_token"  # type: ignore[assignment]
+    __tablename__ = "invite_token"
 
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(sa_type=String(64), unique=True, index=True)
@@ -91,7 +91,7 @@ class InviteToken(SQLModel, table=True):
 class TelegramLink(SQLModel, table=True):
     """One Telegram account for one person."""
 
-    __tablename__ = "telegram_link"  # type: ignore[assignment]
+    __tablename__ = "telegram_link"
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", unique=True)
@@ -122,8 +122,7 @@ class Meeting(SQLModel, table=True):
 
 
 class AgendaItem(SQLModel, table=True):
-
-    __tablename__ = "agenda_item"  # type: ignore[assignment]
+    __tablename__ = "agenda_item"
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     position: int = 0
@@ -174,7 +173,7 @@ class Notice(SQLModel, table=True):
 class LiveMessage(SQLModel, table=True):
     """A message kept up to date by edits (the pinned quorum message); dirty until re-rendered."""
 
-    __tablename__ = "live_message"  # type: ignore[assignment]
+    __tablename__ = "live_message"
 
     __table_args__ = (UniqueConstraint("kind", "chat_id", "meeting_id"),)
 
@@ -191,7 +190,7 @@ class LiveMessage(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Who did what, when: written in the same transaction as the change."""
 
-    __tablename__ = "audit_event"  # type: ignore[assignment]
+    __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
     council_id: int | None = Field(default=None, foreign_key="council.id", index=True)

@@ -54,7 +54,9 @@ async def actor_for_person(session: AsyncSession, person_id: int) -> Actor | Non
     if row is None:
         return None
     person, membership, council = row
-    link = (await session.exec(select(TelegramLink).where(TelegramLink.person_id == person_id))).first()
+    link = (
+        await session.exec(select(TelegramLink).where(TelegramLink.person_id == person_id))
+    ).first()
     return _actor(person, membership, council, link)
 
 
@@ -70,7 +72,9 @@ async def actor_for_telegram(session: AsyncSession, telegram_user_id: int) -> Ac
     return await actor_for_person(session, link.person_id)
 
 
-def _actor(person: Person, membership: Membership, council: Council, link: TelegramLink | None) -> Actor:
+def _actor(
+    person: Person, membership: Membership, council: Council, link: TelegramLink | None
+) -> Actor:
     assert person.id is not None and council.id is not None
     return Actor(
         person_id=person.id,

@@ -40,7 +40,9 @@ async def issue_invites(
     issued = []
     for person in people:
         await _revoke_unused(session, person, now)
-        token = InviteToken(token=new_token(), person_id=person.id or 0, created_at=now, expires_at=now + ttl)
+        token = InviteToken(
+            token=new_token(), person_id=person.id or 0, created_at=now, expires_at=now + ttl
+        )
         session.add(token)
         issued.append(IssuedInvite(person.name, token.token, token.expires_at))
     audit.record(session, now=now, action="invites.issue", council_id=council.id, count=len(issued))
@@ -49,7 +51,9 @@ async def issue_invites(
 
 async def _revoke_unused(session: AsyncSession, person: Person, now: datetime) -> None:
     for old in await session.exec(
-        select(InviteToken).where(InviteToken.person_id == person.id, col(InviteToken.used_at).is_(None))
+        select(InviteToken).where(
+            InviteToken.person_id == person.id, col(InviteToken.used_at).is_(None)
+        )
     ):
         old.expires_at = min(old.expires_at, now)
         session.add(old)
@@ -67,20 +71,35 @@ async def redeem_invite(
     if invite.expires_at <= now:
         raise InviteExpired("the invite has expired", expired_at=invite.expires_at)
     existing = (
-        await session.exec(select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id))
+        await session.exec(
+            select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
+        )
     ).first()
     if existing is not None:
         raise AlreadyLinked("this Telegram account is linked to someone already")
-    if (await session.exec(select(TelegramLink).where(TelegramLink.person_id == invite.person_id))).first():
+    if (
+        await session.exec(select(TelegramLink).where(TelegramLink.person_id == invite.person_id))
+    ).first():
         raise InviteUsed("the person is linked to another Telegram account already")
     invite.used_at = now
     session.add(invite)
     session.add(
-        TelegramLink(person_id=invite.person_id, telegram_user_id=telegram_user_id, chat_id=chat_id, linked_at=now)
+        TelegramLink(
+            person_id=invite.person_id,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            linked_at=now,
+        )
     )
     await session.flush()
     actor = await actor_for_person(session, invite.person_id)
     if actor is None:
         raise InviteUnknown("the invited person has no membership any more")
-    audit.record(session, now=now, action="invite.redeem", council_id=actor.council_id, actor_id=actor.person_id)
+    audit.record(
+        session,
+        now=now,
+        action="invite.redeem",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+    )
     return actor

@@ -47,7 +47,9 @@ def view(meeting: Meeting, council: Council) -> MeetingView:
         subject=meeting.subject,
         status=meeting.status,
         proposal_deadline=(
-            proposal_deadline(local.date(), tz, council.proposal_deadline_days) if ordinary else None
+            proposal_deadline(local.date(), tz, council.proposal_deadline_days)
+            if ordinary
+            else None
         ),
         distribution_deadline=distribution_deadline(local.date(), tz) if ordinary else None,
     )
@@ -58,7 +60,9 @@ def local_start(council: Council, naive_local: datetime) -> datetime:
     tz = ZoneInfo(council.timezone)
     aware = naive_local.replace(tzinfo=tz)
     if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != naive_local:
-        raise InvalidInput(f"{naive_local:%Y-%m-%d %H:%M} does not exist in {council.timezone} (clock change)")
+        raise InvalidInput(
+            f"{naive_local:%Y-%m-%d %H:%M} does not exist in {council.timezone} (clock change)"
+        )
     return aware
 
 
@@ -93,18 +97,30 @@ async def add_meeting(
     if clash.first():
         raise InvalidInput(f"the council has a meeting at {starts_at:%Y-%m-%d %H:%M} already")
     meeting = Meeting(
-        council_id=council.id or 0, kind=kind, starts_at=starts_at, place=place, subject=subject, created_at=now
+        council_id=council.id or 0,
+        kind=kind,
+        starts_at=starts_at,
+        place=place,
+        subject=subject,
+        created_at=now,
     )
     session.add(meeting)
     await session.flush()
     audit.record(
-        session, now=now, action="meeting.add", council_id=council.id,
-        actor_id=actor.person_id if actor else None, subject=f"meeting:{meeting.id}", kind=str(kind),
+        session,
+        now=now,
+        action="meeting.add",
+        council_id=council.id,
+        actor_id=actor.person_id if actor else None,
+        subject=f"meeting:{meeting.id}",
+        kind=str(kind),
     )
     return meeting
 
 
-async def upcoming_meetings(session: AsyncSession, *, actor: Actor, now: datetime) -> list[MeetingView]:
+async def upcoming_meetings(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> list[MeetingView]:
     """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
     actor.require(Action.VIEW_MEETINGS)
     council = await session.get(Council, actor.council_id)

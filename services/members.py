@@ -48,7 +48,9 @@ def parse_members_csv(text: str, *, default_language: str = "da") -> list[Member
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        raise InvalidInput(
+            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+        )
     rows = [_row(reader.line_num, raw, default_language) for raw in reader if any(raw.values())]
     if not rows:
         raise InvalidInput("the file has no people in it")
@@ -68,18 +70,24 @@ def _row(line: int, raw: dict[str, str | None], default_language: str) -> Member
         raise InvalidInput(f"line {line}: role must be one of {roles}, not {role!r}")
     office, language = cell("office"), cell("language") or default_language
     if office is not None and office not in set(Office):
-        raise InvalidInput(f"line {line}: office must be empty, chair or vice_chair, not {office!r}")
+        raise InvalidInput(
+            f"line {line}: office must be empty, chair or vice_chair, not {office!r}"
+        )
     if office and role not in VOTING_ROLES:
         raise InvalidInput(f"line {line}: only a mayor or member can be {office}")
     if language not in LANGUAGES:
         raise InvalidInput(f"line {line}: language must be da or en, not {language!r}")
     substitute_for = cell("substitute_for")
     if (role == MembershipRole.SUBSTITUTE) != (substitute_for is not None):
-        raise InvalidInput(f"line {line}: substitute_for is required for a substitute and only for one")
+        raise InvalidInput(
+            f"line {line}: substitute_for is required for a substitute and only for one"
+        )
     municipality = cell("municipality")
     if role in VOTING_ROLES | {MembershipRole.SUBSTITUTE} and municipality is None:
         raise InvalidInput(f"line {line}: a {role} needs a municipality")
-    return MemberRow(line, name, role, municipality, cell("party"), substitute_for, office, language)
+    return MemberRow(
+        line, name, role, municipality, cell("party"), substitute_for, office, language
+    )
 
 
 def check_rows(rows: list[MemberRow], municipalities: int) -> None:
@@ -92,11 +100,15 @@ def check_rows(rows: list[MemberRow], municipalities: int) -> None:
                 " (a member cannot also be a substitute, R-S1)"
             )
         seen[row.name] = row.line
-    _check_unique(rows, lambda r: r.municipality if r.role == MembershipRole.MAYOR else None, "mayor of")
+    _check_unique(
+        rows, lambda r: r.municipality if r.role == MembershipRole.MAYOR else None, "mayor of"
+    )
     _check_unique(rows, lambda r: r.office, "the")
     names = {r.municipality for r in rows if r.municipality}
     if len(names) > municipalities:
-        raise InvalidInput(f"the file names {len(names)} municipalities; the council has {municipalities}")
+        raise InvalidInput(
+            f"the file names {len(names)} municipalities; the council has {municipalities}"
+        )
     _check_substitutes(rows)
 
 
@@ -119,7 +131,9 @@ def _check_substitutes(rows: list[MemberRow]) -> None:
         if row.substitute_for is None:
             continue
         if row.substitute_for not in members:
-            raise InvalidInput(f"line {row.line}: {row.substitute_for} is not a mayor or member in the file")
+            raise InvalidInput(
+                f"line {row.line}: {row.substitute_for} is not a mayor or member in the file"
+            )
         substitute_of[row.name] = row.substitute_for
         # Only members already paired are passed, so "has no substitute yet" is not a breach while
         # the file is read; every other breach stops the import at the line that caused it.
@@ -143,7 +157,10 @@ async def import_members(
     assert council.id is not None
     report = ImportReport()
     municipalities = await _municipalities(session, council, rows)
-    people = {p.name: p for p in (await session.exec(select(Person).where(Person.council_id == council.id)))}
+    people = {
+        p.name: p
+        for p in (await session.exec(select(Person).where(Person.council_id == council.id)))
+    }
     # Mayors and members first, so a substitute's member always exists when it is linked.
     for row in sorted(rows, key=lambda r: r.role == MembershipRole.SUBSTITUTE):
         person = people.get(row.name) or Person(council_id=council.id, name=row.name)
@@ -155,12 +172,18 @@ async def import_members(
         changed = before != (person.id, person.municipality_id, person.party, person.language)
         await session.flush()
         changed |= await _upsert_membership(session, council.id, person, row, people)
-        bucket = report.created if before[0] is None else report.updated if changed else report.unchanged
+        bucket = (
+            report.created if before[0] is None else report.updated if changed else report.unchanged
+        )
         bucket.append(row.name)
     report.without_substitute = members_without_substitute(rows)
     audit.record(
-        session, now=now, action="members.import", council_id=council.id,
-        created=len(report.created), updated=len(report.updated),
+        session,
+        now=now,
+        action="members.import",
+        council_id=council.id,
+        created=len(report.created),
+        updated=len(report.updated),
     )
     return report
 
@@ -170,26 +193,38 @@ async def _municipalities(
 ) -> dict[str, Municipality]:
     existing = {
         m.name: m
-        for m in await session.exec(select(Municipality).where(Municipality.council_id == council.id))
+        for m in await session.exec(
+            select(Municipality).where(Municipality.council_id == council.id)
+        )
     }
     for name in sorted({r.municipality for r in rows if r.municipality} - set(existing)):
-        existing[name] = Municipality(council_id=council.id, name=name)
+        existing[name] = Municipality(council_id=council.id or 0, name=name)
         session.add(existing[name])
     if len(existing) > council.municipalities:
-        raise InvalidInput(f"the council would have {len(existing)} municipalities; it has {council.municipalities}")
+        raise InvalidInput(
+            f"the council would have {len(existing)} municipalities; it has {council.municipalities}"
+        )
     await session.flush()
     return existing
 
 
 async def _upsert_membership(
-    session: AsyncSession, council_id: int, person: Person, row: MemberRow, people: dict[str, Person]
+    session: AsyncSession,
+    council_id: int,
+    person: Person,
+    row: MemberRow,
+    people: dict[str, Person],
 ) -> bool:
     membership = (
         await session.exec(select(Membership).where(Membership.person_id == person.id))
     ).first() or Membership(council_id=council_id, person_id=person.id or 0, role=row.role)
     stands_for = people[row.substitute_for].id if row.substitute_for else None
     before = (membership.id, membership.role, membership.office, membership.substitute_for_id)
-    membership.role, membership.office, membership.substitute_for_id = row.role, row.office, stands_for
+    membership.role, membership.office, membership.substitute_for_id = (
+        row.role,
+        row.office,
+        stands_for,
+    )
     session.add(membership)
     await session.flush()
     return before[1:] != (membership.role, membership.office, membership.substitute_for_id)

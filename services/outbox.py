@@ -46,14 +46,22 @@ async def enqueue(
 ) -> bool:
     """Add a notice unless one with the same dedupe key exists; True when it was added."""
     values = {
-        "dedupe_key": dedupe_key, "council_id": council_id, "person_id": person_id, "kind": kind,
-        "payload": payload or {}, "status": NoticeStatus.PENDING, "created_at": now,
-        "due_at": due_at or now, "attempts": 0,
+        "dedupe_key": dedupe_key,
+        "council_id": council_id,
+        "person_id": person_id,
+        "kind": kind,
+        "payload": payload or {},
+        "status": NoticeStatus.PENDING,
+        "created_at": now,
+        "due_at": due_at or now,
+        "attempts": 0,
     }
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    statement = (
+        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.exec(statement)
     return bool(result.rowcount)
 
 
@@ -79,14 +87,21 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 50) ->
         session.add(notice)
         claimed.append(
             Delivery(
-                notice.id or 0, notice.person_id, link.chat_id, person.language, notice.kind,
-                dict(notice.payload), notice.attempts,
+                notice.id or 0,
+                notice.person_id,
+                link.chat_id,
+                person.language,
+                notice.kind,
+                dict(notice.payload),
+                notice.attempts,
             )
         )
     return claimed
 
 
-async def mark_sent(session: AsyncSession, *, notice_id: int, message_id: int | None, now: datetime) -> None:
+async def mark_sent(
+    session: AsyncSession, *, notice_id: int, message_id: int | None, now: datetime
+) -> None:
     """Record that Telegram accepted the notice, with the message id it gave."""
     notice = await session.get(Notice, notice_id)
     if notice is None:
@@ -111,46 +126,70 @@ async def mark_retry(
     session.add(notice)
 
 
-async def mark_unreachable(session: AsyncSession, *, notice_id: int, now: datetime, error: str) -> None:
+async def mark_unreachable(
+    session: AsyncSession, *, notice_id: int, now: datetime, error: str
+) -> None:
     """Telegram said 403: the person blocked the bot. Stop sending and tell the secretariat."""
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return
     notice.status, notice.last_error = NoticeStatus.UNREACHABLE, error[:1000]
     session.add(notice)
-    link = (await session.exec(select(TelegramLink).where(TelegramLink.person_id == notice.person_id))).first()
+    link = (
+        await session.exec(select(TelegramLink).where(TelegramLink.person_id == notice.person_id))
+    ).first()
     if link is not None and link.unreachable_since is None:
         link.unreachable_since = now
         session.add(link)
     person = await session.get(Person, notice.person_id)
     if person is None:
         return
-    audit.record(session, now=now, action="person.unreachable", council_id=person.council_id, actor_id=person.id)
+    audit.record(
+        session,
+        now=now,
+        action="person.unreachable",
+        council_id=person.council_id,
+        actor_id=person.id,
+    )
     await notify_secretariat(
-        session, council_id=person.council_id, kind="person_unreachable", now=now,
-        key=f"unreachable:{person.id}:{now:%Y%m%d}", payload={"name": person.name},
+        session,
+        council_id=person.council_id,
+        kind="person_unreachable",
+        now=now,
+        key=f"unreachable:{person.id}:{now:%Y%m%d}",
+        payload={"name": person.name},
     )
 
 
 async def mark_reachable(session: AsyncSession, *, telegram_user_id: int) -> bool:
     """The person wrote to the bot again: deliver what was held back. True when they were unreachable."""
     link = (
-        await session.exec(select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id))
+        await session.exec(
+            select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
+        )
     ).first()
     if link is None or link.unreachable_since is None:
         return False
     link.unreachable_since = None
     session.add(link)
     await session.exec(
-        update(Notice)  # type: ignore[call-overload]
-        .where(col(Notice.person_id) == link.person_id, col(Notice.status) == NoticeStatus.UNREACHABLE)
+        update(Notice)
+        .where(
+            col(Notice.person_id) == link.person_id, col(Notice.status) == NoticeStatus.UNREACHABLE
+        )
         .values(status=NoticeStatus.PENDING)
     )
     return True
 
 
 async def notify_secretariat(
-    session: AsyncSession, *, council_id: int, kind: str, key: str, now: datetime, payload: dict[str, Any]
+    session: AsyncSession,
+    *,
+    council_id: int,
+    kind: str,
+    key: str,
+    now: datetime,
+    payload: dict[str, Any],
 ) -> int:
     """Enqueue one notice per secretariat member of the council; returns how many were new."""
     staff = await session.exec(
@@ -161,7 +200,12 @@ async def notify_secretariat(
     added = 0
     for person_id in staff:
         added += await enqueue(
-            session, person_id=person_id, kind=kind, dedupe_key=f"{key}:{person_id}", now=now,
-            payload=payload, council_id=council_id,
+            session,
+            person_id=person_id,
+            kind=kind,
+            dedupe_key=f"{key}:{person_id}",
+            now=now,
+            payload=payload,
+            council_id=council_id,
         )
     return added

@@ -21,7 +21,12 @@ from services.outbox import enqueue
 # R-D4: everyone is reminded the day before a meeting.
 MEETING_REMINDER_BEFORE = timedelta(days=1)
 SWEEP_LOCK_KEY = 0x6B6B72  # "kkr": one sweep at a time across instances on PostgreSQL
-REMINDED_ROLES = (MembershipRole.MAYOR, MembershipRole.MEMBER, MembershipRole.SECRETARIAT, MembershipRole.OBSERVER)
+REMINDED_ROLES = (
+    MembershipRole.MAYOR,
+    MembershipRole.MEMBER,
+    MembershipRole.SECRETARIAT,
+    MembershipRole.OBSERVER,
+)
 
 Task = Callable[[AsyncSession, datetime], Awaitable[int]]
 
@@ -58,14 +63,21 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
             select(Membership.person_id).where(
                 Membership.council_id == council.id,
                 col(Membership.role).in_(REMINDED_ROLES),
-                col(Membership.person_id).not_in(absent),  # R-D4: not those who said they won't come
+                col(Membership.person_id).not_in(
+                    absent
+                ),  # R-D4: not those who said they won't come
             )
         )
         payload = _meeting_payload(meeting, council)
         for person_id in people.all():
             added += await enqueue(
-                session, person_id=person_id, kind="meeting_reminder", now=now, payload=payload,
-                dedupe_key=f"meeting-reminder:{meeting.id}:{person_id}", council_id=council.id,
+                session,
+                person_id=person_id,
+                kind="meeting_reminder",
+                now=now,
+                payload=payload,
+                dedupe_key=f"meeting-reminder:{meeting.id}:{person_id}",
+                council_id=council.id,
             )
     return added
 
@@ -73,15 +85,20 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
 def _meeting_payload(meeting: Meeting, council: Council) -> dict[str, str | int | None]:
     shown = view(meeting, council)
     return {
-        "meeting_id": shown.id, "kind": shown.kind, "starts_at": shown.starts_at.isoformat(),
-        "place": shown.place, "council": council.name,
+        "meeting_id": shown.id,
+        "kind": shown.kind,
+        "starts_at": shown.starts_at.isoformat(),
+        "place": shown.place,
+        "council": council.name,
     }
 
 
 TASKS: dict[str, Task] = {"meeting_reminders": remind_meetings}
 
 
-async def sweep(session: AsyncSession, now: datetime, tasks: dict[str, Task] | None = None) -> SweepReport:
+async def sweep(
+    session: AsyncSession, now: datetime, tasks: dict[str, Task] | None = None
+) -> SweepReport:
     """Run every due task in one transaction; on PostgreSQL only one instance sweeps at a time."""
     if not await _take_sweep_lock(session):
         return SweepReport(skipped=True)
@@ -94,5 +111,7 @@ async def sweep(session: AsyncSession, now: datetime, tasks: dict[str, Task] | N
 async def _take_sweep_lock(session: AsyncSession) -> bool:
     if session.bind is None or session.bind.dialect.name != "postgresql":
         return True  # SQLite serialises writers itself
-    result = await session.exec(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=SWEEP_LOCK_KEY))  # type: ignore[call-overload]
+    result = await session.exec(
+        text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=SWEEP_LOCK_KEY)
+    )  # type: ignore[call-overload]
     return bool(result.scalar())

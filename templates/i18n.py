@@ -6,7 +6,7 @@ plain `pip install .` works without a build step and a stale .mo can never be se
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ def supported(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> NullTranslations:
     """The catalogue of `language`; English is the source language and needs none."""
     po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -48,19 +48,24 @@ def gettext(language: str, message: str, **params: Any) -> str:
     return text % params if params else text
 
 
-def format_when(value: datetime, language: str) -> str:
+def _moment(value: datetime | str) -> datetime:
+    # Notices carry their times as ISO strings in JSON payloads.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def format_when(value: datetime | str, language: str) -> str:
     """A local date and time as people write it: 'onsdag den 10. marts 2027 kl. 10:00'."""
     pattern = translations(supported(language)).gettext("EEEE d MMMM y 'at' HH:mm")
-    return format_datetime(value, pattern, locale=supported(language))
+    return format_datetime(_moment(value), pattern, locale=supported(language))
 
 
-def format_day(value: datetime, language: str) -> str:
+def format_day(value: datetime | str, language: str) -> str:
     """A local date with its weekday: 'onsdag den 10. marts 2027'."""
     pattern = translations(supported(language)).gettext("EEEE d MMMM y")
-    return format_datetime(value, pattern, locale=supported(language))
+    return format_datetime(_moment(value), pattern, locale=supported(language))
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(language: str) -> Environment:
     """The Jinja2 environment for one language: Telegram HTML escaped, gettext installed."""
     env = Environment(
@@ -78,6 +83,7 @@ def environment(language: str) -> Environment:
     return env
 
 
-def render(name: str, language: str, **context: Any) -> str:
-    """Render template `name` (e.g. 'chat/meetings.html.j2') in `language`."""
-    return environment(supported(language)).get_template(name).render(**context).strip()
+def render(template: str, language: str, /, **context: Any) -> str:
+    """Render `template` (e.g. "chat/meetings.html.j2") in `language`."""
+    language = supported(language)
+    return environment(language).get_template(template).render(language=language, **context).strip()

@@ -1,0 +1,109 @@
+"""Wiring only: the PTB Application with its handlers, the outbox worker and the scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.commands import COMMANDS
+from bot.context import BotContext, Clock, system_clock
+from bot.delivery import deliver_due
+from bot.errors import on_error
+from bot.gate import gate
+from bot.handlers import basics
+from bot.handlers.start import start
+from bot.menus import set_default_menus
+from bot.settings import Settings
+from models.db import SessionFactory
+from scheduler.jobs import schedule
+
+KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+HANDLERS = {"help": basics.help_command, "meetings": basics.meetings, "language": basics.language}
+
+
+def build_application(
+    settings: Settings, sessions: SessionFactory, *, clock: Clock = system_clock
+) -> KKRApplication:
+    """The bot as it runs in production, in the demo and in the e2e tests (only the URLs differ)."""
+    if not settings.telegram_token:
+        raise ValueError("KKRBOT_TELEGRAM_TOKEN is not set")
+    application: KKRApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.file_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # max_retries=0: a 429 reaches the outbox, which reschedules the notice itself.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data.update(sessions=sessions, clock=clock, settings=settings)
+    _add_handlers(application)
+    assert application.job_queue is not None
+    schedule(
+        application.job_queue,
+        sessions=sessions,
+        deliver=lambda now: deliver_due(application.bot, sessions, now),
+        clock=clock,
+        sweep_interval=settings.sweep_interval,
+        delivery_interval=settings.delivery_interval,
+    )
+    return application
+
+
+def _add_handlers(application: KKRApplication) -> None:
+    application.add_handler(TypeHandler(Update, gate), group=-1)
+    application.add_handler(CommandHandler("start", start))
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
+    application.add_handler(CallbackQueryHandler(basics.language_button, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(basics.stale_button))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, basics.not_understood))
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: KKRApplication) -> None:
+    await set_default_menus(application.bot)
+
+
+@asynccontextmanager
+async def polling(
+    application: KKRApplication, *, timeout: int = 1
+) -> AsyncIterator[KKRApplication]:
+    """Run the bot inside an already running event loop (the demo, e2e tests, benchmarks).
+
+    `run_polling` owns its loop and blocks; this is the same start-up and shut-down in reverse order.
+    """
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=timeout)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+__all__ = ["build_application"]

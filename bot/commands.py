@@ -1,0 +1,46 @@
+"""The command table: one place for names, Danish aliases, menu texts and who sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from procedure.permissions import Action
+from services.actors import Actor
+from templates.i18n import gettext
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # the English command, also the handler's name
+    danish: str  # the Danish alias shown in the Danish menu (Telegram allows a-z, 0-9, _)
+    description: str  # msgid; translated for the menu and /help
+    action: Action | None  # None: anyone linked may use it
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, self.danish] if self.danish != self.name else [self.name]
+
+    def shown_name(self, language: str) -> str:
+        return self.danish if language == "da" else self.name
+
+
+def _(message: str) -> str:
+    """Mark a msgid for extraction; translated where it is shown."""
+    return message
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("meetings", "moeder", _("Coming meetings and their deadlines"), Action.VIEW_MEETINGS),
+    Command("help", "hjaelp", _("What I can do for you"), None),
+    Command("language", "sprog", _("Dansk / English"), None),
+)
+
+
+def commands_for(actor: Actor) -> list[Command]:
+    """The commands the person's roles allow, in menu order (procedure.permissions decides)."""
+    return [c for c in COMMANDS if c.action is None or actor.may(c.action)]
+
+
+def menu(commands: list[Command], language: str) -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands in `language`."""
+    return [(c.shown_name(language), gettext(language, c.description)) for c in commands]

@@ -1,0 +1,62 @@
+"""The demo council: KKR Nordjylland's shape (shared/data), two coming meetings, invites for all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib.resources import files
+from zoneinfo import ZoneInfo
+
+from models.db import SessionFactory
+from models.enums import MeetingKind
+from services.councils import create_council
+from services.invites import issue_invites
+from services.meetings import add_meeting
+from services.members import import_members, parse_members_csv
+
+DEMO_CSV = "kkr-nordjylland-demo.csv"
+
+
+@dataclass(frozen=True)
+class DemoCouncil:
+    slug: str
+    invites: dict[str, str]  # person name -> invite token
+
+
+def demo_csv() -> str:
+    return files("bot.demo").joinpath(DEMO_CSV).read_text(encoding="utf-8")
+
+
+def meeting_times(now: datetime, tz: ZoneInfo) -> list[datetime]:
+    """Two ordinary meetings at 10:00 local: one with proposals still open, one further off."""
+    local_today = now.astimezone(tz).date()
+    return [
+        datetime.combine(
+            local_today + timedelta(days=days), datetime.min.time().replace(hour=10), tz
+        )
+        for days in (15, 50)
+    ]
+
+
+async def seed_demo(sessions: SessionFactory, now: datetime) -> DemoCouncil:
+    """Create the demo council in an empty database, in one transaction."""
+    async with sessions() as session, session.begin():
+        council = await create_council(
+            session, name="KKR Nordjylland", region="Nordjylland", municipalities=11, now=now
+        )
+        await import_members(session, council=council, rows=parse_members_csv(demo_csv()), now=now)
+        for starts_at, place in zip(
+            meeting_times(now, ZoneInfo(council.timezone)),
+            ("Aalborg Rådhus, byrådssalen", "Hjørring Rådhus, mødelokale 1"),
+            strict=True,
+        ):
+            await add_meeting(
+                session,
+                council=council,
+                starts_at=starts_at,
+                place=place,
+                now=now,
+                kind=MeetingKind.ORDINARY,
+            )
+        invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
+    return DemoCouncil(council.slug, {invite.person_name: invite.token for invite in invites})

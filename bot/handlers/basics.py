@@ -1,0 +1,121 @@
+"""/help, /meetings, /language and the answer to anything not understood."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.commands import commands_for
+from bot.context import BotContext
+from bot.menus import set_person_menu
+from bot.texts import refusal, role_title
+from services.actors import actor_for_person
+from services.errors import ServiceError
+from services.meetings import upcoming_meetings
+from services.people import set_language
+from templates.i18n import LANGUAGES, render
+
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """The commands of the person's roles, in their language."""
+    actor = context.require_actor()
+    if update.effective_message is None:
+        return
+    text = render(
+        "chat/help.html.j2",
+        context.language,
+        name=actor.name,
+        role=role_title(actor, context.language),
+        commands=commands_for(actor),
+    )
+    await update.effective_message.reply_html(text)
+
+
+async def meetings(update: Update, context: BotContext) -> None:
+    """The council's coming meetings with their R-D1 and R-D2 deadlines in local time."""
+    actor = context.require_actor()
+    if update.effective_message is None:
+        return
+    try:
+        async with context.sessions() as session, session.begin():
+            coming = await upcoming_meetings(session, actor=actor, now=context.now())
+    except ServiceError as error:
+        await update.effective_message.reply_text(refusal(error, context.language))
+        return
+    text = render(
+        "chat/meetings.html.j2", context.language, meetings=coming, council=actor.council_name
+    )
+    await update.effective_message.reply_html(text)
+
+
+async def language(update: Update, context: BotContext) -> None:
+    """`/language` offers the choice; `/language en` switches at once."""
+    if update.effective_message is None:
+        return
+    if context.args:
+        await _switch(update, context, context.args[0].lower())
+        return
+    buttons = [
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
+        for code in LANGUAGES
+    ]
+    await update.effective_message.reply_text(
+        context._("Which language should I speak?"), reply_markup=InlineKeyboardMarkup([buttons])
+    )
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """A press on Dansk / English."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    code = query.data.removeprefix("lang:")
+    await _switch(update, context, code)
+
+
+async def _switch(update: Update, context: BotContext, code: str) -> None:
+    actor = context.require_actor()
+    if code not in LANGUAGES:
+        answer = context._(
+            "I speak Danish (da) and English (en). Try /language da or /language en."
+        )
+        await _answer(update, answer)
+        return
+    async with context.sessions() as session, session.begin():
+        await set_language(session, actor=actor, language=code, now=context.now())
+        context.actor = await actor_for_person(session, actor.person_id)
+    context.language = code
+    await _answer(update, context._("Good — I will speak English with you from now on."), done=True)
+    if context.actor is not None:
+        await set_person_menu(context.bot, context.actor, code)
+
+
+async def _answer(update: Update, text: str, *, done: bool = False) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if done and query.message is not None:
+            await query.edit_message_text(
+                text
+            )  # the buttons go: pressing twice cannot switch twice
+            return
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    """Anything else a linked person writes in private: say so and point to /help."""
+    if update.effective_message is None:
+        return
+    await update.effective_message.reply_text(
+        context._("I did not understand that. /help lists what I can do.")
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose action no longer exists (an old message): answer it so the spinner stops."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            context._("That button is no longer in use."), show_alert=True
+        )

@@ -1,0 +1,68 @@
+"""The clock (DESIGN.md): repeating jobs that ask the services what is due. No state of its own."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import JobQueue
+
+from models.db import SessionFactory
+from services.sweep import SweepReport, sweep
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "kkrbot-sweep"
+DELIVERY_JOB_ID = "kkrbot-delivery"
+# APScheduler 3's default grace is one second; a busy or suspended process must still run the job.
+MISFIRE_GRACE_SECONDS = 3600
+
+Clock = Callable[[], datetime]
+Deliver = Callable[[datetime], Awaitable[Any]]
+
+
+async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
+    """One sweep in one transaction; `now` is passed in so tests can drive it."""
+    async with sessions() as session, session.begin():
+        report = await sweep(session, now)
+    if report.total:
+        log.info("sweep at %s added %s notices: %s", now.isoformat(), report.total, report.added)
+    return report
+
+
+def schedule(
+    job_queue: JobQueue[Any],
+    *,
+    sessions: SessionFactory,
+    deliver: Deliver,
+    clock: Clock,
+    sweep_interval: float,
+    delivery_interval: float,
+) -> None:
+    """Register the sweep and the delivery worker with explicit ids and a generous misfire grace."""
+
+    async def sweep_job(_context: Any) -> None:
+        await run_sweep(sessions, clock())
+
+    async def delivery_job(_context: Any) -> None:
+        await deliver(clock())
+
+    for callback, interval, job_id in (
+        (sweep_job, sweep_interval, SWEEP_JOB_ID),
+        (delivery_job, delivery_interval, DELIVERY_JOB_ID),
+    ):
+        job_queue.run_repeating(
+            callback,
+            interval=interval,
+            first=0,
+            name=job_id,
+            job_kwargs={
+                "id": job_id,
+                "replace_existing": True,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+                "coalesce": True,
+                "max_instances": 1,
+            },
+        )

@@ -1,0 +1,31 @@
+"""A person's own settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.tables import Person
+from services import audit
+from services.actors import Actor
+from services.councils import check_language
+from services.errors import NotFound
+
+
+async def set_language(session: AsyncSession, *, actor: Actor, language: str, now: datetime) -> str:
+    """Switch the language the person is spoken to in (da or en); returns it."""
+    person = await session.get(Person, actor.person_id)
+    if person is None:
+        raise NotFound("the person does not exist any more")
+    person.language = check_language(language)
+    session.add(person)
+    audit.record(
+        session,
+        now=now,
+        action="person.language",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        language=language,
+    )
+    return person.language

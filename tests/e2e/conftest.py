@@ -1,0 +1,101 @@
+"""The real bot over HTTP against the local Bot API emulator, with a seeded council and a settable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import KKRApplication, build_application, polling
+from bot.demo.seed import DemoCouncil, seed_demo
+from bot.emulator.client import EmulatorClient
+from bot.emulator.server import EmulatorServer
+from bot.settings import Settings
+from models.db import SessionFactory, make_engine, make_session_factory
+from models.migrate import upgrade
+from scheduler.jobs import run_sweep
+
+TOKEN = "4242:TEST-TOKEN"
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    """Time that moves only when the test says so."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class World:
+    """One running bot, its emulator, its database and its demo council."""
+
+    app: KKRApplication
+    sim: EmulatorClient
+    sessions: SessionFactory
+    clock: FakeClock
+    council: DemoCouncil
+    user_ids: dict[str, int] = field(default_factory=dict)
+
+    async def add_person(self, name: str, *, language_code: str = "da") -> int:
+        """A Telegram user for one of the council's people (not linked yet)."""
+        user_id = 10_000 + len(self.user_ids)
+        await self.sim.add_user(
+            user_id,
+            first_name=name.split()[0],
+            last_name=name.split()[-1],
+            language_code=language_code,
+        )
+        self.user_ids[name] = user_id
+        return user_id
+
+    async def link(self, name: str) -> int:
+        """A person who has opened their invitation: `/start <token>`, greeting received."""
+        user_id = await self.add_person(name)
+        await self.say(user_id, f"/start {self.council.invites[name]}")
+        return user_id
+
+    async def say(self, user_id: int, text: str, *, replies: int = 1) -> list[dict]:
+        """Send `text` as the user in their private chat; wait for `replies` new bot messages."""
+        before = len(await self.sim.messages(user_id))
+        await self.sim.send(user_id, text)
+        messages = await self.sim.wait_for_messages(user_id, before + replies, timeout=10)
+        return messages[before:]
+
+    async def sweep(self) -> None:
+        await run_sweep(self.sessions, self.clock())
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    clock = FakeClock()
+    async with EmulatorServer() as emulator:
+        sim = EmulatorClient(emulator.sim_url)
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}")
+        await upgrade(engine)
+        sessions = make_session_factory(engine)
+        council = await seed_demo(sessions, clock())
+        settings = Settings(
+            telegram_token=TOKEN,
+            telegram_base_url=emulator.base_url,
+            telegram_base_file_url=emulator.base_file_url,
+            database_url=str(engine.url),
+            sweep_interval=3600,  # tests sweep explicitly with the fake clock
+            delivery_interval=0.1,
+        )
+        app = build_application(settings, sessions, clock=clock)
+        try:
+            async with polling(app):
+                yield World(app, sim, sessions, clock, council)
+        finally:
+            await sim.aclose()
+            await engine.dispose()
