@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -428,7 +429,7 @@ async def test_long_polling_returns_as_soon_as_an_update_arrives(
         response = await poll
         elapsed = time.perf_counter() - started
         [update] = response.json()["result"]
-        assert 0.2 <= elapsed < 1.5
+        assert 0.2 <= elapsed < 5  # far below the 20 s the poll would otherwise wait
         assert update["message"]["text"] == "/start"
 
         # Without a confirming offset the update comes again; with one it is gone.
@@ -470,12 +471,13 @@ async def test_rate_limits_when_enabled_answer_429_with_a_computed_retry_after(
     bot: Bot, tg: EmulatorClient
 ) -> None:
     await started_chat(tg)
-    await tg.set_rate_limits(private_per_second=1, private_burst=2)
+    # Slow refill, so a loaded machine cannot earn a token back between the sends.
+    await tg.set_rate_limits(private_per_second=0.1, private_burst=2)
     await bot.send_message(MEMBER, "1")
     await bot.send_message(MEMBER, "2")
     with pytest.raises(RetryAfter) as raised:
         await bot.send_message(MEMBER, "3")
-    assert "Retry in 1 seconds" in str(raised.value)
+    assert re.search(r"Retry in (9|10) seconds", str(raised.value))
     limited = [c for c in await tg.calls("sendMessage") if c.status == 429]
     assert len(limited) == 1 and limited[0].chat_id == MEMBER
     await tg.set_rate_limits(enabled=False)
