@@ -125,10 +125,17 @@ async def upcoming_meetings(
     actor.require(Action.VIEW_MEETINGS)
     council = await session.get(Council, actor.council_id)
     assert council is not None
+    return await council_meetings(session, council=council, now=now)
+
+
+async def council_meetings(
+    session: AsyncSession, *, council: Council, now: datetime
+) -> list[MeetingView]:
+    """A council's coming meetings, soonest first, for the secretariat's CLI (no actor)."""
     meetings = await session.exec(
         select(Meeting)
         .where(
-            Meeting.council_id == actor.council_id,
+            Meeting.council_id == council.id,
             col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
             Meeting.starts_at >= now,
         )

@@ -1,0 +1,455 @@
+"""The secretariat's command line (`kkrbot`): councils, members, invites, meetings, the database.
+
+Every command migrates the database first, does its work in one transaction and prints only after
+the commit; a refusal is one `error: ...` line on stderr and exit status 1, with nothing written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from typer.core import TyperGroup
+
+from bot.settings import Settings
+
+try:  # typer ≥ 0.20 vendors click; older releases use the click distribution
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+from models.db import make_engine, make_session_factory
+from models.enums import MeetingKind
+from models.migrate import current_revision, upgrade
+from services.councils import council_by_slug, create_council
+from services.errors import ServiceError
+from services.invites import issue_invites
+from services.meetings import MeetingView, add_meeting, council_meetings, view
+from services.members import import_members, parse_members_csv
+
+T = TypeVar("T")
+AT_FORMAT = "%Y-%m-%d %H:%M"
+AT_FORMAT_SHOWN = "YYYY-MM-DD HH:MM"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# The one place the CLI reads the clock; tests replace it (`monkeypatch.setattr(cli, "clock", ...)`).
+clock: Callable[[], datetime] = utcnow
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a missing option, a bad number) are one `error:` line and exit 1 too."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.ClickException as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # a bare group: its help, not an error
+                typer.echo(error.format_message())
+                return _exit(0, standalone_mode)
+            ctx = getattr(error, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            typer.echo(f"error: {_one_line(error.format_message())}{hint}", err=True)
+            code = 1
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            code = 1
+        return _exit(code, standalone_mode)
+
+
+def _exit(code: Any, standalone_mode: bool) -> Any:
+    if not standalone_mode:
+        return code
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    name="kkrbot",
+    help="kkrbot: the Telegram bot of a KKR council, and the secretariat's tools to set it up.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+council_app = typer.Typer(help="Create councils.", no_args_is_help=True)
+members_app = typer.Typer(help="Import a council's people from CSV.", no_args_is_help=True)
+meetings_app = typer.Typer(help="Plan and list meetings.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(council_app, name="council")
+app.add_typer(members_app, name="members")
+app.add_typer(meetings_app, name="meetings")
+app.add_typer(db_app, name="db")
+
+CouncilOption = Annotated[str, typer.Option("--council", help="The council's slug.")]
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL of the database; overrides KKRBOT_DATABASE_URL.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = database_url
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings, read now from the environment (and .env), with the command-line override."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"KKRBOT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        _fail(f"invalid settings: {problems}")
+    url = ctx.find_root().obj
+    return settings.model_copy(update={"database_url": url}) if url else settings
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {_one_line(message)}", err=True)
+    raise typer.Exit(1)
+
+
+def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Migrate, then run `work` in one transaction; any refusal rolls everything back."""
+
+    async def go() -> T:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            async with make_session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return _guarded(settings, go)
+
+
+def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    try:
+        return asyncio.run(go())
+    except ServiceError as error:
+        _fail(str(error))
+    except IntegrityError as error:
+        _fail(f"the database refused the change: {_one_line(str(error.orig))}")
+    except ArgumentError as error:
+        _fail(f"cannot use the database URL {settings.database_url!r}: {error}")
+    except (DBAPIError, OSError) as error:
+        reason = getattr(error, "orig", None) or error
+        _fail(
+            f"cannot use the database {_safe_url(settings.database_url)}: {_one_line(str(reason))}"
+        )
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+# --- council -----------------------------------------------------------------------------------
+
+
+@council_app.command("create")
+def council_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help='The council\'s name, e.g. "KKR Nordjylland".')],
+    region: Annotated[str, typer.Option(help="The region it serves, e.g. Nordjylland.")],
+    municipalities: Annotated[int, typer.Option(help="How many municipalities the region has.")],
+    language: Annotated[
+        str | None, typer.Option(help="da or en [default: KKRBOT_LANGUAGE, da]", show_default=False)
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone [default: KKRBOT_TIMEZONE, Europe/Copenhagen]", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Create a council (R-P1); prints its slug alone on the last line."""
+    settings = _settings(ctx)
+
+    async def work(session: AsyncSession) -> tuple[str, str]:
+        council = await create_council(
+            session,
+            name=name,
+            region=region,
+            municipalities=municipalities,
+            now=clock(),
+            language=language or settings.language,
+            timezone=timezone or settings.timezone,
+        )
+        return council.name, council.slug
+
+    council_name, slug = _in_transaction(settings, work)
+    typer.echo(f"created {council_name}; its slug is")
+    typer.echo(slug)
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+@members_app.command("import")
+def members_import(
+    ctx: typer.Context,
+    council: CouncilOption,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the columns name,role,municipality,party,substitute_for,office,language.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Create or update the council's people from a CSV file; re-importing it changes nothing."""
+    settings = _settings(ctx)
+    text = _read_text(file)
+
+    async def work(session: AsyncSession) -> tuple[int, int, int, list[str]]:
+        found = await council_by_slug(session, council)
+        rows = parse_members_csv(text, default_language=found.language)
+        report = await import_members(session, council=found, rows=rows, now=clock())
+        return (
+            len(report.created),
+            len(report.updated),
+            len(report.unchanged),
+            report.without_substitute,
+        )
+
+    created, updated, unchanged, without = _in_transaction(settings, work)
+    typer.echo(f"{created} created, {updated} updated, {unchanged} unchanged")
+    if without:
+        typer.echo(
+            f"warning: {len(without)} member(s) without a personal substitute (R-S1): "
+            + ", ".join(without),
+            err=True,
+        )
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"no such file: {file}")
+    except UnicodeDecodeError:
+        _fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
+    except OSError as error:
+        _fail(f"cannot read {file}: {error.strerror or error}")
+
+
+# --- invites -----------------------------------------------------------------------------------
+
+
+@app.command("invites")
+def invites(ctx: typer.Context, council: CouncilOption) -> None:
+    """Issue a fresh invite to everyone not yet linked: name<TAB>token<TAB>deep link per line.
+
+    Earlier unused invites of the same people stop working; each invite works once.
+    """
+    from telegram.helpers import create_deep_linked_url
+
+    settings = _settings(ctx)
+    try:
+        create_deep_linked_url(settings.bot_username, "check")
+    except ValueError:
+        _fail(f"KKRBOT_BOT_USERNAME {settings.bot_username!r} is not a bot username")
+    ttl = timedelta(days=settings.invite_ttl_days)
+
+    async def work(session: AsyncSession) -> list[tuple[str, str, datetime]]:
+        found = await council_by_slug(session, council)
+        issued = await issue_invites(session, council=found, now=clock(), ttl=ttl)
+        return [(i.person_name, i.token, i.expires_at) for i in issued]
+
+    issued = _in_transaction(settings, work)
+    for name, token, _expires in issued:
+        typer.echo(f"{name}\t{token}\t{create_deep_linked_url(settings.bot_username, token)}")
+    if issued:
+        typer.echo(
+            f"{len(issued)} invite(s), single-use, valid until {issued[0][2]:%Y-%m-%d %H:%M} UTC",
+            err=True,
+        )
+    else:
+        typer.echo("everyone of the council is linked already; no invites issued", err=True)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+def _parse_at(value: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), AT_FORMAT)
+    except ValueError:
+        _fail(f"--at must be the council's local date and time as {AT_FORMAT_SHOWN}, not {value!r}")
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%a %Y-%m-%d %H:%M %Z}"
+
+
+def _meeting_lines(shown: MeetingView) -> list[str]:
+    lines = [f"meeting {shown.id}\t{shown.kind}\t{_when(shown.starts_at)}\t{shown.place}"]
+    if shown.subject:
+        lines.append(f"  subject: {shown.subject}")
+    if shown.proposal_deadline is not None:
+        lines.append(f"  proposal deadline (R-D1):     {_when(shown.proposal_deadline)}")
+    if shown.distribution_deadline is not None:
+        lines.append(f"  distribution deadline (R-D2): {_when(shown.distribution_deadline)}")
+    return lines
+
+
+@meetings_app.command("add")
+def meetings_add(
+    ctx: typer.Context,
+    council: CouncilOption,
+    at: Annotated[
+        str,
+        typer.Option(
+            help=f"Start, the council's local time: {AT_FORMAT_SHOWN}.", show_default=False
+        ),
+    ],
+    place: Annotated[str, typer.Option(help="Where the meeting is held.", show_default=False)],
+    extraordinary: Annotated[
+        bool, typer.Option("--extraordinary", help="An extraordinary meeting (R-M2, no deadlines).")
+    ] = False,
+    subject: Annotated[
+        str | None, typer.Option(help="What the meeting is about.", show_default=False)
+    ] = None,
+) -> None:
+    """Put a meeting in the plan; prints its id and, if ordinary, its R-D1/R-D2 deadlines."""
+    settings = _settings(ctx)
+    starts_at = _parse_at(at)
+    kind = MeetingKind.EXTRAORDINARY if extraordinary else MeetingKind.ORDINARY
+
+    async def work(session: AsyncSession) -> MeetingView:
+        found = await council_by_slug(session, council)
+        meeting = await add_meeting(
+            session,
+            council=found,
+            starts_at=starts_at,
+            place=place,
+            now=clock(),
+            kind=kind,
+            subject=(subject or "").strip() or None,
+        )
+        return view(meeting, found)
+
+    for line in _meeting_lines(_in_transaction(settings, work)):
+        typer.echo(line)
+
+
+@meetings_app.command("list")
+def meetings_list(ctx: typer.Context, council: CouncilOption) -> None:
+    """The council's coming meetings, soonest first, with their deadlines in local time."""
+    settings = _settings(ctx)
+
+    async def work(session: AsyncSession) -> list[MeetingView]:
+        found = await council_by_slug(session, council)
+        return await council_meetings(session, council=found, now=clock())
+
+    coming = _in_transaction(settings, work)
+    if not coming:
+        typer.echo("no coming meetings")
+    for shown in coming:
+        for line in _meeting_lines(shown):
+            typer.echo(line)
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply the migrations (they also run on every start); prints the revision reached."""
+    settings = _settings(ctx)
+
+    async def go() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    revision = _guarded(settings, go)
+    typer.echo(f"database at revision {revision}")
+
+
+# --- the bot -----------------------------------------------------------------------------------
+
+
+@app.command("run")
+def run(ctx: typer.Context) -> None:
+    """Run the bot against Telegram (long polling); needs KKRBOT_TELEGRAM_TOKEN."""
+    settings = _settings(ctx)
+    if not settings.telegram_token:
+        _fail(
+            "no Telegram bot token: set KKRBOT_TELEGRAM_TOKEN to the token @BotFather gave you"
+            " (or try `kkrbot demo`, which needs none)"
+        )
+    from bot.main import run as run_bot  # lazily: the CLI works without the bot's dependencies
+
+    run_bot(settings)
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    script: Annotated[
+        Path | None,
+        typer.Option(
+            help="Play this script (`as NAME`, a message, `press LABEL`) and print the transcript.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The real bot against a local Telegram emulator, with a seeded demo council."""
+    settings = _settings(ctx)
+    if script is not None and not script.is_file():
+        _fail(f"no such script: {script}")
+    import bot.demo
+
+    demo_main = getattr(bot.demo, "main", None)
+    if demo_main is None:
+        _fail("the demo is not part of this build yet")
+    demo_main(settings, script)
+
+
+def main() -> None:
+    """The console script `kkrbot`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
