@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -12,15 +12,40 @@ from models.enums import MeetingKind
 from services.councils import create_council
 from services.invites import issue_invites
 from services.meetings import add_meeting
-from services.members import import_members, parse_members_csv
+from services.members import MemberRow, import_members, parse_members_csv
 
 DEMO_CSV = "kkr-nordjylland-demo.csv"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    role: str
+    detail: str  # municipality, party, office or whom they stand in for
+    language: str
+    user_id: int  # their Telegram user id in the emulator
 
 
 @dataclass(frozen=True)
 class DemoCouncil:
     slug: str
     invites: dict[str, str]  # person name -> invite token
+    people: list[DemoPerson] = field(default_factory=list)
+
+
+FIRST_USER_ID = 100
+
+
+def demo_people(rows: list[MemberRow]) -> list[DemoPerson]:
+    """The people of the demo file, each with a Telegram user id of their own."""
+    people = []
+    for number, row in enumerate(rows):
+        parts = [row.municipality or "", row.party or "", row.office or ""]
+        if row.substitute_for:
+            parts.append(f"for {row.substitute_for}")
+        detail = ", ".join(part for part in parts if part)
+        people.append(DemoPerson(row.name, row.role, detail, row.language, FIRST_USER_ID + number))
+    return people
 
 
 def demo_csv() -> str:
@@ -44,7 +69,8 @@ async def seed_demo(sessions: SessionFactory, now: datetime) -> DemoCouncil:
         council = await create_council(
             session, name="KKR Nordjylland", region="Nordjylland", municipalities=11, now=now
         )
-        await import_members(session, council=council, rows=parse_members_csv(demo_csv()), now=now)
+        rows = parse_members_csv(demo_csv())
+        await import_members(session, council=council, rows=rows, now=now)
         for starts_at, place in zip(
             meeting_times(now, ZoneInfo(council.timezone)),
             ("Aalborg Rådhus, byrådssalen", "Hjørring Rådhus, mødelokale 1"),
@@ -59,4 +85,5 @@ async def seed_demo(sessions: SessionFactory, now: datetime) -> DemoCouncil:
                 kind=MeetingKind.ORDINARY,
             )
         invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
-    return DemoCouncil(council.slug, {invite.person_name: invite.token for invite in invites})
+    tokens = {invite.person_name: invite.token for invite in invites}
+    return DemoCouncil(council.slug, tokens, demo_people(rows))
