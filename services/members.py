@@ -62,6 +62,9 @@ def _row(line: int, raw: dict[str, str | None], default_language: str) -> Member
         value = (raw.get(column) or "").strip()
         return value or None
 
+    extra = [c for c in raw.get(None) or [] if (c or "").strip()]  # type: ignore[call-overload]
+    if extra:
+        raise InvalidInput(f"line {line}: more cells than the {len(COLUMNS)} columns")
     name, role = cell("name"), cell("role")
     if not name:
         raise InvalidInput(f"line {line}: the name is empty")
@@ -92,14 +95,11 @@ def _row(line: int, raw: dict[str, str | None], default_language: str) -> Member
 
 def check_rows(rows: list[MemberRow], municipalities: int) -> None:
     """Whole-file rules: unique names, one mayor per municipality, one chair and vice, R-S1."""
-    seen: dict[str, int] = {}
+    seen: dict[str, MemberRow] = {}
     for row in rows:
         if row.name in seen:
-            raise InvalidInput(
-                f"line {row.line}: {row.name} is listed already on line {seen[row.name]}"
-                " (a member cannot also be a substitute, R-S1)"
-            )
-        seen[row.name] = row.line
+            raise InvalidInput(f"line {row.line}: {_listed_twice(seen[row.name], row)}")
+        seen[row.name] = row
     _check_unique(
         rows, lambda r: r.municipality if r.role == MembershipRole.MAYOR else None, "mayor of"
     )
@@ -110,6 +110,22 @@ def check_rows(rows: list[MemberRow], municipalities: int) -> None:
             f"the file names {len(names)} municipalities; the council has {municipalities}"
         )
     _check_substitutes(rows)
+
+
+def _listed_twice(first: MemberRow, again: MemberRow) -> str:
+    """Why a name may appear once: R-S1 when a substitute is involved, else plain duplication."""
+    substitute = MembershipRole.SUBSTITUTE
+    if first.role == substitute and again.role == substitute:
+        return (
+            f"{again.name} is substitute for {first.substitute_for} already (line {first.line});"
+            " a person is substitute for at most one member (R-S1)"
+        )
+    if substitute in (first.role, again.role):
+        return (
+            f"{again.name} is a {first.role} on line {first.line} and cannot also be a"
+            f" {again.role} (R-S1)"
+        )
+    return f"{again.name} is listed already on line {first.line}"
 
 
 def _check_unique(rows: list[MemberRow], key: object, label: str) -> None:
@@ -126,10 +142,18 @@ def _check_unique(rows: list[MemberRow], key: object, label: str) -> None:
 def _check_substitutes(rows: list[MemberRow]) -> None:
     """R-S1, checked by procedure/ one line at a time so the first breach names its line."""
     members = [r.name for r in rows if r.role in VOTING_ROLES]
+    roles = {r.name: r.role for r in rows}
     substitute_of: dict[str, str] = {}
     for row in rows:
         if row.substitute_for is None:
             continue
+        if row.substitute_for == row.name:
+            raise InvalidInput(f"line {row.line}: {row.name} cannot be their own substitute (R-S1)")
+        if row.substitute_for in roles and row.substitute_for not in members:
+            raise InvalidInput(
+                f"line {row.line}: {row.substitute_for} is a {roles[row.substitute_for]}, not a"
+                " mayor or member, and cannot have a personal substitute (R-S1)"
+            )
         if row.substitute_for not in members:
             raise InvalidInput(
                 f"line {row.line}: {row.substitute_for} is not a mayor or member in the file"
@@ -161,6 +185,12 @@ async def import_members(
         p.name: p
         for p in (await session.exec(select(Person).where(Person.council_id == council.id)))
     }
+    memberships = {
+        m.person_id: m
+        for m in await session.exec(select(Membership).where(Membership.council_id == council.id))
+    }
+    _check_people_outside_the_file(rows, people, memberships)
+    await _release_moved_substitutes(session, rows, people, memberships)
     # Mayors and members first, so a substitute's member always exists when it is linked.
     for row in sorted(rows, key=lambda r: r.role == MembershipRole.SUBSTITUTE):
         person = people.get(row.name) or Person(council_id=council.id, name=row.name)
@@ -186,6 +216,53 @@ async def import_members(
         updated=len(report.updated),
     )
     return report
+
+
+def _check_people_outside_the_file(
+    rows: list[MemberRow], people: dict[str, Person], memberships: dict[int, Membership]
+) -> None:
+    """R-S1 and the offices hold across the whole council, not only the people in the file."""
+    in_file = {r.name for r in rows}
+    names = {p.id: name for name, p in people.items()}
+    substitute_rows = {r.substitute_for: r for r in rows if r.substitute_for}
+    office_rows = {r.office: r for r in rows if r.office}
+    for name, person in people.items():
+        membership = memberships.get(person.id or 0)
+        if name in in_file or membership is None:
+            continue
+        member = names.get(membership.substitute_for_id)
+        if member in substitute_rows:
+            raise InvalidInput(
+                f"line {substitute_rows[member].line}: {name}, who is not in this file, is"
+                f" substitute for {member} already (R-S1: one personal substitute per member)"
+            )
+        if membership.office in office_rows:
+            raise InvalidInput(
+                f"line {office_rows[membership.office].line}: {name}, who is not in this file,"
+                f" is the {membership.office} already"
+            )
+
+
+async def _release_moved_substitutes(
+    session: AsyncSession,
+    rows: list[MemberRow],
+    people: dict[str, Person],
+    memberships: dict[int, Membership],
+) -> None:
+    """Unlink substitutes whose member changes first, so that a swap never meets the unique index."""
+    released = False
+    for row in rows:
+        person = people.get(row.name)
+        membership = memberships.get(person.id or 0) if person else None
+        if membership is None or membership.substitute_for_id is None:
+            continue
+        member = people.get(row.substitute_for or "")
+        if member is None or member.id != membership.substitute_for_id:
+            membership.substitute_for_id = None
+            session.add(membership)
+            released = True
+    if released:
+        await session.flush()
 
 
 async def _municipalities(
