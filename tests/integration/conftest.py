@@ -54,3 +54,35 @@ async def council(sessions: SessionFactory, now: datetime) -> Council:
     async with sessions() as session, session.begin():
         await import_members(session, council=created, rows=parse_members_csv(demo_text()), now=now)
     return created
+
+
+async def person_id(sessions: SessionFactory, name: str) -> int:
+    from sqlmodel import select
+
+    from models.tables import Person
+
+    async with sessions() as session:
+        found = (await session.exec(select(Person).where(Person.name == name))).one()
+    assert found.id is not None
+    return found.id
+
+
+async def link(
+    sessions: SessionFactory, council: Council, name: str, telegram_user_id: int, now: datetime
+) -> None:
+    """Invite the council and redeem the invite of `name` from a Telegram account."""
+    from datetime import timedelta
+
+    from services.invites import issue_invites, redeem_invite
+
+    async with sessions() as session, session.begin():
+        issued = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
+    token = next(i.token for i in issued if i.person_name == name)
+    async with sessions() as session, session.begin():
+        await redeem_invite(
+            session,
+            token=token,
+            telegram_user_id=telegram_user_id,
+            chat_id=telegram_user_id,
+            now=now,
+        )
