@@ -34,7 +34,7 @@ async def gate(update: Update, context: BotContext) -> None:
     async with context.sessions() as session, session.begin():
         context.actor = await actor_for_telegram(session, user.id)
         if context.actor is not None:
-            await mark_reachable(session, telegram_user_id=user.id)
+            await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if context.actor is not None:
         context.language = supported(context.actor.language)
         return

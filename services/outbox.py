@@ -161,8 +161,8 @@ async def mark_unreachable(
     )
 
 
-async def mark_reachable(session: AsyncSession, *, telegram_user_id: int) -> bool:
-    """The person wrote to the bot again: deliver what was held back. True when they were unreachable."""
+async def mark_reachable(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> bool:
+    """The person wrote to the bot again: deliver what was held back, now. True when they were unreachable."""
     link = (
         await session.exec(
             select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
@@ -177,7 +177,7 @@ async def mark_reachable(session: AsyncSession, *, telegram_user_id: int) -> boo
         .where(
             col(Notice.person_id) == link.person_id, col(Notice.status) == NoticeStatus.UNREACHABLE
         )
-        .values(status=NoticeStatus.PENDING)
+        .values(status=NoticeStatus.PENDING, due_at=now)
     )
     return True
 

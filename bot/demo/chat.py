@@ -168,4 +168,5 @@ def _button(message: BotMessage, label: str) -> str | None:
         return message.labels[int(label) - 1]
     exact = [b for b in message.labels if b.lower() == label.lower()]
     loose = [b for b in message.labels if b.lower().startswith(label.lower())]
-    return (exact or loose or [None])[0]
+    candidates = exact or loose
+    return candidates[0] if candidates else None
