@@ -19,7 +19,7 @@ SETTLE_TIMEOUT = 0.3  # and then for any further messages of the same answer
 
 HELP = """\
   as NAME        act as a person of the council (a prefix of the name is enough)
-  people         who is who, and who is linked
+  people         who is who: role, municipality, party, office
   press LABEL    press a button of the last message with buttons (or: press 2)
   sweep          let the scheduler look for due deadlines and reminders now
   quit           end the demo
