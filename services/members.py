@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,10 +129,12 @@ def _listed_twice(first: MemberRow, again: MemberRow) -> str:
     return f"{again.name} is listed already on line {first.line}"
 
 
-def _check_unique(rows: list[MemberRow], key: object, label: str) -> None:
+def _check_unique(
+    rows: list[MemberRow], key: Callable[[MemberRow], str | None], label: str
+) -> None:
     taken: dict[str, MemberRow] = {}
     for row in rows:
-        value = key(row)  # type: ignore[operator]
+        value = key(row)
         if value is None:
             continue
         if value in taken:
