@@ -51,6 +51,7 @@ class AgendaChanges:
 
     @property
     def any(self) -> bool:
+        """R-M3: whether there is anything to tell the recipients."""
         return bool(self.added or self.removed or self.reordered)
 
 
