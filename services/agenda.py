@@ -24,6 +24,7 @@ from services.errors import (
     NoOpenMeeting,
     NotAllowed,
     NotFound,
+    ProposalsClosed,
     TitleEmpty,
     TitleTooLong,
 )
@@ -167,15 +168,22 @@ async def meetings_open_for_proposals(
         .order_by(col(Meeting.starts_at))
     )
     allowed = False
-    found = []
+    found: list[MeetingView] = []
+    closed: list[MeetingView] = []
     for meeting in meetings.all():
         if not may(await roles_at_meeting(session, actor, meeting), Action.PROPOSE):
             continue
         allowed = True
-        if is_on_time(meeting, council, now):
-            found.append(view(meeting, council))
+        (found if is_on_time(meeting, council, now) else closed).append(view(meeting, council))
     if not allowed and not actor.may(Action.PROPOSE):
         raise NotAllowed("only members and substitutes standing in propose", action="propose")
+    if not found and closed:
+        # R-D1: refused with the deadline in local time; the chair may still take an item in.
+        raise ProposalsClosed(
+            "the proposal deadline has passed",
+            when=closed[0].starts_at,
+            deadline=closed[0].proposal_deadline,
+        )
     if not found:
         raise NoOpenMeeting("no ordinary meeting is open for proposals")
     return found

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import ItemStatus, MeetingKind, MeetingStatus
@@ -13,7 +15,7 @@ from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
-from services.errors import InvalidInput, InvalidMoment
+from services.errors import InvalidInput, InvalidMoment, NotFound
 from services.meetings import MAX_PLACE, add_meeting, local_start, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
@@ -180,3 +182,25 @@ def _local(council: Council, naive: datetime) -> datetime:
         return local_start(council, naive)
     except InvalidInput as error:
         raise InvalidMoment(error.detail, text=f"{naive:%Y-%m-%d %H:%M}") from error
+
+
+async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: datetime) -> Meeting:
+    """The actor's council's coming planned meeting on that local day (how people name a meeting)."""
+    council = await council_of(session, actor.council_id)
+    tz = ZoneInfo(council.timezone)
+    found = [
+        meeting
+        for meeting in await session.exec(
+            select(Meeting)
+            .where(
+                Meeting.council_id == actor.council_id,
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at > now,
+            )
+            .order_by(col(Meeting.starts_at))
+        )
+        if meeting.starts_at.astimezone(tz).date() == day
+    ]
+    if not found:
+        raise NotFound("no coming meeting on that day", day=day)
+    return found[0]

@@ -23,6 +23,7 @@ from services.errors import (
     ItemNotChangeable,
     NoOpenMeeting,
     NotAllowed,
+    ProposalsClosed,
     TitleEmpty,
     TitleTooLong,
 )
@@ -100,15 +101,24 @@ async def test_the_open_meetings_are_those_before_their_deadline(
     assert before[0].proposal_deadline == LAST_SECOND
 
 
-async def test_propose_with_no_open_meeting_says_so(
+async def test_propose_with_no_open_meeting_states_the_deadline_that_passed(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     await meeting_at(sessions, council, now, MEETING_AT)
-    with pytest.raises(NoOpenMeeting):
+    with pytest.raises(ProposalsClosed) as refused:
         async with sessions() as session:
             await meetings_open_for_proposals(
                 session, actor=await actor(sessions, MEMBER), now=MEETING_AT - timedelta(days=2)
             )
+    assert refused.value.params["deadline"] == LAST_SECOND
+
+
+async def test_propose_without_any_coming_meeting_says_so(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    with pytest.raises(NoOpenMeeting):
+        async with sessions() as session:
+            await meetings_open_for_proposals(session, actor=await actor(sessions, MEMBER), now=now)
 
 
 async def test_a_substitute_proposes_only_while_standing_in(
