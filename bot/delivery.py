@@ -153,56 +153,99 @@ async def _send_in_rounds(
     pacer: ChatPacer,
     uploaded: dict[int, str],
 ) -> bool:
-    """Part k of every notice, then part k+1; True when Telegram asked to pause (429)."""
-    active = [s for s in sending if s.next_part < len(s.parts)]
+    """Part k of every notice, then part k+1; True when Telegram asked to pause (429).
+
+    The sends of a round run concurrently (a round trip to Telegram takes longer than the
+    1/30 s its overall limit allows per message); the rate limiter keeps the overall pace.
+    """
     for done in [s for s in sending if s.next_part >= len(s.parts)]:
         await _finish(sessions, done, None, now, report)  # every part went out before a crash
+    active = [s for s in sending if s.next_part < len(s.parts)]
+    round_ = _Round(bot, sessions, now, report, pacer, uploaded)
     while active:
-        still = []
-        for index, item in enumerate(active):
-            delivery = item.delivery
-            try:
-                await pacer.wait(delivery.chat_id)
-                message = await _send_part(
-                    bot, delivery.chat_id, item.parts[item.next_part], uploaded
+        outcomes = await asyncio.gather(*(round_.send(item) for item in active))
+        if round_.pause is not None:
+            # Telegram asks everyone to wait: what is not finished is due again after the pause,
+            # resuming at the part it had reached.
+            waiting = [i for i, o in zip(active, outcomes, strict=True) if o in (_MORE, _PAUSED)]
+            for paused in waiting:
+                await _record(
+                    sessions, paused.delivery, now, round_.pause, f"429 retry after {round_.pause}"
                 )
+            report.retried += len(waiting)
+            return True
+        active = [i for i, o in zip(active, outcomes, strict=True) if o == _MORE]
+    return False
+
+
+_MORE, _DONE, _DROPPED, _PAUSED = "more", "done", "dropped", "paused"
+CONCURRENCY = 10  # sends in flight at once; the rate limiter decides how fast they go
+
+
+@dataclass
+class _Round:
+    """One round of sends: each notice's next part, concurrently, stopping all at a 429."""
+
+    bot: ExtBot[None]
+    sessions: SessionFactory
+    now: datetime
+    report: DeliveryReport
+    pacer: ChatPacer
+    uploaded: dict[int, str]
+    pause: timedelta | None = None
+    _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
+    _uploads: dict[int, asyncio.Lock] = field(default_factory=dict)
+
+    async def send(self, item: _Sending) -> str:
+        delivery, sessions, now = item.delivery, self.sessions, self.now
+        async with self._slots:
+            if self.pause is not None:
+                return _PAUSED
+            try:
+                await self.pacer.wait(delivery.chat_id)
+                part = item.parts[item.next_part]
+                message = await self._send_part(delivery.chat_id, part)
             except RetryAfter as error:
-                pause = _seconds(error.retry_after)
-                waiting = active[index:] + still
-                for paused in waiting:
-                    await _record(sessions, paused.delivery, now, pause, f"429 retry after {pause}")
-                report.retried += len(waiting)
-                return True
+                self.pause = _seconds(error.retry_after)
+                return _PAUSED
             except Forbidden as error:
                 async with sessions() as session, session.begin():
                     await mark_unreachable(
                         session, notice_id=delivery.notice_id, now=now, error=str(error)
                     )
-                report.unreachable += 1
-                continue
+                self.report.unreachable += 1
+                return _DROPPED
             except (NetworkError, BadRequest, TelegramError) as error:
                 log.warning("notice %s not delivered (%s); will retry", delivery.notice_id, error)
                 await _record(sessions, delivery, now, BACKOFF * delivery.attempts, str(error))
-                report.retried += 1
-                continue
-            report.messages += 1
-            item.next_part += 1
-            part = item.parts[item.next_part - 1]
-            if isinstance(part, Document) and part.agenda_document_id and message.document:
-                await _remember_upload(sessions, part, message, uploaded)
-            if item.next_part == len(item.parts):
-                await _finish(sessions, item, message, now, report)
-            else:
-                async with sessions() as session, session.begin():
-                    await mark_part_sent(
-                        session,
-                        notice_id=delivery.notice_id,
-                        parts_sent=item.next_part,
-                        message_id=message.message_id,
-                    )
-                still.append(item)
-        active = still
-    return False
+                self.report.retried += 1
+                return _DROPPED
+        self.report.messages += 1
+        item.next_part += 1
+        if item.next_part == len(item.parts):
+            await _finish(sessions, item, message, now, self.report)
+            return _DONE
+        async with sessions() as session, session.begin():
+            await mark_part_sent(
+                session,
+                notice_id=delivery.notice_id,
+                parts_sent=item.next_part,
+                message_id=message.message_id,
+            )
+        return _MORE
+
+    async def _send_part(self, chat_id: int, part: Part) -> Message:
+        upload_id = part.agenda_document_id if isinstance(part, Document) else None
+        if upload_id is None or (isinstance(part, Document) and part.file_id):
+            return await _send_part(self.bot, chat_id, part, self.uploaded)
+        # The PDF is uploaded once; everyone after gets Telegram's file id.
+        lock = self._uploads.setdefault(upload_id, asyncio.Lock())
+        async with lock:
+            message = await _send_part(self.bot, chat_id, part, self.uploaded)
+            if message.document and upload_id not in self.uploaded:
+                assert isinstance(part, Document)
+                await _remember_upload(self.sessions, part, message, self.uploaded)
+        return message
 
 
 async def _finish(

@@ -214,3 +214,33 @@ async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
     await world.say(chair, "/punkter")
     [reply] = await world.say(chair, "/udsend")
     assert "ingen punkter" in reply["text"].lower()
+
+
+async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(world: World) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    await world.sim.inject_fault("sendDocument", "retry_after", retry_after=1, chat_id=member)
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    await world.sim.wait_for_calls("sendDocument", 1, chat_id=member, timeout=10)
+    await world.sim.wait_for_messages(member, before + 1, timeout=10)
+    world.clock.advance(timedelta(seconds=2))  # Telegram's pause is over
+    received = (await world.sim.wait_for_messages(member, before + 3, timeout=10))[before:]
+    assert [m.document["file_name"] if m.document else "text" for m in received] == [
+        "text",
+        "dagsorden-2026-12-08-v1.pdf",
+        "busplan.pdf",
+    ]
+    linked = await _linked(world)
+    async with world.sessions() as session:
+        notices = (await session.exec(select(Notice).where(Notice.kind == "agenda"))).all()
+    mine = [n for n in notices if n.person_id in linked]
+    assert len(mine) == 2 and all(n.status == "sent" for n in mine)
+
+
+async def _linked(world: World) -> set[int]:
+    from models.tables import TelegramLink
+
+    async with world.sessions() as session:
+        return set((await session.exec(select(TelegramLink.person_id))).all())
