@@ -29,6 +29,7 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python bench/reply_latency.py
+	$(BIN)/python bench/agenda_distribution.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -26,7 +26,7 @@ from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
 from bot.errors import on_error
 from bot.gate import gate
-from bot.handlers import basics
+from bot.handlers import agenda, basics, plan, propose
 from bot.handlers.start import start
 from bot.menus import set_default_menus
 from bot.settings import Settings
@@ -35,7 +35,22 @@ from scheduler.jobs import schedule
 
 KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
-HANDLERS = {"help": basics.help_command, "meetings": basics.meetings, "language": basics.language}
+HANDLERS = {
+    "help": basics.help_command,
+    "meetings": basics.meetings,
+    "language": basics.language,
+    "myitems": agenda.myitems,
+    "agenda": agenda.agenda,
+    "items": agenda.items,
+    "approve": agenda.approve,
+    "distribute": agenda.distribute,
+    "call": plan.call,
+    "plan": plan.plan,
+    "move": plan.move,
+    "cancelmeeting": plan.cancel,
+}
+# Commands that start a conversation of several steps rather than answer at once.
+CONVERSATIONS = {"propose": propose.conversation}
 
 
 def build_application(
@@ -74,10 +89,15 @@ def _add_handlers(application: KKRApplication) -> None:
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(CommandHandler("start", start))
     for command in COMMANDS:
-        application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
+        if command.name in CONVERSATIONS:
+            application.add_handler(CONVERSATIONS[command.name](command.names))
+        else:
+            application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
     application.add_handler(CallbackQueryHandler(basics.language_button, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(agenda.button, pattern=r"^ag:\d+:[a-z]+(:\d+)?$"))
     application.add_handler(CallbackQueryHandler(basics.stale_button))
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, basics.not_understood))
+    # A text may answer the agenda's last question (a reason, a title); else "not understood".
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, agenda.pending_text))
     application.add_error_handler(on_error)
 
 

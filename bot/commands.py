@@ -31,6 +31,16 @@ def _(message: str) -> str:
 
 COMMANDS: tuple[Command, ...] = (
     Command("meetings", "moeder", _("Coming meetings and their deadlines"), Action.VIEW_MEETINGS),
+    Command("propose", "foreslaa", _("Propose an item for the agenda"), Action.PROPOSE),
+    Command("myitems", "mine", _("Your proposals; withdraw one"), Action.PROPOSE),
+    Command("agenda", "dagsorden", _("The latest agenda again"), Action.RECEIVE_AGENDA),
+    Command("items", "punkter", _("Prepare the agenda: order, add, take in"), Action.EDIT_AGENDA),
+    Command("approve", "godkend", _("Approve the agenda"), Action.APPROVE_AGENDA),
+    Command("distribute", "udsend", _("Send the agenda now"), Action.DISTRIBUTE_AGENDA),
+    Command("call", "indkald", _("Call an extraordinary meeting"), Action.CALL_MEETING),
+    Command("plan", "planlaeg", _("Add an ordinary meeting to the plan"), Action.PLAN_MEETINGS),
+    Command("move", "flyt", _("Move a meeting"), Action.PLAN_MEETINGS),
+    Command("cancelmeeting", "aflys", _("Cancel a meeting"), Action.PLAN_MEETINGS),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),
 )

@@ -29,8 +29,9 @@ class MeetingStatus(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
+    PROPOSED = "proposed"  # on time (R-D1): on the agenda unless the chair rejects it
+    LATE = "late"  # after R-D1: waits for the chair to take it in
+    ACCEPTED = "accepted"  # the chair's own item, or a late proposal taken in
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 

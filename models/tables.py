@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from models.enums import (
@@ -36,6 +45,16 @@ class Council(SQLModel, table=True):
     proposal_deadline_days: int = 10  # R-D1 interpretation
     distribution_time: time = Field(default=time(9, 0), sa_type=Time)  # R-D2 automatic send
     substitute_answer_hours: int = 48  # R-S7
+    # R-D4: reminder offsets (days before the deadline's day) and the local time they go out.
+    proposal_reminder_days: list[int] = Field(
+        default_factory=lambda: [3, 1], sa_column=Column(JSON, nullable=False)
+    )
+    proposal_reminder_time: time = Field(default=time(9, 0), sa_type=Time)
+    agenda_reminder_days: list[int] = Field(
+        default_factory=lambda: [2, 0], sa_column=Column(JSON, nullable=False)
+    )
+    agenda_reminder_time: time = Field(default=time(8, 0), sa_type=Time)
+    meeting_reminder_hours: int = 24  # R-D4: everyone, before the meeting
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
@@ -117,6 +136,11 @@ class Meeting(SQLModel, table=True):
     agenda_approved_at: datetime | None = _when()
     agenda_distributed_at: datetime | None = _when()
     distribution_exception: str | None = Field(default=None, sa_type=Text)  # R-D3
+    # R-D1: set by the sweep when the proposal deadline has passed and the preparers were told.
+    proposals_closed_at: datetime | None = _when()
+    # The agenda changed after its last distribution: the change goes out as a new version.
+    agenda_changed_at: datetime | None = _when()
+    cancelled_at: datetime | None = _when()
     opened_at: datetime | None = _when()
     closed_at: datetime | None = _when()
 
@@ -133,6 +157,52 @@ class AgendaItem(SQLModel, table=True):
     status: str = Field(default=ItemStatus.PROPOSED, sa_type=String(20))
     late: bool = False  # R-D1: taken in by the chair after the deadline
     rejection_reason: str | None = Field(default=None, sa_type=Text)
+    decided_at: datetime | None = _when()  # taken in, rejected or withdrawn
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Material(SQLModel, table=True):
+    """R-M3: a document that goes with an agenda item, kept as the Telegram file it was sent as."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    telegram_file_id: str = Field(sa_type=String(200))
+    file_unique_id: str | None = Field(default=None, sa_type=String(100))
+    file_name: str = Field(sa_type=String(255))
+    mime_type: str | None = Field(default=None, sa_type=String(100))
+    file_size: int | None = None
+    added_by_id: int | None = Field(default=None, foreign_key="person.id")
+    added_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class AgendaVersion(SQLModel, table=True):
+    """One distributed version of a meeting's agenda: what was sent, frozen (never edited)."""
+
+    __tablename__ = "agenda_version"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    version: int
+    distributed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    distributed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AgendaDocument(SQLModel, table=True):
+    """The agenda of one version rendered as a PDF in one language; uploaded once, then reused."""
+
+    __tablename__ = "agenda_document"
+    __table_args__ = (UniqueConstraint("meeting_id", "version", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    version: int
+    language: str = Field(sa_type=String(8))
+    file_name: str = Field(sa_type=String(255))
+    content: bytes = Field(sa_type=LargeBinary)
+    telegram_file_id: str | None = Field(default=None, sa_type=String(200))
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class Attendance(SQLModel, table=True):
@@ -168,6 +238,8 @@ class Notice(SQLModel, table=True):
     sent_at: datetime | None = _when()
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
     last_error: str | None = Field(default=None, sa_type=Text)
+    # A notice may be several Telegram messages (text, then documents): how many went out already.
+    parts_sent: int = 0
 
 
 class LiveMessage(SQLModel, table=True):
@@ -203,7 +275,9 @@ class AuditEvent(SQLModel, table=True):
 
 # Re-exported so Alembic and services find every table from one import.
 __all__ = [
+    "AgendaDocument",
     "AgendaItem",
+    "AgendaVersion",
     "Attendance",
     "AttendanceStatus",
     "AuditEvent",
@@ -211,6 +285,7 @@ __all__ = [
     "InviteToken",
     "ItemStatus",
     "LiveMessage",
+    "Material",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",

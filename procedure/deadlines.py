@@ -166,3 +166,14 @@ def _require_aware(moment: datetime, name: str) -> None:
 def _require_non_negative(value: int, name: str) -> None:
     if value < 0:
         raise InvalidCount(f"{name} must be zero or more, got {value}")
+
+
+def latest_due(moments: Iterable[datetime], now: datetime) -> datetime | None:
+    """R-D4: the latest reminder moment that has come by `now` (None if none has).
+
+    A sweep that was down through several moments reminds once, for the latest: two reminders of
+    the same deadline at once would say nothing more than one.
+    """
+    _require_aware(now, "now")
+    due = [moment for moment in moments if moment <= now]
+    return max(due) if due else None

@@ -14,6 +14,16 @@ from services.sweep import SweepReport, sweep
 
 log = logging.getLogger(__name__)
 
+
+class _SkippedTick(logging.Filter):
+    """A tick that comes while the job still runs is skipped by design (max_instances=1)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTick())
+
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
 # APScheduler 3's default grace is one second; a busy or suspended process must still run the job.

@@ -31,6 +31,7 @@ class Delivery:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    parts_sent: int = 0  # of a notice sent as several messages (text, then documents)
 
 
 async def enqueue(
@@ -94,6 +95,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 50) ->
                 notice.kind,
                 dict(notice.payload),
                 notice.attempts,
+                notice.parts_sent,
             )
         )
     return claimed
@@ -106,8 +108,22 @@ async def mark_sent(
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return
-    notice.status, notice.sent_at, notice.telegram_message_id = NoticeStatus.SENT, now, message_id
+    notice.status, notice.sent_at = NoticeStatus.SENT, now
+    notice.telegram_message_id = notice.telegram_message_id or message_id
     notice.last_error = None
+    session.add(notice)
+
+
+async def mark_part_sent(
+    session: AsyncSession, *, notice_id: int, parts_sent: int, message_id: int | None
+) -> None:
+    """One more message of a several-part notice went out: a retry resumes after it, never repeats it."""
+    notice = await session.get(Notice, notice_id)
+    if notice is None:
+        return
+    notice.parts_sent = parts_sent
+    if notice.telegram_message_id is None:
+        notice.telegram_message_id = message_id
     session.add(notice)
 
 

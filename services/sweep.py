@@ -15,11 +15,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, MeetingStatus, MembershipRole
 from models.tables import Attendance, Council, Meeting, Membership
+from services.agenda_sweep import (
+    alert_not_approved,
+    close_proposals,
+    distribute_due,
+    meeting_reminder_window,
+    remind_agenda,
+    remind_proposals,
+)
 from services.meetings import view
 from services.outbox import enqueue
 
-# R-D4: everyone is reminded the day before a meeting.
-MEETING_REMINDER_BEFORE = timedelta(days=1)
+# R-D4: everyone is reminded before a meeting; how long before is the council's setting
+# (meeting_reminder_hours, default 24); meetings further off than this are not even looked at.
+MEETING_REMINDER_HORIZON = timedelta(days=14)
 SWEEP_LOCK_KEY = 0x6B6B72  # "kkr": one sweep at a time across instances on PostgreSQL
 REMINDED_ROLES = (
     MembershipRole.MAYOR,
@@ -44,18 +53,20 @@ class SweepReport:
 
 
 async def remind_meetings(session: AsyncSession, now: datetime) -> int:
-    """R-D4: a reminder to each member, observer and secretary the day before a meeting, once."""
+    """R-D4: a reminder to each member, observer and secretary before a meeting (default a day), once."""
     meetings = await session.exec(
         select(Meeting, Council)
         .join(Council, col(Council.id) == col(Meeting.council_id))
         .where(
             Meeting.status == MeetingStatus.PLANNED,
             Meeting.starts_at > now,
-            Meeting.starts_at <= now + MEETING_REMINDER_BEFORE,
+            Meeting.starts_at <= now + MEETING_REMINDER_HORIZON,
         )
     )
     added = 0
     for meeting, council in meetings.all():
+        if meeting.starts_at > now + meeting_reminder_window(council):
+            continue
         absent = select(Attendance.person_id).where(
             Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.ABSENT
         )
@@ -93,7 +104,16 @@ def _meeting_payload(meeting: Meeting, council: Council) -> dict[str, str | int 
     }
 
 
-TASKS: dict[str, Task] = {"meeting_reminders": remind_meetings}
+# In this order: a deadline closes before its reminders are asked about, and the automatic
+# distribution (R-D2) runs before the alert that the agenda was not approved.
+TASKS: dict[str, Task] = {
+    "close_proposals": close_proposals,
+    "proposal_reminders": remind_proposals,
+    "agenda_reminders": remind_agenda,
+    "distribute_agendas": distribute_due,
+    "agenda_not_approved": alert_not_approved,
+    "meeting_reminders": remind_meetings,
+}
 
 
 async def sweep(

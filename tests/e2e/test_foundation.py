@@ -148,6 +148,9 @@ async def test_a_429_from_telegram_is_survived_and_the_reminder_delivered_once(
     await world.sim.inject_fault("sendMessage", kind="retry_after", count=1, retry_after=2)
     await world.sweep()
     before = len(await world.sim.messages(member))
+    # Only once the worker has met the 429 (with the clock it read before the call) does the
+    # clock move past retry_after; moved earlier, the retry would be due 2 s after the new time.
+    await world.sim.wait_for_calls("sendMessage", 2, chat_id=member, timeout=10)  # welcome, 429
     world.clock.advance(timedelta(seconds=3))  # past retry_after; the worker tries again
     messages = await world.sim.wait_for_messages(member, before + 1, timeout=10)
     reminders = [m for m in messages if "Påmindelse" in m["text"]]
@@ -170,6 +173,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_the_secret
     world.clock.advance(timedelta(days=14, hours=12))
     before = len(await world.sim.messages(secretary))
     await world.sweep()
-    messages = await world.sim.wait_for_messages(secretary, before + 2, timeout=10)
+    # The sweep also tells the secretariat about the agenda's deadlines that came meanwhile.
+    messages = await world.sim.wait_for_messages(secretary, before + 4, timeout=10)
     texts = [m["text"] for m in messages[before:]]
     assert any("Anne Rasmussen" in t and "blokeret" in t for t in texts)

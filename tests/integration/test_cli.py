@@ -149,8 +149,8 @@ def test_coming_meetings_are_listed_soonest_first(council: str) -> None:
 
 
 def test_db_upgrade_prints_the_revision_reached(database: Path) -> None:
-    assert ok("db", "upgrade") == ["database at revision 0001"]
-    assert ok("db", "upgrade") == ["database at revision 0001"]
+    assert ok("db", "upgrade") == ["database at revision 0002_agenda"]
+    assert ok("db", "upgrade") == ["database at revision 0002_agenda"]
 
 
 def test_the_database_url_option_overrides_the_setting(database: Path, tmp_path: Path) -> None:

@@ -79,4 +79,4 @@ async def test_the_migrations_match_the_models(engine: AsyncEngine) -> None:
 
 async def test_upgrading_twice_stays_at_the_head(engine: AsyncEngine) -> None:
     await upgrade(engine)
-    assert await current_revision(engine) == "0001"
+    assert await current_revision(engine) == "0002_agenda"

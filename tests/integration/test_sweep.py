@@ -28,9 +28,13 @@ async def add(sessions: SessionFactory, council: Council, now: datetime, at: dat
     return meeting.id
 
 
+# These tests are about the meeting reminders; the agenda's tasks have tests of their own.
+ONLY_REMINDERS = {"meeting_reminders": remind_meetings}
+
+
 async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     async with sessions() as session, session.begin():
-        return await sweep(session, now)
+        return await sweep(session, now, ONLY_REMINDERS)
 
 
 async def reminders(sessions: SessionFactory) -> list[Notice]:
@@ -131,7 +135,7 @@ async def test_only_one_instance_sweeps_at_a_time_on_postgresql(
 
     async def first() -> SweepReport:
         async with sessions() as session, session.begin():
-            report = await sweep(session, MEETING_AT - timedelta(hours=1))
+            report = await sweep(session, MEETING_AT - timedelta(hours=1), ONLY_REMINDERS)
             holding.set()
             await release.wait()
             return report

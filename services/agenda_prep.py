@@ -1,0 +1,340 @@
+"""Preparing the agenda (R-M3, R-M4): the chair and the secretariat see, order, add, take in, reject
+and approve the items of a meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import ItemStatus, MeetingStatus
+from models.tables import AgendaItem, Meeting
+from procedure.agenda import items_without_material, move
+from procedure.deadlines import distribution_deadline
+from procedure.errors import ProcedureError
+from procedure.permissions import Action
+from services import audit
+from services.actors import Actor
+from services.agenda import (
+    ON_AGENDA,
+    ItemView,
+    MaterialIn,
+    add_material,
+    check_description,
+    check_title,
+    council_of,
+    item_views,
+    meeting_of,
+    next_position,
+    require_changeable,
+    touch,
+)
+from services.errors import (
+    AgendaEmpty,
+    AlreadyDistributed,
+    InvalidInput,
+    ItemNotChangeable,
+    NotFound,
+)
+from services.meetings import MeetingView, view
+from services.outbox import enqueue
+
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class AgendaOverview:
+    """A meeting's agenda as it stands, and what is waiting for the chair."""
+
+    meeting: MeetingView
+    items: list[ItemView]  # on the agenda, in the chair's order (R-M4)
+    late: list[ItemView]  # late proposals waiting to be taken in (R-D1)
+    without_material: list[ItemView]  # R-M3: the warning before distribution
+    approved: bool
+    version: int  # the last distributed version, 0 if none
+    changed_since_distribution: bool
+    distribution_deadline_passed: bool
+
+    @property
+    def distributed(self) -> bool:
+        return self.version > 0
+
+
+async def preparable_meetings(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> list[MeetingView]:
+    """The coming meetings whose agenda the actor prepares (R-M3), soonest first."""
+    actor.require(Action.EDIT_AGENDA)
+    council = await council_of(session, actor.council_id)
+    meetings = await session.exec(
+        select(Meeting)
+        .where(
+            Meeting.council_id == actor.council_id,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [view(meeting, council) for meeting in meetings]
+
+
+async def agenda_overview(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> AgendaOverview:
+    """R-M3/R-M4: the items in order with their material, late proposals, missing material."""
+    actor.require(Action.EDIT_AGENDA)
+    meeting = await meeting_of(session, actor, meeting_id)
+    return await overview_of(session, meeting, now)
+
+
+async def overview_of(session: AsyncSession, meeting: Meeting, now: datetime) -> AgendaOverview:
+    council = await council_of(session, meeting.council_id)
+    items = await item_views(session, await agenda_items(session, meeting.id or 0))
+    late = await item_views(
+        session,
+        list(
+            await session.exec(
+                select(AgendaItem)
+                .where(
+                    AgendaItem.meeting_id == meeting.id,
+                    AgendaItem.status == ItemStatus.LATE,
+                )
+                .order_by(col(AgendaItem.submitted_at))
+            )
+        ),
+    )
+    missing_ids = set(items_without_material({item.id: len(item.material) for item in items}))
+    missing = [item for item in items if item.id in missing_ids]
+    shown = view(meeting, council)
+    tz = ZoneInfo(council.timezone)
+    deadline = distribution_deadline(meeting.starts_at.astimezone(tz).date(), tz)
+    return AgendaOverview(
+        meeting=shown,
+        items=items,
+        late=late,
+        without_material=missing,
+        approved=meeting.agenda_approved_at is not None,
+        version=meeting.agenda_version,
+        changed_since_distribution=meeting.agenda_changed_at is not None,
+        distribution_deadline_passed=shown.distribution_deadline is not None and now > deadline,
+    )
+
+
+async def agenda_items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
+    """The items on the agenda, in the chair's order."""
+    return list(
+        await session.exec(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).in_(ON_AGENDA))
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
+        )
+    )
+
+
+async def _item(session: AsyncSession, actor: Actor, item_id: int) -> tuple[AgendaItem, Meeting]:
+    item = await session.get(AgendaItem, item_id)
+    if item is None:
+        raise NotFound("no such item")
+    return item, await meeting_of(session, actor, item.meeting_id)
+
+
+async def move_item(
+    session: AsyncSession, *, actor: Actor, item_id: int, steps: int, now: datetime
+) -> AgendaOverview:
+    """R-M4: the chair moves an item earlier (negative steps) or later in the agenda."""
+    actor.require(Action.ORDER_AGENDA)
+    item, meeting = await _item(session, actor, item_id)
+    require_changeable(meeting, now)
+    items = await agenda_items(session, meeting.id or 0)
+    try:
+        order = move([i.id for i in items], item.id, steps)
+    except ProcedureError as error:
+        raise ItemNotChangeable(str(error)) from error
+    by_id = {i.id: i for i in items}
+    if order != [i.id for i in items]:
+        for position, moved_id in enumerate(order, start=1):
+            by_id[moved_id].position = position
+            session.add(by_id[moved_id])
+        touch(meeting, session, now)
+        audit.record(
+            session,
+            now=now,
+            action="agenda.order",
+            council_id=actor.council_id,
+            actor_id=actor.person_id,
+            subject=f"meeting:{meeting.id}",
+            order=order,
+        )
+    await session.flush()
+    return await overview_of(session, meeting, now)
+
+
+async def add_own_item(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    title: str,
+    description: str,
+    material: list[MaterialIn],
+    now: datetime,
+) -> ItemView:
+    """R-M3: the chair or the secretariat puts an item of their own on the agenda."""
+    actor.require(Action.EDIT_AGENDA)
+    meeting = await meeting_of(session, actor, meeting_id)
+    require_changeable(meeting, now)
+    item = AgendaItem(
+        meeting_id=meeting_id,
+        position=await next_position(session, meeting_id),
+        title=check_title(title),
+        description=check_description(description),
+        proposed_by_id=actor.person_id,
+        submitted_at=now,
+        status=ItemStatus.ACCEPTED,
+    )
+    session.add(item)
+    await session.flush()
+    add_material(session, item, material, actor, now)
+    touch(meeting, session, now)
+    audit.record(
+        session,
+        now=now,
+        action="item.add",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"item:{item.id}",
+    )
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def add_item_material(
+    session: AsyncSession, *, actor: Actor, item_id: int, material: list[MaterialIn], now: datetime
+) -> ItemView:
+    """R-M3: material added to an item by the chair, the secretariat or the item's proposer."""
+    item, meeting = await _item(session, actor, item_id)
+    if item.proposed_by_id != actor.person_id:
+        actor.require(Action.EDIT_AGENDA)
+    require_changeable(meeting, now)
+    add_material(session, item, material, actor, now)
+    if item.status in ON_AGENDA:
+        touch(meeting, session, now)
+    await session.flush()
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def take_in_late(
+    session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
+) -> ItemView:
+    """R-D1: the chair takes a late proposal onto the agenda; it stays marked late."""
+    actor.require(Action.ACCEPT_LATE_PROPOSAL)
+    item, meeting = await _item(session, actor, item_id)
+    require_changeable(meeting, now)
+    if item.status != ItemStatus.LATE:
+        raise ItemNotChangeable("only a late proposal that waits can be taken in")
+    item.status, item.late = ItemStatus.ACCEPTED, True
+    item.decided_at, item.decided_by_id = now, actor.person_id
+    item.position = await next_position(session, meeting.id or 0)
+    session.add(item)
+    touch(meeting, session, now)
+    await _tell_proposer(session, item, "proposal_taken_in", now, actor)
+    audit.record(
+        session,
+        now=now,
+        action="item.take_in_late",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"item:{item.id}",
+    )
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def reject_item(
+    session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
+) -> ItemView:
+    """A proposal is refused with a reason, which the proposer is sent."""
+    actor.require(Action.EDIT_AGENDA)
+    item, meeting = await _item(session, actor, item_id)
+    require_changeable(meeting, now)
+    if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
+        raise ItemNotChangeable("only a member's proposal can be rejected")
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput("a rejection needs a reason", limit=MAX_REASON)
+    was_on_agenda = item.status in ON_AGENDA
+    item.status, item.rejection_reason = ItemStatus.REJECTED, reason
+    item.decided_at, item.decided_by_id = now, actor.person_id
+    session.add(item)
+    if was_on_agenda:
+        touch(meeting, session, now)
+    await _tell_proposer(session, item, "proposal_rejected", now, actor, reason=reason)
+    audit.record(
+        session,
+        now=now,
+        action="item.reject",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"item:{item.id}",
+    )
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def _tell_proposer(
+    session: AsyncSession,
+    item: AgendaItem,
+    kind: str,
+    now: datetime,
+    actor: Actor,
+    **extra: str,
+) -> None:
+    if item.proposed_by_id is None or item.proposed_by_id == actor.person_id:
+        return
+    meeting = await session.get(Meeting, item.meeting_id)
+    council = await council_of(session, actor.council_id)
+    assert meeting is not None
+    await enqueue(
+        session,
+        person_id=item.proposed_by_id,
+        kind=kind,
+        dedupe_key=f"{kind}:{item.id}",
+        now=now,
+        payload={
+            "title": item.title,
+            "starts_at": view(meeting, council).starts_at.isoformat(),
+            "by": actor.name,
+            **extra,
+        },
+        council_id=actor.council_id,
+    )
+
+
+async def approve_agenda(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> AgendaOverview:
+    """R-D2: the chair marks the agenda ready; the scheduler sends it at the set time if unsent."""
+    actor.require(Action.APPROVE_AGENDA)
+    meeting = await meeting_of(session, actor, meeting_id)
+    require_changeable(meeting, now)
+    if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
+        raise AlreadyDistributed("the agenda has been distributed", version=meeting.agenda_version)
+    if not await agenda_items(session, meeting_id):
+        raise AgendaEmpty("the agenda has no items")
+    if meeting.agenda_approved_at is None:
+        meeting.agenda_approved_at = now
+        session.add(meeting)
+        audit.record(
+            session,
+            now=now,
+            action="agenda.approve",
+            council_id=actor.council_id,
+            actor_id=actor.person_id,
+            subject=f"meeting:{meeting.id}",
+        )
+    await session.flush()
+    return await overview_of(session, meeting, now)

@@ -1,0 +1,240 @@
+"""The agenda's deadlines as sweep tasks (R-D1, R-D2, R-D4): each asks what is due and not yet done.
+
+Idempotent through the outbox's dedupe keys (a reminder per deadline moment and person) and the
+meeting's own columns (`proposals_closed_at`, `agenda_version`); after downtime each is done once,
+late — reminders only for the latest moment that came, never a pile of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import ItemStatus, MeetingKind, MeetingStatus
+from models.tables import AgendaItem, Council, Meeting
+from procedure.deadlines import (
+    auto_distribution_moment,
+    distribution_deadline,
+    is_auto_distribution_due,
+    latest_due,
+    local_moment,
+    proposal_deadline,
+    reminder_moments,
+)
+from services.agenda import ON_AGENDA
+from services.agenda_delivery import distribute_agenda
+from services.errors import AgendaEmpty
+from services.meetings import view
+from services.outbox import enqueue
+from services.recipients import council_members, preparers
+
+
+async def _ordinary_meetings(
+    session: AsyncSession, now: datetime
+) -> Sequence[tuple[Meeting, Council]]:
+    return (
+        await session.exec(
+            select(Meeting, Council)
+            .join(Council, col(Council.id) == col(Meeting.council_id))
+            .where(
+                Meeting.kind == MeetingKind.ORDINARY,
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at > now,
+            )
+            .order_by(col(Meeting.starts_at))
+        )
+    ).all()
+
+
+def _day(meeting: Meeting, council: Council) -> tuple[Any, ZoneInfo]:
+    tz = ZoneInfo(council.timezone)
+    return meeting.starts_at.astimezone(tz).date(), tz
+
+
+async def _tell(
+    session: AsyncSession,
+    people: list[int],
+    *,
+    kind: str,
+    key: str,
+    now: datetime,
+    payload: dict[str, Any],
+    council_id: int | None,
+) -> int:
+    added = 0
+    for person_id in people:
+        added += await enqueue(
+            session,
+            person_id=person_id,
+            kind=kind,
+            dedupe_key=f"{key}:{person_id}",
+            now=now,
+            payload=payload,
+            council_id=council_id,
+        )
+    return added
+
+
+def _payload(meeting: Meeting, council: Council, **extra: Any) -> dict[str, Any]:
+    shown = view(meeting, council)
+    return {
+        "meeting_id": meeting.id,
+        "starts_at": shown.starts_at.isoformat(),
+        "place": shown.place,
+        "council": council.name,
+        **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in extra.items()},
+    }
+
+
+async def _proposers(session: AsyncSession, meeting_id: int) -> set[int]:
+    rows = await session.exec(
+        select(AgendaItem.proposed_by_id).where(
+            AgendaItem.meeting_id == meeting_id,
+            col(AgendaItem.status).in_([*ON_AGENDA, ItemStatus.LATE]),
+        )
+    )
+    return {person_id for person_id in rows.all() if person_id is not None}
+
+
+async def remind_proposals(session: AsyncSession, now: datetime) -> int:
+    """R-D4: members are reminded before the R-D1 deadline, once per offset; not those who proposed."""
+    added = 0
+    for meeting, council in await _ordinary_meetings(session, now):
+        day, tz = _day(meeting, council)
+        deadline = proposal_deadline(day, tz, council.proposal_deadline_days)
+        if now > deadline:
+            continue
+        moments = reminder_moments(
+            deadline, council.proposal_reminder_days, council.proposal_reminder_time, tz
+        )
+        moment = latest_due(moments, now)
+        if moment is None:
+            continue
+        done = await _proposers(session, meeting.id or 0)
+        people = [p for p in await council_members(session, council.id or 0) if p not in done]
+        added += await _tell(
+            session,
+            people,
+            kind="proposal_reminder",
+            key=f"proposal-reminder:{meeting.id}:{moment.isoformat()}",
+            now=now,
+            payload=_payload(meeting, council, deadline=deadline.astimezone(tz)),
+            council_id=council.id,
+        )
+    return added
+
+
+async def close_proposals(session: AsyncSession, now: datetime) -> int:
+    """R-D1: when the deadline has passed, the chair and secretariat hear what came in."""
+    added = 0
+    for meeting, council in await _ordinary_meetings(session, now):
+        day, tz = _day(meeting, council)
+        deadline = proposal_deadline(day, tz, council.proposal_deadline_days)
+        if meeting.proposals_closed_at is not None or now <= deadline:
+            continue
+        meeting.proposals_closed_at = now
+        session.add(meeting)
+        statuses = (
+            await session.exec(select(AgendaItem.status).where(AgendaItem.meeting_id == meeting.id))
+        ).all()
+        added += await _tell(
+            session,
+            await preparers(session, council.id or 0),
+            kind="proposals_closed",
+            key=f"proposals-closed:{meeting.id}:{deadline.isoformat()}",
+            now=now,
+            payload=_payload(
+                meeting,
+                council,
+                deadline=deadline.astimezone(tz),
+                on_agenda=sum(s in ON_AGENDA for s in statuses),
+                late=sum(s == ItemStatus.LATE for s in statuses),
+                distribution_deadline=distribution_deadline(day, tz),
+            ),
+            council_id=council.id,
+        )
+    return added
+
+
+async def remind_agenda(session: AsyncSession, now: datetime) -> int:
+    """R-D4: chair and secretariat are reminded before R-D2 while the agenda is not approved."""
+    added = 0
+    for meeting, council in await _ordinary_meetings(session, now):
+        if meeting.agenda_approved_at is not None or meeting.agenda_version > 0:
+            continue
+        day, tz = _day(meeting, council)
+        deadline = distribution_deadline(day, tz)
+        auto_at = auto_distribution_moment(day, tz, council.distribution_time)
+        moments = reminder_moments(
+            auto_at, council.agenda_reminder_days, council.agenda_reminder_time, tz
+        )
+        moment = latest_due(moments, now)
+        if moment is None or now >= auto_at:
+            continue
+        added += await _tell(
+            session,
+            await preparers(session, council.id or 0),
+            kind="agenda_reminder",
+            key=f"agenda-reminder:{meeting.id}:{moment.isoformat()}",
+            now=now,
+            payload=_payload(meeting, council, deadline=deadline, auto_at=auto_at),
+            council_id=council.id,
+        )
+    return added
+
+
+async def distribute_due(session: AsyncSession, now: datetime) -> int:
+    """R-D2: an approved agenda that nothing has sent goes out at the set time on the deadline day."""
+    added = 0
+    for meeting, council in await _ordinary_meetings(session, now):
+        day, tz = _day(meeting, council)
+        due = is_auto_distribution_due(
+            now,
+            day,
+            tz,
+            approved=meeting.agenda_approved_at is not None,
+            already_sent=meeting.agenda_version > 0,
+            at=council.distribution_time,
+        )
+        if not due:
+            continue
+        try:
+            distribution = await distribute_agenda(
+                session, actor=None, meeting_id=meeting.id or 0, now=now
+            )
+        except AgendaEmpty:
+            continue  # every item was withdrawn after approval: the alert below tells them
+        added += distribution.recipients
+    return added
+
+
+async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
+    """R-D2: at the set time on the deadline day, chair and secretariat hear it is not approved."""
+    added = 0
+    for meeting, council in await _ordinary_meetings(session, now):
+        if meeting.agenda_version > 0 or meeting.agenda_approved_at is not None:
+            continue
+        day, tz = _day(meeting, council)
+        auto_at = auto_distribution_moment(day, tz, council.distribution_time)
+        if not auto_at <= now < local_moment(day, time(0), tz):
+            continue
+        added += await _tell(
+            session,
+            await preparers(session, council.id or 0),
+            kind="agenda_not_approved",
+            key=f"agenda-not-approved:{meeting.id}:{auto_at.isoformat()}",
+            now=now,
+            payload=_payload(meeting, council, deadline=distribution_deadline(day, tz)),
+            council_id=council.id,
+        )
+    return added
+
+
+def meeting_reminder_window(council: Council) -> timedelta:
+    """R-D4: how long before a meeting everyone is reminded (a council setting)."""
+    return timedelta(hours=council.meeting_reminder_hours)

@@ -1,0 +1,206 @@
+"""Changing the plan (R-M1, R-M2, R-D5): moving or cancelling a meeting, calling an extraordinary one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import ItemStatus, MeetingKind, MeetingStatus
+from models.tables import AgendaItem, Council, Meeting
+from procedure.permissions import Action
+from services import audit
+from services.actors import Actor
+from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
+from services.agenda_delivery import Distribution, distribute_agenda
+from services.errors import InvalidInput, InvalidMoment, NotFound
+from services.meetings import MAX_PLACE, add_meeting, local_start, view
+from services.outbox import enqueue
+from services.recipients import agenda_recipients
+
+MAX_SUBJECT = 1000
+
+
+async def move_meeting(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    starts_at: datetime,
+    now: datetime,
+    place: str | None = None,
+) -> Meeting:
+    """Move a meeting; its deadlines follow the new date. Everyone affected is told.
+
+    A distributed agenda goes out again as a new version that says where and when the meeting moved.
+    """
+    actor.require(Action.PLAN_MEETINGS)
+    meeting = await meeting_of(session, actor, meeting_id)
+    require_changeable(meeting, now)
+    council = await council_of(session, actor.council_id)
+    if starts_at.tzinfo is None:
+        starts_at = _local(council, starts_at)
+    if starts_at <= now:
+        raise InvalidMoment(
+            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        )
+    new_place = " ".join(place.split()) if place else meeting.place
+    if not new_place or len(new_place) > MAX_PLACE:
+        raise InvalidInput(f"the place must be 1 to {MAX_PLACE} characters")
+    before = view(meeting, council)
+    meeting.starts_at, meeting.place = starts_at, new_place
+    meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
+    session.add(meeting)
+    await session.flush()
+    audit.record(
+        session,
+        now=now,
+        action="meeting.move",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+        old=before.starts_at.isoformat(),
+        new=starts_at.isoformat(),
+    )
+    if meeting.agenda_version > 0:
+        await distribute_agenda(session, actor=actor, meeting_id=meeting_id, now=now, moved=True)
+        return meeting
+    after = view(meeting, council)
+    for person_id in await agenda_recipients(session, meeting):
+        await enqueue(
+            session,
+            person_id=person_id,
+            kind="meeting_moved",
+            dedupe_key=f"moved:{meeting.id}:{after.starts_at.isoformat()}:{person_id}",
+            now=now,
+            payload={
+                "old": before.starts_at.isoformat(),
+                "starts_at": after.starts_at.isoformat(),
+                "place": after.place,
+                "council": council.name,
+            },
+            council_id=council.id,
+        )
+    return meeting
+
+
+async def cancel_meeting(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime, reason: str = ""
+) -> Meeting:
+    """Cancel a meeting; everyone who would have received its agenda is told."""
+    actor.require(Action.PLAN_MEETINGS)
+    meeting = await meeting_of(session, actor, meeting_id)
+    require_changeable(meeting, now)
+    council = await council_of(session, actor.council_id)
+    reason = " ".join(reason.split())[:MAX_SUBJECT]
+    meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, now
+    session.add(meeting)
+    shown = view(meeting, council)
+    for person_id in await agenda_recipients(session, meeting):
+        await enqueue(
+            session,
+            person_id=person_id,
+            kind="meeting_cancelled",
+            dedupe_key=f"cancelled:{meeting.id}:{person_id}",
+            now=now,
+            payload={
+                "starts_at": shown.starts_at.isoformat(),
+                "place": shown.place,
+                "council": council.name,
+                "reason": reason,
+            },
+            council_id=council.id,
+        )
+    audit.record(
+        session,
+        now=now,
+        action="meeting.cancel",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+        reason=reason,
+    )
+    return meeting
+
+
+async def call_meeting(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    starts_at: datetime,
+    place: str,
+    subject: str,
+    now: datetime,
+) -> tuple[Meeting, Distribution]:
+    """R-M2/R-D5: the chair calls an extraordinary meeting; the summons goes out with its agenda."""
+    actor.require(Action.CALL_MEETING)
+    council = await council_of(session, actor.council_id)
+    subject = check_description(subject)
+    if not subject:
+        raise InvalidInput("an extraordinary meeting needs a subject")
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidInput(f"the subject must be at most {MAX_SUBJECT} characters")
+    if starts_at.tzinfo is None:
+        starts_at = _local(council, starts_at)
+    if starts_at <= now:
+        raise InvalidMoment(
+            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        )
+    meeting = await add_meeting(
+        session,
+        council=council,
+        starts_at=starts_at,
+        place=place,
+        now=now,
+        kind=MeetingKind.EXTRAORDINARY,
+        subject=subject,
+        actor=actor,
+    )
+    title = subject if len(subject) <= MAX_TITLE else subject[: MAX_TITLE - 1] + "…"
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id or 0,
+            position=1,
+            title=title,
+            description=subject if title != subject else "",
+            proposed_by_id=actor.person_id,
+            submitted_at=now,
+            status=ItemStatus.ACCEPTED,
+        )
+    )
+    await session.flush()
+    distribution = await distribute_agenda(
+        session, actor=actor, meeting_id=meeting.id or 0, now=now
+    )
+    return meeting, distribution
+
+
+def _local(council: Council, naive: datetime) -> datetime:
+    try:
+        return local_start(council, naive)
+    except InvalidInput as error:
+        raise InvalidMoment(error.detail, text=f"{naive:%Y-%m-%d %H:%M}") from error
+
+
+async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: datetime) -> Meeting:
+    """The actor's council's coming planned meeting on that local day (how people name a meeting)."""
+    council = await council_of(session, actor.council_id)
+    tz = ZoneInfo(council.timezone)
+    found = [
+        meeting
+        for meeting in await session.exec(
+            select(Meeting)
+            .where(
+                Meeting.council_id == actor.council_id,
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at > now,
+            )
+            .order_by(col(Meeting.starts_at))
+        )
+        if meeting.starts_at.astimezone(tz).date() == day
+    ]
+    if not found:
+        raise NotFound("no coming meeting on that day", day=day)
+    return found[0]

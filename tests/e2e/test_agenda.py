@@ -1,0 +1,246 @@
+"""The agenda cycle through the real bot over HTTP: a member proposes with a document, the chair
+orders and approves, the sweep distributes at the R-D2 moment, everyone gets exactly one agenda;
+late proposals, extraordinary meetings and bad input answered clearly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from bot.emulator.client import BotMessage
+from models.tables import Notice
+from tests.e2e.conftest import World
+
+MEMBER = "Anne Rasmussen"
+OTHER = "Line Toft"
+CHAIR = "Gorm Iversen"
+SECRETARY = "Kirsten Holm-Jensen"
+RECIPIENTS = 24  # R-P6: 11 mayors, 11 members, 2 secretaries
+# The first demo meeting: Tuesday 8 December 2026, 10:00 in Copenhagen.
+PROPOSAL_DEADLINE = datetime(2026, 11, 28, 22, 59, 59, tzinfo=UTC)  # 23:59:59 local
+AUTO_DISTRIBUTION = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 local on the R-D2 day
+
+
+async def press(world: World, user: int, message: BotMessage | dict, label: str) -> None:
+    query = await world.sim.press(user, user, message["message_id"], label=label)
+    await world.sim.wait_for_answer(query, timeout=10)
+
+
+async def last_with_buttons(world: World, user: int) -> BotMessage:
+    return [m for m in await world.sim.messages(user) if m.labels][-1]
+
+
+async def ask(world: World, user: int, text: str, expect: str) -> BotMessage:
+    """Send `text` and wait for the bot's message containing `expect` (notices may come between)."""
+    before = len(await world.sim.messages(user))
+    await world.sim.send(user, text)
+    return await reply_containing(world, user, before, expect)
+
+
+async def reply_containing(world: World, user: int, before: int, expect: str) -> BotMessage:
+    for count in range(before + 1, before + 10):
+        messages = await world.sim.wait_for_messages(user, count, timeout=10)
+        found = [m for m in messages[before:] if expect in (m.text or "")]
+        if found:
+            return found[0]
+    raise AssertionError(f"no reply with {expect!r}")
+
+
+async def press_for_reply(
+    world: World, user: int, message: BotMessage | dict, label: str, expect: str = ""
+) -> BotMessage:
+    """Press a button and wait for the new message it brings (the one containing `expect`)."""
+    before = len(await world.sim.messages(user))
+    await press(world, user, message, label)
+    return await reply_containing(world, user, before, expect)
+
+
+async def propose(world: World, user: int, title: str = "Fælles busplan") -> list[BotMessage]:
+    """The /foreslaa conversation up to the confirmation, with one document; returns the replies."""
+    [offer] = await world.say(user, "/foreslaa")
+    assert "Hvilket møde" in offer["text"] and "forslag senest" in offer["text"]
+    await press_for_reply(world, user, offer, offer.labels[0])
+    await world.say(user, title)
+    [ask_material] = await world.say(user, "Regionen og kommunerne koordinerer busruterna.")
+    assert "bilag" in ask_material["text"].lower()
+    before = len(await world.sim.messages(user))
+    await world.sim.send_document(
+        user, "busplan.pdf", b"%PDF-1.4 busplan", mime_type="application/pdf"
+    )
+    [received] = (await world.sim.wait_for_messages(user, before + 1, timeout=10))[before:]
+    assert "busplan.pdf" in received["text"]
+    confirm = await press_for_reply(world, user, received, "Færdig")
+    assert title in confirm["text"]
+    return [await press_for_reply(world, user, confirm, "Send forslaget")]
+
+
+async def agenda_messages(world: World, user: int) -> list[BotMessage]:
+    return [
+        m
+        for m in await world.sim.messages(user)
+        if (m.text and "Dagsorden for mødet" in m.text)
+        or (m.document and m.document["file_name"].startswith("dagsorden-"))
+    ]
+
+
+async def test_the_whole_cycle_from_proposal_to_one_agenda_for_everyone(world: World) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    secretary = await world.link(SECRETARY)
+    other = await world.link(OTHER)
+    [receipt] = await propose(world, member)
+    assert "Tak" in receipt["text"] and "Fælles busplan" in receipt["text"]
+    told = await world.sim.wait_for_messages(secretary, 2, timeout=10)
+    assert "Anne Rasmussen foreslår: Fælles busplan" in told[-1]["text"]
+    await propose(world, other, title="Erhvervsfremme")
+
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    assert overview["text"].index("Fælles busplan") < overview["text"].index("Erhvervsfremme")
+    await press(world, chair, overview, "↓ 1")
+    edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
+    assert edited["text"].index("Erhvervsfremme") < edited["text"].index("Fælles busplan")
+    await press(world, chair, edited, "Godkend")
+    approved = await world.sim.wait_for_edits(chair, overview["message_id"], 2, timeout=10)
+    assert "Godkendt" in approved["text"]
+
+    world.clock.now = AUTO_DISTRIBUTION - timedelta(seconds=1)
+    await world.sweep()
+    world.clock.now = AUTO_DISTRIBUTION
+    before = len(await world.sim.messages(member))
+    await world.sweep()
+    received = await world.sim.wait_for_messages(member, before + 3, timeout=20)
+    text, pdf, material = received[before:]
+    assert "Dagsorden for mødet i KKR Nordjylland" in text["text"]
+    assert text["text"].index("1. Erhvervsfremme") < text["text"].index("2. Fælles busplan")
+    assert pdf["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
+    assert (await world.sim.file_content(pdf["document"]["file_id"])).startswith(b"%PDF")
+    assert material["document"]["file_name"] == "busplan.pdf"
+    await world.sweep()  # again: nothing twice
+    for user in (member, chair, secretary, other):
+        mine = await world.sim.wait_for_messages(user, 1, timeout=10)
+        assert mine
+        agenda = await agenda_messages(world, user)
+        assert [bool(m.document) for m in agenda] == [False, True], user
+    async with world.sessions() as session:
+        notices = (await session.exec(select(Notice).where(Notice.kind == "agenda"))).all()
+    assert len(notices) == RECIPIENTS == len({n.person_id for n in notices})
+
+
+async def test_the_distribute_button_pressed_again_says_it_has_gone_out(world: World) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    sent = await press_for_reply(world, chair, overview, "Udsend nu", "på vej")
+    assert "er på vej til 24 personer" in sent["text"]
+    again = await press_for_reply(world, chair, overview, "Udsend nu", "allerede")
+    assert "allerede udsendt (version 1)" in again["text"]
+
+
+async def test_a_late_proposal_is_refused_with_the_deadline_in_local_time(world: World) -> None:
+    member = await world.link(MEMBER)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    [offer] = await world.say(member, "/foreslaa")
+    await press_for_reply(world, member, offer, offer.labels[0])
+    await world.say(member, "Sent forslag")
+    await world.say(member, "Beskrivelse")
+    world.clock.now = PROPOSAL_DEADLINE + timedelta(seconds=1)  # the member was slow
+    ask = await last_with_buttons(world, member)
+    confirm = await press_for_reply(world, member, ask, "Ingen bilag")
+    refused = await press_for_reply(world, member, confirm, "Send forslaget")
+    assert "lørdag den 28. november 2026 kl. 23:59" in refused["text"]
+    assert "formanden kan stadig tage det med" in refused["text"].lower()
+
+
+async def test_propose_after_every_deadline_states_the_deadline_that_passed(world: World) -> None:
+    member = await world.link(MEMBER)
+    world.clock.advance(timedelta(days=41))
+    [reply] = await world.say(member, "/foreslaa")
+    assert "Fristen for forslag til mødet" in reply["text"] and "formanden" in reply["text"]
+    world.clock.advance(timedelta(days=10))
+    [reply] = await world.say(member, "/propose")
+    assert "intet ordinært møde" in reply["text"].lower()
+
+
+async def test_an_extraordinary_meeting_summons_everyone_at_once(world: World) -> None:
+    chair = await world.link(CHAIR)
+    member = await world.link(MEMBER)
+    [reply] = await world.say(chair, "/indkald 2026-11-26 15:00; Online; Akut: sygehusplanen")
+    assert "indkaldt" in reply["text"] and "24 personer" in reply["text"]
+    received = await world.sim.wait_for_messages(member, 3, timeout=20)
+    summons, pdf = received[1], received[2]
+    assert "Indkaldelse: ekstraordinært møde i KKR Nordjylland" in summons["text"]
+    assert "Akut: sygehusplanen" in summons["text"]
+    assert pdf["document"]["file_name"].startswith("dagsorden-2026-11-26")
+    [refused] = await world.say(member, "/indkald 2026-11-27 15:00; Online; X")
+    assert "Kun formanden" in refused["text"]
+
+
+async def test_bad_input_is_answered_clearly_in_danish(world: World) -> None:
+    member = await world.link(MEMBER)
+    [offer] = await world.say(member, "/foreslaa")
+    await press_for_reply(world, member, offer, offer.labels[0])
+    [reply] = await world.say(member, "   ")
+    assert "Titlen er tom" in reply["text"]
+    [reply] = await world.say(member, "x" * 5000)
+    assert "5000 tegn" in reply["text"] and "højst 200" in reply["text"]
+    await world.say(member, "Rigtig titel")
+    await world.say(member, "Beskrivelse")
+    before = len(await world.sim.messages(member))
+    await world.sim.send_document(member, "film.mp4", size=25 * 1024 * 1024)
+    [reply] = (await world.sim.wait_for_messages(member, before + 1, timeout=10))[before:]
+    assert "25.0 MB" in reply["text"] and "højst 20 MB" in reply["text"]
+
+
+async def test_only_the_chair_approves(world: World) -> None:
+    member = await world.link(MEMBER)
+    secretary = await world.link(SECRETARY)
+    [reply] = await world.say(member, "/godkend")
+    assert "Kun formanden godkender dagsordenen" in reply["text"]
+    [reply] = await world.say(secretary, "/godkend")
+    assert "Kun formanden godkender dagsordenen" in reply["text"]
+    [reply] = await world.say(member, "/udsend")
+    assert "Formanden og sekretariatet" in reply["text"]
+
+
+async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await world.say(member, "/language en")
+    [reply] = await world.say(member, "/propose")
+    assert "Which meeting" in reply["text"]
+    await world.say(member, "/stop")
+    await world.say(chair, "/punkter")
+    [reply] = await world.say(chair, "/udsend")
+    assert "ingen punkter" in reply["text"].lower()
+
+
+async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(world: World) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    await world.sim.inject_fault("sendDocument", "retry_after", retry_after=1, chat_id=member)
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    await world.sim.wait_for_calls("sendDocument", 1, chat_id=member, timeout=10)
+    await world.sim.wait_for_messages(member, before + 1, timeout=10)
+    world.clock.advance(timedelta(seconds=2))  # Telegram's pause is over
+    received = (await world.sim.wait_for_messages(member, before + 3, timeout=10))[before:]
+    assert [m.document["file_name"] if m.document else "text" for m in received] == [
+        "text",
+        "dagsorden-2026-12-08-v1.pdf",
+        "busplan.pdf",
+    ]
+    linked = await _linked(world)
+    async with world.sessions() as session:
+        notices = (await session.exec(select(Notice).where(Notice.kind == "agenda"))).all()
+    mine = [n for n in notices if n.person_id in linked]
+    assert len(mine) == 2 and all(n.status == "sent" for n in mine)
+
+
+async def _linked(world: World) -> set[int]:
+    from models.tables import TelegramLink
+
+    async with world.sessions() as session:
+        return set((await session.exec(select(TelegramLink.person_id))).all())

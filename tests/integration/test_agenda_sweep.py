@@ -1,0 +1,156 @@
+"""The agenda's deadlines kept by the sweep (R-D1, R-D2, R-D4): at the right local time, once, and
+after downtime once, late."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from models.db import SessionFactory
+from models.tables import Council, Meeting
+from services.agenda_prep import approve_agenda
+from services.sweep import SweepReport, sweep
+from tests.integration.agenda_helpers import (
+    CHAIR,
+    MEMBER,
+    MEMBERS,
+    PREPARERS,
+    RECIPIENTS,
+    actor,
+    meeting_at,
+    notices,
+    propose,
+)
+
+MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Copenhagen (CET)
+# R-D4 defaults: members at 09:00 local 3 and 1 days before the R-D1 deadline day (28 February).
+PROPOSAL_REMINDER_3 = datetime(2027, 2, 25, 8, 0, tzinfo=UTC)
+PROPOSAL_REMINDER_1 = datetime(2027, 2, 27, 8, 0, tzinfo=UTC)
+PROPOSAL_DEADLINE = datetime(2027, 2, 28, 22, 59, 59, tzinfo=UTC)
+# Chair and secretariat at 08:00 local 2 days before and on the R-D2 deadline day (3 March).
+AGENDA_REMINDER_2 = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+AGENDA_REMINDER_0 = datetime(2027, 3, 3, 7, 0, tzinfo=UTC)
+AUTO_DISTRIBUTION = datetime(2027, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 local on the R-D2 day
+SECOND = timedelta(seconds=1)
+
+
+async def run(sessions: SessionFactory, now: datetime) -> SweepReport:
+    async with sessions() as session, session.begin():
+        return await sweep(session, now)
+
+
+async def test_members_are_reminded_three_days_and_one_day_before_the_proposal_deadline(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)  # has done it already
+    assert (await run(sessions, PROPOSAL_REMINDER_3 - SECOND)).added["proposal_reminders"] == 0
+    assert (await run(sessions, PROPOSAL_REMINDER_3)).added["proposal_reminders"] == MEMBERS - 1
+    assert (await run(sessions, PROPOSAL_REMINDER_3 + SECOND)).added["proposal_reminders"] == 0
+    assert (await run(sessions, PROPOSAL_REMINDER_1)).added["proposal_reminders"] == MEMBERS - 1
+    assert (await run(sessions, PROPOSAL_DEADLINE)).added["proposal_reminders"] == 0
+    reminders = await notices(sessions, "proposal_reminder")
+    assert len(reminders) == 2 * (MEMBERS - 1)
+    assert reminders[0].payload["deadline"] == "2027-02-28T23:59:59+01:00"
+
+
+async def test_after_downtime_only_the_latest_reminder_goes_and_only_once(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await meeting_at(sessions, council, now, MEETING_AT)
+    late = PROPOSAL_REMINDER_1 + timedelta(hours=5)
+    assert (await run(sessions, late)).added["proposal_reminders"] == MEMBERS
+    assert (await run(sessions, late)).added["proposal_reminders"] == 0
+    assert len(await notices(sessions, "proposal_reminder")) == MEMBERS
+
+
+async def test_proposals_close_at_the_deadline_and_the_preparers_hear_it_once(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    assert (await run(sessions, PROPOSAL_DEADLINE)).added["close_proposals"] == 0
+    assert (await run(sessions, PROPOSAL_DEADLINE + SECOND)).added["close_proposals"] == PREPARERS
+    assert (await run(sessions, PROPOSAL_DEADLINE + timedelta(hours=1))).added[
+        "close_proposals"
+    ] == 0
+    [closed, *_] = await notices(sessions, "proposals_closed")
+    assert (closed.payload["on_agenda"], closed.payload["late"]) == (1, 0)
+
+
+async def test_chair_and_secretariat_are_reminded_while_the_agenda_is_not_approved(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    assert (await run(sessions, AGENDA_REMINDER_2)).added["agenda_reminders"] == PREPARERS
+    assert (await run(sessions, AGENDA_REMINDER_2 + SECOND)).added["agenda_reminders"] == 0
+    async with sessions() as session, session.begin():
+        await approve_agenda(
+            session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=AGENDA_REMINDER_2
+        )
+    assert (await run(sessions, AGENDA_REMINDER_0)).added["agenda_reminders"] == 0
+
+
+async def test_an_approved_agenda_goes_out_at_nine_on_the_deadline_day_once(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    async with sessions() as session, session.begin():
+        await approve_agenda(
+            session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now
+        )
+    assert (await run(sessions, AUTO_DISTRIBUTION - SECOND)).added["distribute_agendas"] == 0
+    report = await run(sessions, AUTO_DISTRIBUTION)
+    assert report.added["distribute_agendas"] == RECIPIENTS
+    assert report.added["agenda_not_approved"] == 0
+    assert (await run(sessions, AUTO_DISTRIBUTION + timedelta(minutes=1))).total == 0
+    assert len(await notices(sessions, "agenda")) == RECIPIENTS
+    async with sessions() as session:
+        found = await session.get(Meeting, meeting)
+    assert found is not None and found.agenda_version == 1
+    assert found.distribution_exception is None
+
+
+async def test_after_downtime_the_agenda_goes_out_late_once_and_says_why(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    async with sessions() as session, session.begin():
+        await approve_agenda(
+            session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now
+        )
+    back = datetime(2027, 3, 5, 12, 0, tzinfo=UTC)  # two days after the deadline
+    assert (await run(sessions, back)).added["distribute_agendas"] == RECIPIENTS
+    assert (await run(sessions, back)).added["distribute_agendas"] == 0
+    async with sessions() as session:
+        found = await session.get(Meeting, meeting)
+    assert found is not None and found.distribution_exception is not None
+
+
+async def test_an_unapproved_agenda_raises_the_alert_at_the_set_time_and_is_not_sent(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    assert (await run(sessions, AUTO_DISTRIBUTION - SECOND)).added["agenda_not_approved"] == 0
+    report = await run(sessions, AUTO_DISTRIBUTION)
+    assert report.added["agenda_not_approved"] == PREPARERS
+    assert report.added["distribute_agendas"] == 0
+    assert (await run(sessions, AUTO_DISTRIBUTION + timedelta(hours=2))).total == 0
+    assert await notices(sessions, "agenda") == []
+
+
+async def test_the_meeting_reminder_follows_the_councils_setting(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    async with sessions() as session, session.begin():
+        stored = await session.get(Council, council.id)
+        assert stored is not None
+        stored.meeting_reminder_hours = 48
+        session.add(stored)
+    await meeting_at(sessions, council, now, MEETING_AT)
+    early = MEETING_AT - timedelta(hours=48)
+    assert (await run(sessions, early - SECOND)).added["meeting_reminders"] == 0
+    assert (await run(sessions, early)).added["meeting_reminders"] == RECIPIENTS
