@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench clean messages
+.PHONY: demo test lint typecheck check bench bench-quorum clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
+bench-quorum: $(STAMP)
+	$(BIN)/python bench/quorum_live.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/reply_latency.py
 	$(BIN)/python bench/agenda_distribution.py
+	$(BIN)/python bench/quorum_live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

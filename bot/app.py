@@ -26,8 +26,9 @@ from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
 from bot.errors import on_error
 from bot.gate import gate
-from bot.handlers import agenda, basics, plan, propose
+from bot.handlers import agenda, attendance, basics, meeting_day, plan, propose
 from bot.handlers.start import start
+from bot.live import LiveEditor
 from bot.menus import set_default_menus
 from bot.settings import Settings
 from models.db import SessionFactory
@@ -48,9 +49,21 @@ HANDLERS = {
     "plan": plan.plan,
     "move": plan.move,
     "cancelmeeting": plan.cancel,
+    "absent": attendance.absent,
+    "attend": attendance.attend,
+    "leave": attendance.leave,
+    "request": attendance.request,
+    "quorum": attendance.quorum,
+    "linkgroup": attendance.linkgroup,
+    "checkin": meeting_day.checkin,
+    "checkout": meeting_day.checkout,
+    "open": meeting_day.open_command,
+    "close": meeting_day.close_command,
 }
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}
+
+LIVE_TICKS = 5
 
 
 def build_application(
@@ -68,6 +81,8 @@ def build_application(
         # max_retries=0: a 429 reaches the outbox, which reschedules the notice itself.
         .rate_limiter(AIORateLimiter(max_retries=0))
         .context_types(ContextTypes(context=BotContext))
+        # A burst (60 check-ins in a second) must not queue behind each Telegram round trip.
+        .concurrent_updates(True)
         .post_init(_post_init)
         .build()
     )
@@ -81,6 +96,9 @@ def build_application(
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
+        refresh_live=LiveEditor(application.bot, sessions, min_interval=settings.live_interval),
+        # Called five times per interval, so the last change shows soon after the interval ends.
+        live_interval=settings.live_interval / LIVE_TICKS,
     )
     return application
 
@@ -95,6 +113,8 @@ def _add_handlers(application: KKRApplication) -> None:
             application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
     application.add_handler(CallbackQueryHandler(basics.language_button, pattern=r"^lang:"))
     application.add_handler(CallbackQueryHandler(agenda.button, pattern=r"^ag:\d+:[a-z]+(:\d+)?$"))
+    application.add_handler(CallbackQueryHandler(attendance.button, pattern=r"^att:"))
+    application.add_handler(CallbackQueryHandler(attendance.decision_button, pattern=r"^la:"))
     application.add_handler(CallbackQueryHandler(basics.stale_button))
     # A text may answer the agenda's last question (a reason, a title); else "not understood".
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, agenda.pending_text))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InputFile, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -33,7 +33,7 @@ from services.outbox import (
     mark_sent,
     mark_unreachable,
 )
-from templates.i18n import render, supported
+from templates.i18n import gettext, render, supported
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class Text:
     text: str
+    buttons: InlineKeyboardMarkup | None = None
 
 
 Part = Text | Document
@@ -83,6 +84,33 @@ class ChatPacer:
 PACER = ChatPacer()
 
 
+def _(message: str) -> str:
+    return message
+
+
+# Button labels services put in notice payloads (as msgids), translated for the recipient.
+BUTTON_LABELS = {"Accept": _("Accept"), "Decline": _("Decline")}
+
+
+def notice_buttons(delivery: Delivery) -> InlineKeyboardMarkup | None:
+    """Inline buttons a notice carries (payload "buttons": rows of [label msgid, callback data])."""
+    rows = delivery.payload.get("buttons")
+    if not rows:
+        return None
+    language = delivery.language
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    gettext(language, BUTTON_LABELS.get(label, label)), callback_data=data
+                )
+                for label, data in row
+            ]
+            for row in rows
+        ]
+    )
+
+
 def render_notice(delivery: Delivery) -> str:
     """The notice's text in the recipient's language, from templates/notices/<kind>.html.j2."""
     return render(f"notices/{delivery.kind}.html.j2", delivery.language, **delivery.payload)
@@ -96,7 +124,7 @@ async def notice_parts(
 ) -> list[Part]:
     """What one notice sends: the text, and for an agenda its PDF and material (R-M3)."""
     if delivery.kind != AGENDA_KIND:
-        return [Text(render_notice(delivery))]
+        return [Text(render_notice(delivery), notice_buttons(delivery))]
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
@@ -269,7 +297,9 @@ async def _send_part(
     bot: ExtBot[None], chat_id: int, part: Part, uploaded: dict[int, str]
 ) -> Message:
     if isinstance(part, Text):
-        return await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML)
+        return await bot.send_message(
+            chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.buttons
+        )
     file_id = part.file_id or (uploaded.get(part.agenda_document_id or 0))
     document: Any = file_id if file_id else InputFile(part.content or b"", filename=part.file_name)
     return await bot.send_document(chat_id, document=document, filename=part.file_name)

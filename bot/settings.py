@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     language: str = "da"
     sweep_interval: float = Field(default=60.0, gt=0)
     delivery_interval: float = Field(default=1.0, gt=0)
+    # R-Q2: the pinned quorum message is edited at most once per interval (debounced live edits).
+    live_interval: float = Field(default=1.0, gt=0)
     invite_ttl_days: int = Field(default=14, gt=0)
     log_level: str = "INFO"
 

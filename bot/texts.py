@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from services.actors import Actor
 from services.errors import ServiceError
@@ -35,6 +36,50 @@ REFUSALS = {
     "already_linked": _(
         "This Telegram account is linked to someone already. Write to the secretariat if that is wrong."
     ),
+    # Attendance (R-S3–R-S7, R-Q2, R-M2): each says what is the case; nothing was changed.
+    "meeting_started": _("The meeting has already begun; absence can only be reported before it."),
+    "meeting_closed": _("The meeting is over; nothing can be changed any more."),
+    "not_open": _("The meeting has not been opened yet."),
+    "already_open": _("The meeting is open already."),
+    "too_early": _("A meeting can be opened on its own day only (%(starts_at)s)."),
+    "already_absent": _("You have already reported absence for that meeting."),
+    "not_absent": _("You have not reported absence for that meeting."),
+    "reason_too_long": _("Please keep the reason under %(limit)s characters."),
+    "no_substitute": _(
+        "You have no personal substitute registered. The secretariat knows of your absence."
+    ),
+    "already_summoned": _("%(substitute)s has been summoned already."),
+    "substitute_taken": _("%(substitute)s is already summoned for another member."),
+    "summons_not_yours": _(
+        "This summons is not for you: only the substitute it was sent to can answer it,"
+        " and only while it stands."
+    ),
+    "answer_accepted": _("You have already accepted."),
+    "answer_declined": _("You have already declined this summons."),
+    "answer_pending": _("You have not answered yet."),
+    "answer_not_summoned": _("There is no summons for you to answer."),
+    "already_present": _("Already checked in."),
+    "not_present": _("Not checked in, so there is nothing to check out."),
+    "only_yourself": _("You can only check yourself in or out. The secretariat can mark others."),
+    "substitute_stands_in": _(
+        "%(substitute)s stands in for this member at this meeting; nobody counts twice."
+    ),
+    "does_not_count": _("%(name)s is not a member or a standing-in substitute of this meeting."),
+    "end_before_start": _("The end of the leave must come after its start (%(starts_on)s)."),
+    "not_long_absence": _(
+        "A leave must last at least 3 months (until %(until)s or later). For a single meeting,"
+        " use /afbud."
+    ),
+    "already_on_leave": _("You have a leave recorded already. When you are back: /orlov slut"),
+    "not_on_leave": _("You have no leave recorded."),
+    "already_decided": _("The council's decision on this leave is recorded already."),
+    "long_absence_ended": _("That leave has ended."),
+    "subject_missing": _("Please give a subject: /anmod the subject of the meeting"),
+    "subject_too_long": _("Please keep the subject under %(limit)s characters."),
+    "already_requested": _(
+        "You have asked already: %(requests)s of the %(needed)s requests needed so far."
+    ),
+    "group_taken": _("This group is linked to another council."),
 }
 REFUSALS |= {
     "title_empty": _("The title is empty. Please write a short title for the item."),
@@ -105,9 +150,16 @@ def refusal(error: ServiceError, language: str) -> str:
     return gettext(language, GENERIC_REFUSAL, detail=error.detail)
 
 
-def _shown(value: object, language: str) -> object:
+def _shown(value: Any, language: str) -> object:
+    """A refusal's parameter as people read it: dates and times in words, text HTML escaped."""
     if isinstance(value, datetime):
         return format_when(value, language)
     if isinstance(value, date):
         return format_day(datetime.combine(value, datetime.min.time()), language)
-    return escape(str(value)) if isinstance(value, str) else value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return escape(value)
+        return format_when(moment, language) if "T" in value else format_day(moment, language)
+    return value

@@ -55,3 +55,34 @@ class NoticeStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+
+
+class SubstituteStatus(StrEnum):
+    """R-S3: where a standing-in substitute is on the day (None until they arrive)."""
+
+    PRESENT = "present"
+    LEFT = "left"
+
+
+class AttendanceEventKind(StrEnum):
+    """R-Q4/R-X3: what happened to a seat."""
+
+    ABSENT = "absent"
+    WITHDRAWN = "withdrawn"
+    SUMMONED = "summoned"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NO_ANSWER = "no_answer"
+    RELEASED = "released"
+    ARRIVED = "arrived"
+    LEFT = "left"
+
+
+class LongAbsenceKind(StrEnum):
+    MAYOR = "mayor"  # R-S4: the substitute stands in for the whole period
+    ELECTED = "elected"  # R-S5: the council decides at the next meeting
+
+
+class LongAbsenceDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     LargeBinary,
     String,
     Text,
@@ -218,8 +219,63 @@ class Attendance(SQLModel, table=True):
     absence_reported_at: datetime | None = _when()
     substitute_id: int | None = Field(default=None, foreign_key="person.id")
     substitute_answer: str = Field(default=SubstituteAnswer.NOT_SUMMONED, sa_type=String(20))
-    arrived_at: datetime | None = _when()
-    left_at: datetime | None = _when()
+    arrived_at: datetime | None = _when()  # first arrival of whoever attends for the seat
+    left_at: datetime | None = _when()  # last departure (cleared on coming back)
+    # R-S3/R-S7: the substitute's side of the seat; None until a standing-in substitute arrives.
+    substitute_status: str | None = Field(default=None, sa_type=String(20))
+    substitute_summoned_at: datetime | None = _when()
+    substitute_answered_at: datetime | None = _when()
+    no_answer_reported_at: datetime | None = _when()  # R-S7: recorded for the minutes
+    long_absence_id: int | None = Field(default=None, foreign_key="long_absence.id")
+
+
+class AttendanceEvent(SQLModel, table=True):
+    """R-Q4/R-X3: the history of a seat: absences, summons and answers, arrivals and departures."""
+
+    __tablename__ = "attendance_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    member_id: int = Field(foreign_key="person.id")  # the seat: whose attendance it is
+    person_id: int = Field(foreign_key="person.id")  # who it concerns: the member or the substitute
+    actor_id: int | None = Field(default=None, foreign_key="person.id")  # None: the clock
+    kind: str = Field(sa_type=String(30))
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class LongAbsence(SQLModel, table=True):
+    """R-S4/R-S5: a member prevented for at least 3 months, and what the council decided."""
+
+    __tablename__ = "long_absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    substitute_id: int | None = Field(default=None, foreign_key="person.id")
+    kind: str = Field(sa_type=String(20))  # "mayor" (R-S4) or "elected" (R-S5)
+    starts_on: date = Field(sa_type=Date)
+    expected_back: date = Field(sa_type=Date)
+    reason: str | None = Field(default=None, sa_type=Text)
+    reported_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    reported_by_id: int | None = Field(default=None, foreign_key="person.id")
+    decision: str | None = Field(default=None, sa_type=String(20))  # approved / rejected
+    decided_at: datetime | None = _when()
+    decision_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    ended_at: datetime | None = _when()
+
+
+class MeetingRequest(SQLModel, table=True):
+    """R-M2: a member's request for an extraordinary meeting; reported once a third have asked."""
+
+    __tablename__ = "meeting_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    subject: str = Field(sa_type=Text)
+    requested_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    reported_at: datetime | None = _when()  # the threshold was reached and the chair told
 
 
 class Notice(SQLModel, table=True):
@@ -257,6 +313,10 @@ class LiveMessage(SQLModel, table=True):
     last_text: str | None = Field(default=None, sa_type=Text)
     dirty_since: datetime | None = _when()
     edited_at: datetime | None = _when()
+    # Every change bumps `changes`; the worker renders and records the count it rendered, so a
+    # change that lands while it edits keeps the message dirty (no lost update, no clock needed).
+    changes: int = 0
+    rendered_changes: int = 0
 
 
 class AuditEvent(SQLModel, table=True):
@@ -279,15 +339,18 @@ __all__ = [
     "AgendaItem",
     "AgendaVersion",
     "Attendance",
+    "AttendanceEvent",
     "AttendanceStatus",
     "AuditEvent",
     "Council",
     "InviteToken",
     "ItemStatus",
     "LiveMessage",
+    "LongAbsence",
     "Material",
     "Meeting",
     "MeetingKind",
+    "MeetingRequest",
     "MeetingStatus",
     "Membership",
     "Municipality",

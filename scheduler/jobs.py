@@ -26,6 +26,7 @@ logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTick())
 
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
+LIVE_JOB_ID = "kkrbot-live"
 # APScheduler 3's default grace is one second; a busy or suspended process must still run the job.
 MISFIRE_GRACE_SECONDS = 3600
 
@@ -50,8 +51,11 @@ def schedule(
     clock: Clock,
     sweep_interval: float,
     delivery_interval: float,
+    refresh_live: Deliver | None = None,
+    live_interval: float = 1.0,
 ) -> None:
-    """Register the sweep and the delivery worker with explicit ids and a generous misfire grace."""
+    """Register the sweep, the delivery worker and the live-message editor with explicit ids and a
+    generous misfire grace; the live editor's interval is its debounce (one edit per message each)."""
 
     async def sweep_job(_context: Any) -> None:
         await run_sweep(sessions, clock())
@@ -59,10 +63,17 @@ def schedule(
     async def delivery_job(_context: Any) -> None:
         await deliver(clock())
 
-    for callback, interval, job_id in (
+    async def live_job(_context: Any) -> None:
+        if refresh_live is not None:
+            await refresh_live(clock())
+
+    jobs = [
         (sweep_job, sweep_interval, SWEEP_JOB_ID),
         (delivery_job, delivery_interval, DELIVERY_JOB_ID),
-    ):
+    ]
+    if refresh_live is not None:
+        jobs.append((live_job, live_interval, LIVE_JOB_ID))
+    for callback, interval, job_id in jobs:
         job_queue.run_repeating(
             callback,
             interval=interval,

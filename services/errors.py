@@ -116,3 +116,14 @@ class InvalidMoment(ServiceError):
     """params: text. A date and time that could not be read or lies in the past."""
 
     code = "invalid_moment"
+
+
+class Refused(ServiceError):
+    """A request the current state does not allow (pressed twice, too late, not yours, ...).
+
+    `code` names the situation (bot/texts.py says it in the person's language); nothing changed.
+    """
+
+    def __init__(self, code: str, detail: str = "", **params: Any) -> None:
+        super().__init__(detail or code, **params)
+        self.code = code

@@ -91,6 +91,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             database_url=str(engine.url),
             sweep_interval=3600,  # tests sweep explicitly with the fake clock
             delivery_interval=0.1,
+            live_interval=0.2,  # the debounce, injected: one edit per 0.2 s per message at most
         )
         app = build_application(settings, sessions, clock=clock)
         try:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlmodel import col, select
 
 import bot.demo
+from bot.demo.seed import seed_demo
 from models.db import SessionFactory
-from models.tables import Council
+from models.tables import Attendance, AttendanceEvent, Council, Meeting, Notice, Person
+from services.actors import Actor, actor_for_person
 from services.councils import create_council
 from services.members import COLUMNS, import_members, parse_members_csv
+from tests.conftest import NOW
 
 DEMO_CSV = Path(bot.demo.__file__).parent / "kkr-nordjylland-demo.csv"
 HEADER = ",".join(COLUMNS)
@@ -86,3 +92,122 @@ async def link(
             chat_id=telegram_user_id,
             now=now,
         )
+
+
+# --- The attendance tests' council (issue 5): the demo seeded, with helpers to act as its people.
+
+CHAIR = "Gorm Iversen"
+VICE = "Ole Lindholm"
+SECRETARY = "Kirsten Holm-Jensen"
+MEMBER = "Anne Rasmussen"  # elected member, substitute Trine Ulrich
+SUBSTITUTE = "Trine Ulrich"
+MAYOR = "Anders Gade"  # substitute Freja Jakobsen
+MAYOR_SUBSTITUTE = "Freja Jakobsen"
+
+
+@dataclass
+class Council_:
+    sessions: SessionFactory
+    council_id: int
+    meetings: list[int]  # the two planned meetings, soonest first
+
+    async def actor(self, name: str) -> Actor:
+        async with self.sessions() as session:
+            person = (
+                await session.exec(
+                    select(Person).where(Person.name == name, Person.council_id == self.council_id)
+                )
+            ).one()
+            actor = await actor_for_person(session, person.id or 0)
+        assert actor is not None
+        return actor
+
+    async def person_id(self, name: str) -> int:
+        return (await self.actor(name)).person_id
+
+    async def meeting(self, index: int = 0) -> Meeting:
+        async with self.sessions() as session:
+            meeting = await session.get(Meeting, self.meetings[index])
+        assert meeting is not None
+        return meeting
+
+    async def row(self, name: str, index: int = 0) -> Attendance | None:
+        person_id = await self.person_id(name)
+        async with self.sessions() as session:
+            return (
+                await session.exec(
+                    select(Attendance).where(
+                        Attendance.meeting_id == self.meetings[index],
+                        Attendance.person_id == person_id,
+                    )
+                )
+            ).first()
+
+    async def notices(self, kind: str | None = None) -> list[Notice]:
+        async with self.sessions() as session:
+            statement = select(Notice).order_by(col(Notice.id))
+            if kind is not None:
+                statement = statement.where(Notice.kind == kind)
+            return list((await session.exec(statement)).all())
+
+    async def notice_names(self, kind: str) -> list[str]:
+        names = []
+        async with self.sessions() as session:
+            for notice in await self.notices(kind):
+                person = await session.get(Person, notice.person_id)
+                assert person is not None
+                names.append(person.name)
+        return sorted(names)
+
+    async def events(self, index: int = 0) -> list[AttendanceEvent]:
+        async with self.sessions() as session:
+            return list(
+                (
+                    await session.exec(
+                        select(AttendanceEvent)
+                        .where(AttendanceEvent.meeting_id == self.meetings[index])
+                        .order_by(col(AttendanceEvent.id))
+                    )
+                ).all()
+            )
+
+    async def run(self, service: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call a service in its own transaction, as a handler does."""
+        async with self.sessions() as session, session.begin():
+            return await service(session, *args, **kwargs)
+
+    async def set_council(self, **values: Any) -> None:
+        async with self.sessions() as session, session.begin():
+            council = await session.get(Council, self.council_id)
+            assert council is not None
+            for key, value in values.items():
+                setattr(council, key, value)
+            session.add(council)
+
+    async def set_meeting(self, index: int = 0, **values: Any) -> None:
+        async with self.sessions() as session, session.begin():
+            meeting = await session.get(Meeting, self.meetings[index])
+            assert meeting is not None
+            for key, value in values.items():
+                setattr(meeting, key, value)
+            session.add(meeting)
+
+
+@pytest.fixture
+async def kkr(sessions: SessionFactory) -> Council_:
+    await seed_demo(sessions, NOW)
+    async with sessions() as session:
+        council = (await session.exec(select(Council))).one()
+        meetings = (
+            await session.exec(
+                select(Meeting.id)
+                .where(Meeting.council_id == council.id)
+                .order_by(col(Meeting.starts_at))
+            )
+        ).all()
+    return Council_(sessions, council.id or 0, [m for m in meetings if m is not None])
+
+
+def meeting_day(meeting: Meeting) -> datetime:
+    """A moment on the meeting's day, before it starts (the chair may open it)."""
+    return meeting.starts_at - timedelta(hours=1)

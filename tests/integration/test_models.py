@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, select
 
 from models.db import SessionFactory
-from models.migrate import current_revision, upgrade
+from models.migrate import current_revision, head_revision, upgrade
 from models.tables import Council, Meeting
 
 
@@ -79,4 +79,8 @@ async def test_the_migrations_match_the_models(engine: AsyncEngine) -> None:
 
 async def test_upgrading_twice_stays_at_the_head(engine: AsyncEngine) -> None:
     await upgrade(engine)
-    assert await current_revision(engine) == "0002_agenda"
+    assert await current_revision(engine) == head_revision()
+
+
+def test_the_migrations_form_one_line_with_one_head() -> None:
+    assert head_revision() == "0003_attendance"

@@ -1,0 +1,55 @@
+"""/open (/aabn), /close (/luk), /checkin (/tjekind [name]), /checkout (/tjekud [name])."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.attendance import presence_text
+from bot.handlers.common import REFUSED, args_text, run, tell
+from services.meeting_day import check_in, check_out, close_meeting, open_meeting
+
+
+async def open_command(update: Update, context: BotContext) -> None:
+    """R-M5/R-P3: the acting chair opens the coming meeting; check-ins count from now."""
+    view = await run(update, context, open_meeting)
+    if view is REFUSED:
+        return
+    text = context._("The meeting is open. Members check in with /tjekind or the group's button.")
+    if view.chair_absent and view.acting_chair:
+        text += "\n" + context._(
+            "The chair is absent: %(name)s leads the meeting as acting chair (R-P3).",
+            name=escape(view.acting_chair),
+        )
+    await tell(update, context, text)
+
+
+async def close_command(update: Update, context: BotContext) -> None:
+    """R-M5: the acting chair closes the meeting in progress."""
+    view = await run(update, context, close_meeting)
+    if view is REFUSED:
+        return
+    await tell(
+        update,
+        context,
+        context._(
+            "The meeting is closed. %(present)s members were represented at the close.",
+            present=view.status.present,
+        ),
+    )
+
+
+async def checkin(update: Update, context: BotContext) -> None:
+    """Check yourself in; the secretariat (or acting chair) may name someone else."""
+    presence = await run(update, context, check_in, person_name=args_text(context) or None)
+    if presence is not REFUSED:
+        await tell(update, context, presence_text(context, presence))
+
+
+async def checkout(update: Update, context: BotContext) -> None:
+    """Check yourself out (you may come back); the secretariat may name someone who left."""
+    presence = await run(update, context, check_out, person_name=args_text(context) or None)
+    if presence is not REFUSED:
+        await tell(update, context, presence_text(context, presence))

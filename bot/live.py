@@ -1,0 +1,161 @@
+"""The live-message editor (DESIGN.md: live messages): keeps each council group's pinned quorum
+message up to date. It is called often (a fraction of the interval) and edits a dirty message only
+when its last edit is at least `min_interval` old, so a burst of check-ins becomes at most one edit
+per interval per message, never a new message per change, and the last change shows within about
+one interval."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from models.db import SessionFactory
+from services.live import LiveRender, dirty_messages, mark_rendered
+from services.quorum import QuorumView
+from templates.i18n import gettext, render
+
+log = logging.getLogger(__name__)
+
+
+def _(message: str) -> str:
+    return message
+
+
+CHECK_IN = _("Check in")
+CHECK_OUT = _("Check out")
+
+
+@dataclass
+class LiveReport:
+    posted: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    touched: list[int] = field(default_factory=list)  # live ids shown (the debounce starts again)
+
+
+def quorum_text(view: QuorumView, language: str) -> str:
+    """The quorum message, the same for /quorum and the pinned group message."""
+    return render("chat/quorum.html.j2", language, view=view)
+
+
+def meeting_buttons(view: QuorumView, language: str) -> InlineKeyboardMarkup | None:
+    """Check in / Check out under the group message while the meeting is open."""
+    if not view.open:
+        return None
+    meeting = view.meeting.id
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    gettext(language, CHECK_IN), callback_data=f"att:{meeting}:in"
+                ),
+                InlineKeyboardButton(
+                    gettext(language, CHECK_OUT), callback_data=f"att:{meeting}:out"
+                ),
+            ]
+        ]
+    )
+
+
+@dataclass
+class LiveEditor:
+    """The debounced editor: one per bot process, remembering when it last edited each message."""
+
+    bot: ExtBot[None]
+    sessions: SessionFactory
+    min_interval: float = 1.0
+    monotonic: Callable[[], float] = time.monotonic
+    last_edit: dict[int, float] = field(default_factory=dict)
+
+    async def __call__(self, now: datetime) -> LiveReport:
+        moment = self.monotonic()
+        recent = [i for i, t in self.last_edit.items() if moment - t < self.min_interval]
+        report = await refresh_live(self.bot, self.sessions, now, exclude=recent)
+        for live_id in report.touched:
+            self.last_edit[live_id] = self.monotonic()
+        return report
+
+
+async def refresh_live(
+    bot: ExtBot[None], sessions: SessionFactory, now: datetime, *, exclude: list[int] | None = None
+) -> LiveReport:
+    """Post, pin or edit every dirty live message once; record what was shown."""
+    async with sessions() as session, session.begin():
+        dirty = await dirty_messages(session, exclude=exclude or [])
+    report = LiveReport()
+    for item in dirty:
+        text = quorum_text(item.view, item.language)
+        try:
+            message_id = await _show(bot, item, text, report)
+        except RetryAfter as error:
+            log.info("live message %s waits %s (429)", item.live_id, error.retry_after)
+            return report  # stays dirty; the next run tries again
+        except Forbidden as error:
+            log.warning(
+                "live message %s: bot not in chat %s: %s", item.live_id, item.chat_id, error
+            )
+            message_id = (
+                item.message_id or 0
+            )  # give up on this chat until the group is linked again
+        except TelegramError as error:
+            log.warning("live message %s not updated (%s); will retry", item.live_id, error)
+            continue
+        report.touched.append(item.live_id)
+        async with sessions() as session, session.begin():
+            await mark_rendered(
+                session,
+                live_id=item.live_id,
+                changes=item.changes,
+                message_id=message_id,
+                text=text,
+                now=now,
+            )
+    return report
+
+
+async def _show(bot: ExtBot[None], item: LiveRender, text: str, report: LiveReport) -> int:
+    markup = meeting_buttons(item.view, item.language)
+    if item.message_id is None:
+        report.posted += 1
+        return await _post(bot, item.chat_id, text, markup)
+    if text == item.last_text:
+        report.unchanged += 1
+        return item.message_id
+    try:
+        await bot.edit_message_text(
+            text,
+            chat_id=item.chat_id,
+            message_id=item.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "not modified" in reason:
+            report.unchanged += 1
+            return item.message_id
+        if "not found" in reason:  # someone deleted it: post and pin a new one
+            report.posted += 1
+            return await _post(bot, item.chat_id, text, markup)
+        raise
+    report.edited += 1
+    return item.message_id
+
+
+async def _post(
+    bot: ExtBot[None], chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> int:
+    message = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    try:
+        await bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
+    except TelegramError as error:  # not an admin: the message still works, unpinned
+        log.warning("could not pin the quorum message in %s: %s", chat_id, error)
+    return message.message_id

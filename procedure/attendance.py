@@ -1,0 +1,106 @@
+"""Attendance on the day and before it: the acting chair (R-P3), the substitute's answer (R-S3,
+R-S7), long absences covering a meeting (R-S4, R-S5) and when quorum is lost (R-Q2).
+
+Counting itself lives in quorum.py; this module decides the transitions around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable
+from datetime import date, datetime, tzinfo
+from enum import StrEnum
+from typing import TypeVar
+
+from procedure.deadlines import SUBSTITUTE_ANSWER_HOURS, substitute_answer_deadline
+from procedure.errors import NaiveDatetime, ProcedureError
+from procedure.quorum import QuorumStatus
+
+P = TypeVar("P", bound=Hashable)
+
+
+class Answer(StrEnum):
+    """R-S7: where a summons stands (the values stored on the attendance row)."""
+
+    NOT_SUMMONED = "not_summoned"
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class AnswerRefused(ProcedureError):
+    """R-S7: an answer that the summons' current state does not allow (e.g. pressed twice)."""
+
+    def __init__(self, current: Answer, wanted: Answer) -> None:
+        super().__init__(f"the summons is {current}; it cannot become {wanted}")
+        self.current, self.wanted = current, wanted
+
+
+def next_answer(current: str, accept: bool) -> Answer:
+    """R-S7: the summons' state after the substitute accepts or declines.
+
+    A pending summons may be accepted or declined; an accepted one may still be withdrawn
+    (declined). Anything else — answering twice the same way, or accepting after declining — is
+    refused, so a button pressed twice changes nothing.
+    """
+    state = Answer(current)
+    wanted = Answer.ACCEPTED if accept else Answer.DECLINED
+    allowed = {
+        Answer.PENDING: {Answer.ACCEPTED, Answer.DECLINED},
+        Answer.ACCEPTED: {Answer.DECLINED},
+    }
+    if wanted not in allowed.get(state, set()):
+        raise AnswerRefused(state, wanted)
+    return wanted
+
+
+def stands_in(answer: str) -> bool:
+    """R-S3/R-P6: whether a summoned substitute attends in the member's place (has accepted)."""
+    return Answer(answer) is Answer.ACCEPTED
+
+
+def substitute_is_summoned(answer: str) -> bool:
+    """R-S3: whether the seat is currently the substitute's (summoned and not declined)."""
+    return Answer(answer) in {Answer.PENDING, Answer.ACCEPTED}
+
+
+def acting_chair(chair: P | None, vice_chair: P | None, absent: Collection[P]) -> P | None:
+    """R-P3: who leads the meeting: the chair, or the vice chair when the chair is absent."""
+    if chair is not None and chair not in absent:
+        return chair
+    if vice_chair is not None and vice_chair not in absent:
+        return vice_chair
+    return None
+
+
+def quorum_lost(before: QuorumStatus, after: QuorumStatus) -> bool:
+    """R-Q2: a change took the council from quorate to not quorate (the chair must be told)."""
+    return before.quorate and not after.quorate
+
+
+def is_answer_overdue(
+    now: datetime, meeting_start: datetime, hours: int = SUBSTITUTE_ANSWER_HOURS
+) -> bool:
+    """R-S7: the answer deadline has passed and the meeting has not started yet."""
+    _require_aware(now)
+    return substitute_answer_deadline(meeting_start, hours) <= now < meeting_start
+
+
+def may_open(now: datetime, meeting_start: datetime, tz: tzinfo) -> bool:
+    """R-M5: a meeting is opened on its own day or later (never days ahead, by mistake)."""
+    _require_aware(now)
+    _require_aware(meeting_start)
+    return now.astimezone(tz).date() >= meeting_start.astimezone(tz).date()
+
+
+def covers(starts_on: date, expected_back: date, meeting_day: date) -> bool:
+    """R-S4/R-S5: whether a long absence covers a meeting day (back on `expected_back`)."""
+    if expected_back < starts_on:
+        raise ProcedureError(
+            f"the expected return {expected_back} is before the absence starts {starts_on}"
+        )
+    return starts_on <= meeting_day < expected_back
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetime(f"a timezone-aware moment is required, got {moment.isoformat()}")

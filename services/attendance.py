@@ -1,0 +1,408 @@
+"""Absence and substitutes before a meeting (R-S3, R-S7): report, summon, answer, withdraw.
+
+Every function re-checks who may do it and whether the meeting's state allows it, so a button
+pressed twice, too late or by someone else changes nothing and says why (services.errors.Refused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
+from models.tables import Attendance, Council, Meeting
+from procedure.attendance import AnswerRefused, is_answer_overdue, next_answer
+from procedure.deadlines import substitute_answer_deadline
+from procedure.permissions import Action
+from services import audit
+from services.actors import Actor
+from services.errors import Refused
+from services.outbox import enqueue
+from services.quorum import after_change, status_of
+from services.seats import (
+    Seats,
+    coming_meetings,
+    council_meeting,
+    load_seats,
+    record_event,
+    require,
+    tell,
+)
+
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class AbsenceResult:
+    """What the member is told after reporting: whom they may summon (None: no substitute)."""
+
+    meeting_id: int
+    substitute_id: int | None
+    substitute_name: str | None
+
+
+@dataclass(frozen=True)
+class MeetingChoice:
+    """A coming meeting to choose from, and whether the member has reported absence for it."""
+
+    meeting_id: int
+    starts_at: datetime
+    place: str
+    absent: bool
+
+
+async def my_meetings(session: AsyncSession, *, actor: Actor, now: datetime) -> list[MeetingChoice]:
+    """R-S3: the coming meetings (not yet opened) a member can report absence for or withdraw."""
+    actor.require(Action.REPORT_ABSENCE)
+    tz = ZoneInfo(actor.council_timezone)
+    choices = []
+    for meeting in await coming_meetings(session, actor.council_id, now):
+        row = (
+            await session.exec(
+                select(Attendance).where(
+                    Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id
+                )
+            )
+        ).first()
+        choices.append(
+            MeetingChoice(
+                meeting.id or 0,
+                meeting.starts_at.astimezone(tz),
+                meeting.place,
+                row is not None and row.status == AttendanceStatus.ABSENT,
+            )
+        )
+    return choices
+
+
+def _require_planned(meeting: Meeting) -> None:
+    """R-S3: absence and summons are before the meeting; once it opens, the day's rules apply."""
+    if meeting.status == MeetingStatus.OPEN:
+        raise Refused("meeting_started")
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+
+
+def _personal_substitute(seats: Seats, member_id: int) -> int | None:
+    return next((s for s, m in seats.substitute_for.items() if m == member_id), None)
+
+
+async def report_absence(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    now: datetime,
+    reason: str | None = None,
+) -> AbsenceResult:
+    """R-S3: the member will not attend; the secretariat is told (§3.9)."""
+    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.REPORT_ABSENCE)
+    _require_planned(meeting)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise Refused("reason_too_long", limit=MAX_REASON)
+    row = seats.row(actor.person_id)
+    if row.status == AttendanceStatus.ABSENT:
+        raise Refused("already_absent")
+    before = status_of(seats)
+    row.status, row.absence_reason, row.absence_reported_at = AttendanceStatus.ABSENT, reason, now
+    session.add(row)
+    event = record_event(
+        session, row, AttendanceEventKind.ABSENT, now=now, actor_id=actor.person_id
+    )
+    await session.flush()
+    await tell(
+        session,
+        seats,
+        seats.secretariat,
+        kind="absence_reported",
+        key=f"absence:{event.id}",
+        now=now,
+        payload={"member": actor.name, "reason": reason},
+    )
+    audit.record(
+        session,
+        now=now,
+        action="attendance.absent",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    await after_change(session, seats, before, now=now)
+    substitute = _personal_substitute(seats, actor.person_id)
+    return AbsenceResult(
+        meeting.id or 0, substitute, seats.name(substitute) if substitute is not None else None
+    )
+
+
+async def summon_substitute(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> str:
+    """R-S3: send the personal substitute a summons (and the agenda if out); returns their name."""
+    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.SUMMON_SUBSTITUTE)
+    _require_planned(meeting)
+    row = seats.rows.get(actor.person_id)
+    if row is None or row.status != AttendanceStatus.ABSENT:
+        raise Refused("not_absent")
+    substitute = _personal_substitute(seats, actor.person_id)
+    if substitute is None:
+        raise Refused("no_substitute")
+    if row.substitute_answer in (SubstituteAnswer.PENDING, SubstituteAnswer.ACCEPTED):
+        raise Refused("already_summoned", substitute=seats.name(substitute))
+    elsewhere = seats.seat_of_substitute(substitute)
+    if elsewhere is not None and elsewhere is not row:  # R-S1: never for two members
+        raise Refused("substitute_taken", substitute=seats.name(substitute))
+    before = status_of(seats)
+    row.substitute_id, row.substitute_answer = substitute, SubstituteAnswer.PENDING
+    row.substitute_summoned_at, row.substitute_answered_at = now, None
+    session.add(row)
+    event = record_event(
+        session,
+        row,
+        AttendanceEventKind.SUMMONED,
+        now=now,
+        actor_id=actor.person_id,
+        person_id=substitute,
+    )
+    await session.flush()
+    deadline = substitute_answer_deadline(
+        meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)),
+        seats.council.substitute_answer_hours,
+    )
+    await tell(
+        session,
+        seats,
+        [substitute],
+        kind="summons",
+        key=f"summons:{event.id}",
+        now=now,
+        payload={
+            "member": actor.name,
+            "deadline": deadline.isoformat(),
+            "buttons": [
+                [["Accept", f"att:{meeting.id}:acc"], ["Decline", f"att:{meeting.id}:dec"]]
+            ],
+        },
+    )
+    await send_agenda_if_out(session, meeting, substitute, now=now)
+    await tell(
+        session,
+        seats,
+        seats.secretariat,
+        kind="substitute_summoned",
+        key=f"summoned:{event.id}",
+        now=now,
+        payload={"member": actor.name, "substitute": seats.name(substitute)},
+    )
+    audit.record(
+        session,
+        now=now,
+        action="attendance.summon",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+        substitute_id=substitute,
+    )
+    await after_change(session, seats, before, now=now)
+    return seats.name(substitute)
+
+
+async def send_agenda_if_out(
+    session: AsyncSession, meeting: Meeting, substitute_id: int, *, now: datetime
+) -> bool:
+    """The contract with the agenda (issue 4): a summoned substitute receives the agenda sent."""
+    if meeting.agenda_distributed_at is None:
+        return False
+    return await enqueue(
+        session,
+        person_id=substitute_id,
+        kind="agenda",
+        dedupe_key=f"agenda:{meeting.id}:{meeting.agenda_version}:{substitute_id}",
+        now=now,
+        payload={"meeting_id": meeting.id, "version": meeting.agenda_version},
+        council_id=meeting.council_id,
+    )
+
+
+async def withdraw_absence(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> str | None:
+    """R-S3: the member will come after all (until the meeting opens); the substitute is released.
+
+    Returns the name of the substitute who was told they are no longer needed, if any.
+    """
+    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.WITHDRAW_ABSENCE)
+    _require_planned(meeting)
+    row = seats.rows.get(actor.person_id)
+    if row is None or row.status != AttendanceStatus.ABSENT:
+        raise Refused("not_absent")
+    before = status_of(seats)
+    released = await _release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
+    row.status, row.absence_reason, row.absence_reported_at = AttendanceStatus.EXPECTED, None, None
+    row.long_absence_id = None
+    session.add(row)
+    event = record_event(
+        session, row, AttendanceEventKind.WITHDRAWN, now=now, actor_id=actor.person_id
+    )
+    await session.flush()
+    await tell(
+        session,
+        seats,
+        seats.secretariat,
+        kind="absence_withdrawn",
+        key=f"withdrawn:{event.id}",
+        now=now,
+        payload={"member": actor.name},
+    )
+    audit.record(
+        session,
+        now=now,
+        action="attendance.withdraw",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    await after_change(session, seats, before, now=now)
+    return seats.name(released) if released is not None else None
+
+
+async def _release_substitute(
+    session: AsyncSession, seats: Seats, row: Attendance, *, now: datetime, actor_id: int | None
+) -> int | None:
+    """Tell a summoned substitute they are no longer needed; the seat is the member's again."""
+    substitute = row.substitute_id
+    was_summoned = row.substitute_answer in (SubstituteAnswer.PENDING, SubstituteAnswer.ACCEPTED)
+    row.substitute_id, row.substitute_answer = None, SubstituteAnswer.NOT_SUMMONED
+    row.substitute_summoned_at = row.substitute_answered_at = None
+    if substitute is None or not was_summoned:
+        return None
+    event = record_event(
+        session, row, AttendanceEventKind.RELEASED, now=now, actor_id=actor_id, person_id=substitute
+    )
+    await session.flush()
+    await tell(
+        session,
+        seats,
+        [substitute],
+        kind="substitute_released",
+        key=f"released:{event.id}",
+        now=now,
+        payload={"member": seats.name(row.person_id)},
+    )
+    return substitute
+
+
+async def answer_summons(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, accept: bool, now: datetime
+) -> str:
+    """R-S7: the substitute accepts, declines, or withdraws an acceptance; returns the member's name.
+
+    The member, the chair and the secretariat are told. Only the summoned substitute can answer:
+    a forwarded summons pressed by anyone else is refused.
+    """
+    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.ANSWER_SUMMONS)
+    _require_planned(meeting)
+    row = next(
+        (
+            r
+            for r in seats.rows.values()
+            if r.substitute_id == actor.person_id and r.status == AttendanceStatus.ABSENT
+        ),
+        None,
+    )
+    if row is None:
+        raise Refused("summons_not_yours")
+    try:
+        answer = next_answer(row.substitute_answer, accept=accept)
+    except AnswerRefused as refused:
+        raise Refused(f"answer_{refused.current}") from None
+    before = status_of(seats)
+    withdrawing = row.substitute_answer == SubstituteAnswer.ACCEPTED
+    row.substitute_answer, row.substitute_answered_at = answer, now
+    session.add(row)
+    kind = AttendanceEventKind.ACCEPTED if accept else AttendanceEventKind.DECLINED
+    event = record_event(
+        session, row, kind, now=now, actor_id=actor.person_id, person_id=actor.person_id
+    )
+    await session.flush()
+    await tell(
+        session,
+        seats,
+        [row.person_id, seats.chair, *seats.secretariat],
+        kind="substitute_answered",
+        key=f"answer:{event.id}",
+        now=now,
+        payload={
+            "member": seats.name(row.person_id),
+            "substitute": actor.name,
+            "answer": str(answer),
+            "withdrawn": withdrawing,
+        },
+    )
+    audit.record(
+        session,
+        now=now,
+        action=f"attendance.{answer}",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    await after_change(session, seats, before, now=now)
+    return seats.name(row.person_id)
+
+
+async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:
+    """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair and
+    the secretariat, once, and recorded for the minutes."""
+    candidates = await session.exec(
+        select(Attendance, Meeting, Council)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .join(Council, col(Council.id) == col(Meeting.council_id))
+        .where(
+            Attendance.substitute_answer == SubstituteAnswer.PENDING,
+            col(Attendance.no_answer_reported_at).is_(None),
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+        )
+    )
+    added = 0
+    for row, meeting, council in candidates.all():
+        start = meeting.starts_at.astimezone(ZoneInfo(council.timezone))
+        if not is_answer_overdue(now, start, council.substitute_answer_hours):
+            continue
+        seats = await load_seats(session, meeting)
+        row.no_answer_reported_at = now
+        session.add(row)
+        record_event(
+            session,
+            row,
+            AttendanceEventKind.NO_ANSWER,
+            now=now,
+            actor_id=None,
+            person_id=row.substitute_id,
+        )
+        added += await tell(
+            session,
+            seats,
+            [row.person_id, seats.chair, *seats.secretariat],
+            kind="substitute_no_answer",
+            key=f"no-answer:{row.id}",
+            now=now,
+            payload={
+                "member": seats.name(row.person_id),
+                "substitute": seats.name(row.substitute_id),
+            },
+        )
+    return added

@@ -1,0 +1,419 @@
+"""Long absence (R-S4, R-S5): a member prevented for at least 3 months.
+
+A mayor's substitute stands in for every meeting of the period by itself (R-S4). For an elected
+member the chair is told, the substitute is summoned to the next meeting, and an item on the
+council's decision is put on that meeting's agenda (R-S5); once the council approves, the
+substitute stands in for the rest of the period. The member's return ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    ItemStatus,
+    LongAbsenceDecision,
+    LongAbsenceKind,
+    MeetingStatus,
+    MembershipRole,
+    Office,
+    SubstituteAnswer,
+)
+from models.tables import AgendaItem, Council, LongAbsence, Meeting, Membership, Person
+from procedure.attendance import covers
+from procedure.permissions import Action
+from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absence
+from services import audit
+from services.actors import Actor
+from services.attendance import send_agenda_if_out
+from services.errors import NotFound, Refused
+from services.outbox import enqueue
+from services.quorum import after_change, status_of
+from services.seats import Seats, load_seats, record_event, tell
+from templates.i18n import gettext
+
+
+def _(message: str) -> str:
+    """Mark a msgid for extraction; translated into the council's language where it is used."""
+    return message
+
+
+# The agenda item R-S5 puts on the next meeting's agenda (stored in the council's language).
+DECISION_ITEM = _("Decision on the substitute's entry for %(member)s (B1.7)")
+
+
+async def report_long_absence(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    starts_on: date,
+    expected_back: date,
+    now: datetime,
+    reason: str | None = None,
+) -> LongAbsence:
+    """R-S4/R-S5: the member reports being prevented from `starts_on` until `expected_back`."""
+    actor.require(Action.REPORT_ABSENCE)
+    if expected_back <= starts_on:
+        raise Refused("end_before_start", starts_on=starts_on.isoformat())
+    if not is_long_absence(starts_on, expected_back):
+        shortest = add_months(starts_on, LONG_ABSENCE_MONTHS)
+        raise Refused("not_long_absence", until=shortest.isoformat())
+    if await active_long_absence(session, actor.person_id) is not None:
+        raise Refused("already_on_leave")
+    substitute = (
+        await session.exec(
+            select(Membership.person_id).where(Membership.substitute_for_id == actor.person_id)
+        )
+    ).first()
+    mayor = actor.role == MembershipRole.MAYOR
+    leave = LongAbsence(
+        council_id=actor.council_id,
+        person_id=actor.person_id,
+        substitute_id=substitute,
+        kind=LongAbsenceKind.MAYOR if mayor else LongAbsenceKind.ELECTED,
+        starts_on=starts_on,
+        expected_back=expected_back,
+        reason=(reason or "").strip() or None,
+        reported_at=now,
+        reported_by_id=actor.person_id,
+        # R-S4: a mayor's substitute enters by itself; R-S5: the council decides.
+        decision=LongAbsenceDecision.APPROVED if mayor else None,
+        decided_at=now if mayor else None,
+    )
+    session.add(leave)
+    await session.flush()
+    meetings = await _covered_meetings(session, leave, now)
+    if mayor:
+        for meeting in meetings:
+            await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED)
+    elif meetings:
+        await _summon_for_decision(session, leave, meetings[0], actor, now=now)
+    council = await session.get(Council, actor.council_id)
+    assert council is not None
+    await _tell_officers(session, council, leave, kind="long_absence_reported", now=now)
+    audit.record(
+        session,
+        now=now,
+        action="long_absence.report",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"long_absence:{leave.id}",
+        kind=leave.kind,
+    )
+    return leave
+
+
+async def decide_long_absence(
+    session: AsyncSession, *, actor: Actor, long_absence_id: int, approved: bool, now: datetime
+) -> LongAbsence:
+    """R-S5: record the council's decision; when approved the substitute stands in for the period."""
+    actor.require(Action.RECORD_LONG_ABSENCE)
+    leave = await session.get(LongAbsence, long_absence_id, with_for_update=True)
+    if leave is None or leave.council_id != actor.council_id:
+        raise NotFound("no such long absence in your council")
+    if leave.decision is not None:
+        raise Refused("already_decided")
+    if leave.ended_at is not None:
+        raise Refused("long_absence_ended")
+    leave.decision = LongAbsenceDecision.APPROVED if approved else LongAbsenceDecision.REJECTED
+    leave.decided_at = now
+    session.add(leave)
+    await session.flush()
+    if approved:
+        for meeting in await _covered_meetings(session, leave, now):
+            await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED)
+    audit.record(
+        session,
+        now=now,
+        action="long_absence.decide",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"long_absence:{leave.id}",
+        decision=leave.decision,
+    )
+    return leave
+
+
+async def end_long_absence(session: AsyncSession, *, actor: Actor, now: datetime) -> LongAbsence:
+    """R-S5: the member can serve again; the substitute leaves every meeting still to come."""
+    actor.require(Action.REPORT_ABSENCE)
+    leave = await active_long_absence(session, actor.person_id)
+    if leave is None:
+        raise Refused("not_on_leave")
+    leave.ended_at = now
+    session.add(leave)
+    meetings = await session.exec(
+        select(Meeting).where(
+            Meeting.council_id == actor.council_id, Meeting.status == MeetingStatus.PLANNED
+        )
+    )
+    for meeting in meetings.all():
+        seats = await load_seats(session, meeting)
+        row = seats.rows.get(actor.person_id)
+        if row is None or row.long_absence_id != leave.id:
+            continue
+        before = status_of(seats)
+        substitute = row.substitute_id
+        row.status, row.absence_reason, row.absence_reported_at = (
+            AttendanceStatus.EXPECTED,
+            None,
+            None,
+        )
+        row.substitute_id, row.substitute_answer = None, SubstituteAnswer.NOT_SUMMONED
+        row.long_absence_id = None
+        session.add(row)
+        event = record_event(
+            session,
+            row,
+            AttendanceEventKind.RELEASED,
+            now=now,
+            actor_id=actor.person_id,
+            person_id=substitute,
+        )
+        await session.flush()
+        await tell(
+            session,
+            seats,
+            [substitute],
+            kind="substitute_released",
+            key=f"released:{event.id}",
+            now=now,
+            payload={"member": actor.name},
+        )
+        await after_change(session, seats, before, now=now)
+    council = await session.get(Council, actor.council_id)
+    assert council is not None
+    await _tell_officers(session, council, leave, kind="long_absence_ended", now=now)
+    audit.record(
+        session,
+        now=now,
+        action="long_absence.end",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"long_absence:{leave.id}",
+    )
+    return leave
+
+
+async def active_long_absence(session: AsyncSession, person_id: int) -> LongAbsence | None:
+    """The member's long absence not ended and not rejected, if any."""
+    return (
+        await session.exec(
+            select(LongAbsence).where(
+                LongAbsence.person_id == person_id,
+                col(LongAbsence.ended_at).is_(None),
+                (col(LongAbsence.decision).is_(None))
+                | (LongAbsence.decision == LongAbsenceDecision.APPROVED),
+            )
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """R-S5: a long absence awaiting the council's decision."""
+
+    id: int
+    member: str
+    starts_on: date
+    expected_back: date
+
+
+async def pending_decisions(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> list[PendingDecision]:
+    """R-S5: long absences still running that await the council's decision (chair, secretariat)."""
+    actor.require(Action.RECORD_LONG_ABSENCE)
+    rows = await session.exec(
+        select(LongAbsence, Person)
+        .join(Person, col(Person.id) == col(LongAbsence.person_id))
+        .where(
+            LongAbsence.council_id == actor.council_id,
+            col(LongAbsence.decision).is_(None),
+            col(LongAbsence.ended_at).is_(None),
+            LongAbsence.expected_back > now.date(),
+        )
+        .order_by(col(LongAbsence.id))
+    )
+    return [
+        PendingDecision(leave.id or 0, person.name, leave.starts_on, leave.expected_back)
+        for leave, person in rows.all()
+    ]
+
+
+async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
+    """Sweep: meetings planned after a long absence was approved get the substitute too (R-S4)."""
+    leaves = await session.exec(
+        select(LongAbsence).where(
+            LongAbsence.decision == LongAbsenceDecision.APPROVED,
+            col(LongAbsence.ended_at).is_(None),
+        )
+    )
+    applied = 0
+    for leave in leaves.all():
+        for meeting in await _covered_meetings(session, leave, now):
+            applied += await _stand_in(
+                session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED
+            )
+    return applied
+
+
+async def _covered_meetings(
+    session: AsyncSession, leave: LongAbsence, now: datetime
+) -> list[Meeting]:
+    council = await session.get(Council, leave.council_id)
+    assert council is not None
+    tz = ZoneInfo(council.timezone)
+    meetings = await session.exec(
+        select(Meeting)
+        .where(
+            Meeting.council_id == leave.council_id,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [
+        m
+        for m in meetings.all()
+        if covers(leave.starts_on, leave.expected_back, m.starts_at.astimezone(tz).date())
+    ]
+
+
+async def _stand_in(
+    session: AsyncSession,
+    leave: LongAbsence,
+    meeting: Meeting,
+    *,
+    now: datetime,
+    answer: SubstituteAnswer,
+) -> int:
+    """Give the member's seat at `meeting` to the substitute (idempotent); 1 when it changed."""
+    seats = await load_seats(session, meeting)
+    row = seats.row(leave.person_id)
+    if row.long_absence_id == leave.id and row.substitute_answer == answer:
+        return 0
+    if leave.substitute_id is not None:
+        other = seats.seat_of_substitute(leave.substitute_id)
+        if other is not None and other is not row:  # R-S1: never for two members
+            return 0
+    before = status_of(seats)
+    row.status, row.long_absence_id = AttendanceStatus.ABSENT, leave.id
+    row.absence_reason = row.absence_reason or leave.reason
+    row.absence_reported_at = row.absence_reported_at or now
+    if leave.substitute_id is not None and row.substitute_answer not in (
+        SubstituteAnswer.ACCEPTED,
+    ):
+        row.substitute_id, row.substitute_answer = leave.substitute_id, answer
+        row.substitute_summoned_at = now
+        row.substitute_answered_at = now if answer == SubstituteAnswer.ACCEPTED else None
+    session.add(row)
+    event = record_event(session, row, AttendanceEventKind.ABSENT, now=now, actor_id=None)
+    await session.flush()
+    if leave.substitute_id is not None:
+        await _tell_substitute(session, seats, leave, answer, key=f"stand-in:{event.id}", now=now)
+        await send_agenda_if_out(session, meeting, leave.substitute_id, now=now)
+    await after_change(session, seats, before, now=now)
+    return 1
+
+
+async def _tell_substitute(
+    session: AsyncSession,
+    seats: Seats,
+    leave: LongAbsence,
+    answer: SubstituteAnswer,
+    *,
+    key: str,
+    now: datetime,
+) -> None:
+    pending = answer == SubstituteAnswer.PENDING
+    meeting_id = seats.meeting.id
+    payload: dict[str, object] = {"member": seats.name(leave.person_id), "pending": pending}
+    if pending:
+        payload["buttons"] = [
+            [["Accept", f"att:{meeting_id}:acc"], ["Decline", f"att:{meeting_id}:dec"]]
+        ]
+    await tell(
+        session,
+        seats,
+        [leave.substitute_id],
+        kind="long_absence_stand_in",
+        key=key,
+        now=now,
+        payload=payload,
+    )
+
+
+async def _summon_for_decision(
+    session: AsyncSession, leave: LongAbsence, meeting: Meeting, actor: Actor, *, now: datetime
+) -> None:
+    """R-S5: summon the substitute to the next meeting and put the decision on its agenda."""
+    await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.PENDING)
+    council = await session.get(Council, meeting.council_id)
+    assert council is not None
+    last = (
+        await session.exec(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+        )
+    ).one()
+    item = AgendaItem(
+        meeting_id=meeting.id or 0,
+        position=(last or 0) + 1,
+        title=gettext(council.language, DECISION_ITEM, member=actor.name)[:200],
+        description="",
+        proposed_by_id=None,
+        submitted_at=now,
+        status=ItemStatus.ACCEPTED,
+    )
+    session.add(item)
+    await session.flush()
+    leave.decision_meeting_id, leave.agenda_item_id = meeting.id, item.id
+    session.add(leave)
+
+
+async def _tell_officers(
+    session: AsyncSession, council: Council, leave: LongAbsence, *, kind: str, now: datetime
+) -> None:
+    """R-S5: the chair (and the secretariat) learn of the long absence and its end."""
+    officers = await session.exec(
+        select(Membership.person_id).where(
+            Membership.council_id == council.id,
+            (Membership.office == Office.CHAIR) | (Membership.role == MembershipRole.SECRETARIAT),
+        )
+    )
+    names = {
+        p.id: p.name
+        for p in await session.exec(
+            select(Person).where(col(Person.id).in_([leave.person_id, leave.substitute_id or 0]))
+        )
+    }
+    decision_meeting = await session.get(Meeting, leave.decision_meeting_id or 0)
+    tz = ZoneInfo(council.timezone)
+    payload = {
+        "council": council.name,
+        "member": names.get(leave.person_id, "?"),
+        "substitute": names.get(leave.substitute_id or 0),
+        "kind": leave.kind,
+        "starts_on": leave.starts_on.isoformat(),
+        "expected_back": leave.expected_back.isoformat(),
+        "decision_meeting_at": (
+            decision_meeting.starts_at.astimezone(tz).isoformat() if decision_meeting else None
+        ),
+    }
+    for person_id in officers.all():
+        await enqueue(
+            session,
+            person_id=person_id,
+            kind=kind,
+            dedupe_key=f"{kind}:{leave.id}:{person_id}",
+            now=now,
+            payload=payload,
+            council_id=council.id,
+        )

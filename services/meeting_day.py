@@ -1,0 +1,243 @@
+"""The meeting day (R-M5, R-P3, R-Q2): the acting chair opens and closes the meeting; members and
+standing-in substitutes check in and out; the secretariat (or the chair) marks others present or
+gone. Each change is kept as an event for the minutes (R-Q4) and the allowance export (R-X3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    MeetingStatus,
+    SubstituteAnswer,
+    SubstituteStatus,
+)
+from models.tables import Attendance, Meeting, Person
+from procedure.attendance import may_open
+from procedure.permissions import Action
+from services import audit
+from services.actors import Actor
+from services.errors import NotAllowed, NotFound, Refused
+from services.quorum import QuorumView, after_change, build_view, status_of, touch
+from services.seats import Seats, council_meeting, load_seats, next_meeting, record_event, require
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who was checked in or out, and for whose seat (a substitute stands for a member)."""
+
+    meeting_id: int
+    person: str
+    member: str
+    present: bool
+    quorate: bool
+    present_count: int
+    required: int
+
+
+async def _meeting(
+    session: AsyncSession, actor: Actor, meeting_id: int | None, now: datetime
+) -> Meeting:
+    if meeting_id is not None:
+        return await council_meeting(session, actor, meeting_id, lock=True)
+    meeting = await next_meeting(session, actor, now)
+    return await council_meeting(session, actor, meeting.id or 0, lock=True)
+
+
+async def open_meeting(
+    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+) -> QuorumView:
+    """R-M5/R-P3: the acting chair opens the meeting on its day; check-ins count from now on."""
+    meeting = await _meeting(session, actor, meeting_id, now)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.OPEN_MEETING)
+    if meeting.status == MeetingStatus.OPEN:
+        raise Refused("already_open")
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+    tz = ZoneInfo(seats.council.timezone)
+    if not may_open(now, meeting.starts_at, tz):
+        raise Refused("too_early", starts_at=meeting.starts_at.astimezone(tz).isoformat())
+    meeting.status, meeting.opened_at = MeetingStatus.OPEN, now
+    session.add(meeting)
+    audit.record(
+        session,
+        now=now,
+        action="meeting.open",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    await session.flush()
+    await touch(session, seats, now=now)
+    return build_view(seats)
+
+
+async def close_meeting(
+    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+) -> QuorumView:
+    """R-M5: the acting chair closes the meeting; whoever is still there leaves at the close."""
+    meeting = await _meeting(session, actor, meeting_id, now)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.CLOSE_MEETING)
+    if meeting.status != MeetingStatus.OPEN:
+        raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
+    meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
+    session.add(meeting)
+    for row in seats.rows.values():
+        there = row.status == AttendanceStatus.PRESENT or (
+            row.substitute_status == SubstituteStatus.PRESENT
+        )
+        if there:
+            row.left_at = now  # R-X3: the departure time of those who stayed to the end
+            session.add(row)
+    audit.record(
+        session,
+        now=now,
+        action="meeting.close",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    await session.flush()
+    await touch(session, seats, now=now)
+    return build_view(seats)
+
+
+async def check_in(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    meeting_id: int | None = None,
+    person_name: str | None = None,
+) -> Presence:
+    """R-Q2: the actor checks in, or (secretariat, acting chair) marks someone else present."""
+    return await _set_presence(session, actor, now, meeting_id, person_name, present=True)
+
+
+async def check_out(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    meeting_id: int | None = None,
+    person_name: str | None = None,
+) -> Presence:
+    """R-Q2: the actor leaves (may come back), or the secretariat marks someone gone."""
+    return await _set_presence(session, actor, now, meeting_id, person_name, present=False)
+
+
+async def _set_presence(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    meeting_id: int | None,
+    person_name: str | None,
+    *,
+    present: bool,
+) -> Presence:
+    meeting = await _meeting(session, actor, meeting_id, now)
+    seats = await load_seats(session, meeting)
+    person_id = await _target(session, actor, seats, person_name)
+    if person_id != actor.person_id:
+        try:
+            require(actor, seats, Action.CHECK_IN_OTHERS)
+        except NotAllowed:
+            raise Refused("only_yourself") from None
+    if meeting.status != MeetingStatus.OPEN:
+        raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
+    row, is_substitute = _seat(seats, person_id, actor)
+    before = status_of(seats)
+    if is_substitute:
+        _move_substitute(row, present=present, now=now)
+    else:
+        _move_member(row, present=present, now=now)
+    session.add(row)
+    kind = AttendanceEventKind.ARRIVED if present else AttendanceEventKind.LEFT
+    record_event(session, row, kind, now=now, actor_id=actor.person_id, person_id=person_id)
+    after = await after_change(session, seats, before, now=now)
+    return Presence(
+        meeting_id=meeting.id or 0,
+        person=seats.name(person_id),
+        member=seats.name(row.person_id),
+        present=present,
+        quorate=after.quorate,
+        present_count=after.present,
+        required=after.required,
+    )
+
+
+async def _target(
+    session: AsyncSession, actor: Actor, seats: Seats, person_name: str | None
+) -> int:
+    """The person meant: the actor, or someone of the council named (case-insensitive)."""
+    if not person_name or not person_name.strip():
+        return actor.person_id
+    wanted = person_name.strip().casefold()
+    found = [pid for pid, name in seats.names.items() if name.casefold() == wanted]
+    if not found:
+        people = await session.exec(
+            select(Person.id).where(
+                Person.council_id == actor.council_id,
+                func.lower(Person.name) == wanted,
+            )
+        )
+        found = [p for p in people.all() if p is not None]
+    if not found:
+        raise NotFound(f"no one called {person_name!r} in the council", name=person_name)
+    return found[0]
+
+
+def _seat(seats: Seats, person_id: int, actor: Actor) -> tuple[Attendance, bool]:
+    """The seat the person attends for: their own as member, or the one they stand in for."""
+    if person_id in seats.members:
+        row = seats.row(person_id)
+        if row.status == AttendanceStatus.ABSENT and row.substitute_answer in (
+            SubstituteAnswer.PENDING,
+            SubstituteAnswer.ACCEPTED,
+        ):
+            raise Refused("substitute_stands_in", substitute=seats.name(row.substitute_id))
+        return row, False
+    row_or_none = seats.seat_of_substitute(person_id)
+    if row_or_none is None:
+        if person_id == actor.person_id:
+            raise NotAllowed("only members and standing-in substitutes check in")
+        raise Refused("does_not_count", name=seats.name(person_id))
+    if row_or_none.substitute_answer == SubstituteAnswer.PENDING:
+        # A summoned substitute who comes has accepted by coming (R-S7: the answer is recorded).
+        row_or_none.substitute_answer = SubstituteAnswer.ACCEPTED
+    return row_or_none, True
+
+
+def _move_member(row: Attendance, *, present: bool, now: datetime) -> None:
+    if present:
+        if row.status == AttendanceStatus.PRESENT:
+            raise Refused("already_present")
+        # A member reported absent without a substitute may come after all; the report stays.
+        row.status = AttendanceStatus.PRESENT
+        row.arrived_at = row.arrived_at or now
+        row.left_at = None
+    else:
+        if row.status != AttendanceStatus.PRESENT:
+            raise Refused("not_present")
+        row.status, row.left_at = AttendanceStatus.LEFT, now
+
+
+def _move_substitute(row: Attendance, *, present: bool, now: datetime) -> None:
+    if present:
+        if row.substitute_status == SubstituteStatus.PRESENT:
+            raise Refused("already_present")
+        row.substitute_status = SubstituteStatus.PRESENT
+        row.arrived_at = row.arrived_at or now
+        row.left_at = None
+    else:
+        if row.substitute_status != SubstituteStatus.PRESENT:
+            raise Refused("not_present")
+        row.substitute_status, row.left_at = SubstituteStatus.LEFT, now

@@ -1,0 +1,228 @@
+"""The seats of a meeting: who the members are, their attendance rows, their substitutes and the
+roles a person holds for that one meeting (R-P3 acting chair, "standing_in"). Shared by the
+attendance, meeting-day and quorum services; nothing here decides a rule (procedure/ does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    MeetingStatus,
+    MembershipRole,
+    Office,
+)
+from models.tables import Attendance, AttendanceEvent, Council, Meeting, Membership, Person
+from procedure.attendance import acting_chair, stands_in
+from procedure.permissions import Action, Role, may
+from services.actors import Actor
+from services.errors import NotAllowed, NotFound
+from services.outbox import enqueue
+
+VOTING_ROLES = (MembershipRole.MAYOR, MembershipRole.MEMBER)
+# A planned meeting whose start has passed stays "coming" that day: it may be opened late.
+LATE_START = timedelta(hours=12)
+
+
+@dataclass
+class Seats:
+    """Everything about one meeting's attendance, loaded in three queries."""
+
+    meeting: Meeting
+    council: Council
+    members: list[int]  # person ids of mayors and elected members, in import order
+    names: dict[int, str]  # every person of the council
+    substitute_for: dict[int, int]  # personal substitute -> member (R-S1)
+    rows: dict[int, Attendance] = field(default_factory=dict)  # member -> attendance row
+    chair: int | None = None
+    vice_chair: int | None = None
+    secretariat: list[int] = field(default_factory=list)
+
+    def row(self, member_id: int) -> Attendance:
+        """The member's row, created (expected) on first use."""
+        if member_id not in self.rows:
+            self.rows[member_id] = Attendance(
+                meeting_id=self.meeting.id or 0,
+                person_id=member_id,
+                status=AttendanceStatus.EXPECTED,
+            )
+        return self.rows[member_id]
+
+    def absent(self) -> set[int]:
+        return {m for m, r in self.rows.items() if r.status == AttendanceStatus.ABSENT}
+
+    def acting_chair(self) -> int | None:
+        """R-P3: the chair, or the vice chair when the chair is reported absent."""
+        return acting_chair(self.chair, self.vice_chair, self.absent())
+
+    def seat_of_substitute(self, person_id: int) -> Attendance | None:
+        """The seat a person is summoned to (pending or accepted) in this meeting, if any."""
+        for row in self.rows.values():
+            if row.substitute_id == person_id and row.substitute_answer in ("pending", "accepted"):
+                return row
+        return None
+
+    def name(self, person_id: int | None) -> str:
+        return self.names.get(person_id or 0, "?")
+
+
+async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
+    """The meeting's members, rows, substitutes and officers."""
+    council = await session.get(Council, meeting.council_id)
+    assert council is not None
+    people = await session.exec(
+        select(Person, Membership)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.council_id == council.id)
+        .order_by(col(Membership.id))
+    )
+    seats = Seats(meeting, council, [], {}, {})
+    for person, membership in people.all():
+        pid = person.id or 0
+        seats.names[pid] = person.name
+        if membership.role in VOTING_ROLES:
+            seats.members.append(pid)
+        if membership.role == MembershipRole.SUBSTITUTE and membership.substitute_for_id:
+            seats.substitute_for[pid] = membership.substitute_for_id
+        if membership.role == MembershipRole.SECRETARIAT:
+            seats.secretariat.append(pid)
+        if membership.office == Office.CHAIR:
+            seats.chair = pid
+        elif membership.office == Office.VICE_CHAIR:
+            seats.vice_chair = pid
+    rows = await session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    seats.rows = {r.person_id: r for r in rows.all()}
+    return seats
+
+
+async def council_meeting(
+    session: AsyncSession, actor: Actor, meeting_id: int, *, lock: bool = False
+) -> Meeting:
+    """The meeting if it belongs to the actor's council; otherwise NotFound (learn nothing, R-P6)."""
+    statement = select(Meeting).where(Meeting.id == meeting_id)
+    if lock:
+        statement = statement.with_for_update()
+    meeting = (await session.exec(statement)).first()
+    if meeting is None or meeting.council_id != actor.council_id:
+        raise NotFound("no such meeting in your council")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise NotFound("the meeting has been cancelled")
+    return meeting
+
+
+async def next_meeting(session: AsyncSession, actor: Actor, now: datetime) -> Meeting:
+    """The meeting in progress, else the next planned one (a late-opened meeting still counts)."""
+    open_meeting = (
+        await session.exec(
+            select(Meeting)
+            .where(Meeting.council_id == actor.council_id, Meeting.status == MeetingStatus.OPEN)
+            .order_by(col(Meeting.starts_at))
+        )
+    ).first()
+    if open_meeting is not None:
+        return open_meeting
+    coming = await coming_meetings(session, actor.council_id, now)
+    if not coming:
+        raise NotFound("no coming meeting")
+    return coming[0]
+
+
+async def coming_meetings(session: AsyncSession, council_id: int, now: datetime) -> list[Meeting]:
+    """Planned meetings not yet opened, soonest first (one that started late still counts that day)."""
+    meetings = await session.exec(
+        select(Meeting)
+        .where(
+            Meeting.council_id == council_id,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at >= now - LATE_START,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return list(meetings.all())
+
+
+def meeting_roles(actor: Actor, seats: Seats) -> tuple[frozenset[str], bool]:
+    """R-P3/R-P6: the actor's roles for this meeting, and whether they are the acting chair."""
+    roles = set(actor.roles)
+    seat = seats.seat_of_substitute(actor.person_id)
+    if seat is not None and stands_in(seat.substitute_answer):
+        roles.add(Role.STANDING_IN)
+    acting = actor.office == Office.VICE_CHAIR and seats.acting_chair() == actor.person_id
+    return frozenset(roles), acting
+
+
+def require(actor: Actor, seats: Seats, action: Action) -> None:
+    """Refuse unless the actor may do `action` in this meeting (standing in, acting chair)."""
+    roles, acting = meeting_roles(actor, seats)
+    if not may(roles, action, acting_chair=acting):
+        raise NotAllowed(f"{actor.role} may not {action} in this meeting", action=str(action))
+
+
+def record_event(
+    session: AsyncSession,
+    row: Attendance,
+    kind: AttendanceEventKind,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    person_id: int | None = None,
+) -> AttendanceEvent:
+    """R-Q4/R-X3: append to the seat's history (who, what, when, done by whom).
+
+    Its id (after a flush) also keys the notices the change causes, so each change notifies once
+    however often the same thing happens.
+    """
+    event = AttendanceEvent(
+        meeting_id=row.meeting_id,
+        member_id=row.person_id,
+        person_id=person_id or row.person_id,
+        actor_id=actor_id,
+        kind=kind,
+        at=now,
+    )
+    session.add(event)
+    return event
+
+
+def meeting_payload(seats: Seats) -> dict[str, Any]:
+    """What every notice about the meeting shows: when, where, which council."""
+    local = seats.meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone))
+    return {
+        "meeting_id": seats.meeting.id,
+        "starts_at": local.isoformat(),
+        "place": seats.meeting.place,
+        "council": seats.council.name,
+    }
+
+
+async def tell(
+    session: AsyncSession,
+    seats: Seats,
+    people: Sequence[int | None],
+    *,
+    kind: str,
+    key: str,
+    now: datetime,
+    payload: dict[str, Any],
+) -> int:
+    """Enqueue one notice per person (each once: the key gets the person id)."""
+    added = 0
+    for person_id in dict.fromkeys(p for p in people if p is not None):
+        added += await enqueue(
+            session,
+            person_id=person_id,
+            kind=kind,
+            dedupe_key=f"{key}:{person_id}",
+            now=now,
+            payload={**meeting_payload(seats), **payload},
+            council_id=seats.council.id,
+        )
+    return added

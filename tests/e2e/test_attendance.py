@@ -1,0 +1,287 @@
+"""Attendance through the real bot over HTTP (issue 5): absence and summons, the pinned quorum
+message in the council's group, requests for a meeting, strangers, and bad input."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.emulator.client import BotMessage, WaitTimeout
+from models.tables import Attendance, Council, Meeting, Person
+from services.actors import actor_for_person
+from services.agenda_delivery import distribute_agenda
+from services.agenda_prep import add_own_item
+from services.attendance import report_absence
+from services.councils import create_council
+from services.invites import issue_invites
+from services.meeting_day import check_in
+from services.members import import_members, parse_members_csv
+from services.requests import request_meeting
+from tests.e2e.conftest import World
+
+MEMBER = "Anne Rasmussen"
+SUBSTITUTE = "Trine Ulrich"
+OTHER_SUBSTITUTE = "Freja Jakobsen"
+CHAIR = "Gorm Iversen"
+SECRETARY = "Kirsten Holm-Jensen"
+MAYORS = [
+    "Anders Gade", "Pia Lund", "Karen Vestergaard", "Nanna Mose", "Lars Storm", "Rasmus Bach",
+    "Steen Andersen", "Dagmar Hougaard", "Helle Damgaard", "Jonas Lauridsen", "Line Toft",
+]  # fmt: skip
+
+
+async def _first_meeting(world: World) -> Meeting:
+    async with world.sessions() as session:
+        return (await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).first()  # type: ignore[return-value]
+
+
+async def _as(world: World, name: str, service: Any, **kwargs: Any) -> Any:
+    """A person acting through the services directly (setup that needs no Telegram round trip)."""
+    async with world.sessions() as session, session.begin():
+        person = (await session.exec(select(Person).where(Person.name == name))).first()
+        assert person is not None
+        actor = await actor_for_person(session, person.id or 0)
+        return await service(session, actor=actor, now=world.clock(), **kwargs)
+
+
+async def _press(world: World, user: int, chat: int, message: BotMessage, label: str) -> Any:
+    query = await world.sim.press(user, chat, message["message_id"], label=label)
+    return await world.sim.wait_for_answer(query, timeout=10)
+
+
+async def _press_data(world: World, user: int, chat: int, message_id: int, data: str) -> Any:
+    query = await world.sim.press(user, chat, message_id, data=data)
+    return await world.sim.wait_for_answer(query, timeout=10)
+
+
+async def _until(world: World, chat: int, message_id: int, text: str, timeout: float = 10) -> Any:
+    """Wait (on the emulator) for the message to be edited until it shows `text`."""
+    deadline = time.monotonic() + timeout
+    message = await world.sim.message(chat, message_id)
+    while text not in message["text"]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"{text!r} never shown; last: {message['text']}")
+        try:
+            message = await world.sim.wait_for_edits(
+                chat, message_id, message["edit_count"] + 1, timeout=left
+            )
+        except WaitTimeout as error:
+            raise AssertionError(f"{text!r} never shown; last: {message['text']}") from error
+    return message
+
+
+async def _linked_group(world: World) -> tuple[int, int, BotMessage]:
+    """The council's group with the bot as admin, linked by the secretary; the pinned message."""
+    secretary = await world.link(SECRETARY)
+    group = await world.sim.add_bot_to_group(secretary, "KKR Nordjylland", admin=True)
+    await world.sim.send(secretary, "/tilknytgruppe", chat_id=group["id"])
+    await world.sim.wait_for_messages(group["id"], 2, timeout=10)
+    await world.sim.wait_for_calls("pinChatMessage", 1, chat_id=group["id"], timeout=10)
+    [pinned] = [m for m in await world.sim.messages(group["id"]) if m["pinned"]]
+    return group["id"], secretary, pinned
+
+
+async def _distribute_first_agenda(world: World) -> Meeting:
+    """The secretariat puts an item on the first meeting's agenda and it goes out (version 1)."""
+    async with world.sessions() as session, session.begin():
+        meeting = (await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).first()
+        assert meeting is not None
+        staff = await session.exec(select(Person).where(Person.name == SECRETARY))
+        secretariat = await actor_for_person(session, staff.one().id or 0)
+        assert secretariat is not None
+        await add_own_item(
+            session,
+            actor=secretariat,
+            meeting_id=meeting.id or 0,
+            title="Sundhedsaftale",
+            description="Orientering",
+            material=[],
+            now=world.clock(),
+        )
+        await distribute_agenda(session, actor=None, meeting_id=meeting.id or 0, now=world.clock())
+    return meeting
+
+
+async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_gets_the_agenda(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    substitute = await world.link(SUBSTITUTE)
+    secretary = await world.link(SECRETARY)
+    meeting = await _distribute_first_agenda(world)
+    [prompt] = await world.say(member, "/afbud syg")
+    assert "Hvilket møde" in prompt["text"] and "Begrundelse: syg" in prompt["text"]
+    (label, data), _later = prompt.callback_data.items()  # the two coming meetings, soonest first
+    assert data == f"att:{meeting.id}:abs" and "kl. 10:00" in label
+    await _press(world, member, member, prompt, label)
+    asked = await world.sim.wait_for_edits(member, prompt["message_id"], 1, timeout=10)
+    assert "Indkald din stedfortræder Trine Ulrich?" in asked["text"]
+    await _press(world, member, member, asked, "Ja, indkald Trine Ulrich")
+    done = await world.sim.wait_for_edits(member, prompt["message_id"], 2, timeout=10)
+    assert "Trine Ulrich er indkaldt" in done["text"]
+    # greeting, summons, and the agenda already distributed: its message and its PDF
+    received = await world.sim.wait_for_messages(substitute, 4, timeout=10)
+    summons = next(m for m in received if "Indkaldelse" in (m["text"] or ""))
+    assert any("Dagsorden" in (m["text"] or "") for m in received if m is not summons)
+    assert any(m["document"] and m["document"]["file_name"].endswith(".pdf") for m in received)
+    assert "Anne Rasmussen kan ikke deltage" in summons["text"]
+    assert summons.labels == ["Accepter", "Afslå"]
+    # A double tap: the second press comes before the first one's edit removes the button.
+    await world.sim.inject_fault("editMessageText", kind="latency", latency_ms=1500)
+    answer = await _press(world, substitute, substitute, summons, "Accepter")
+    assert not answer["show_alert"]
+    again = await _press(world, substitute, substitute, summons, "Accepter")
+    assert again["show_alert"] and "allerede accepteret" in again["text"]
+    accepted = await world.sim.wait_for_edits(substitute, summons["message_id"], 1, timeout=10)
+    assert "Du har accepteret at deltage for Anne Rasmussen" in accepted["text"]
+    # greeting, the agenda (message and PDF), the /afbud prompt, then the answer
+    told = await world.sim.wait_for_messages(member, 5, timeout=10)
+    assert any("Trine Ulrich har accepteret" in (m["text"] or "") for m in told)
+    # greeting, the agenda (message and PDF), the absence, then the answer
+    staff = await world.sim.wait_for_messages(secretary, 5, timeout=10)
+    texts = " ".join(m["text"] or "" for m in staff)
+    assert "Afbud: Anne Rasmussen" in texts and "Begrundelse: syg" in texts
+    assert "Trine Ulrich har accepteret" in texts
+    async with world.sessions() as session:
+        row = (await session.exec(select(Attendance))).one()
+    assert row.substitute_answer == "accepted"
+
+
+async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: World) -> None:
+    group, _secretary, pinned = await _linked_group(world)
+    assert "Beslutningsdygtig" in pinned["text"] and "22 af 22" in pinned["text"]
+    meeting = await _first_meeting(world)
+    for name in MAYORS:  # eleven absences reported beforehand: 11 of 22 still quorate
+        await _as(world, name, report_absence, meeting_id=meeting.id)
+    chair = await world.link(CHAIR)
+    member = await world.link(MEMBER)
+    shown = await _until(world, group, pinned["message_id"], "11 af 22")
+    assert "✅ Beslutningsdygtig" in shown["text"]
+    # The twelfth absence, through the bot: not quorate any more.
+    [prompt] = await world.say(member, "/afbud")
+    await _press(world, member, member, prompt, prompt.labels[0])
+    await _until(world, group, pinned["message_id"], "Ikke beslutningsdygtig")
+    alerts = await world.sim.wait_for_messages(chair, 2, timeout=10)
+    assert any("ikke længere forventes at være beslutningsdygtig" in m["text"] for m in alerts)
+    # Withdrawn: quorate again.
+    [choice] = await world.say(member, "/deltager")
+    await _press(world, member, member, choice, choice.labels[0])
+    shown = await _until(world, group, pinned["message_id"], "11 af 22")
+    assert "✅ Beslutningsdygtig" in shown["text"]
+    # The day: the chair opens; check-ins come in, the last through the group's button.
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    [opened] = await world.say(chair, "/aabn")
+    assert "Mødet er åbnet" in opened["text"]
+    shown = await _until(world, group, pinned["message_id"], "Mødet er i gang")
+    assert "Ikke beslutningsdygtig" in shown["text"] and shown.labels == ["Tjek ind", "Tjek ud"]
+    for name in ["Ole Lindholm", "Line Toft", "Mette Juhl", "Mads Madsen", "Lene Overgaard",
+                 "Viggo Krogh", "Otto Brix", "Tina Kragh", "Birgitte Bruun", "Ida Mikkelsen"]:  # fmt: skip
+        await _as(world, name, check_in, meeting_id=meeting.id)
+    await _until(world, group, pinned["message_id"], "Fremmødt: 10 af 22")
+    answer = await _press(world, member, group, shown, "Tjek ind")
+    assert "Tjekket ind: Anne Rasmussen" in answer["text"]
+    shown = await _until(world, group, pinned["message_id"], "Fremmødt: 11 af 22")
+    assert "✅ Beslutningsdygtig" in shown["text"]
+    # One message, edited: the group got the link reply and the pinned message, nothing more.
+    in_group = await world.sim.messages(group)
+    assert len(in_group) == 2
+    assert shown["edit_count"] >= 5
+    assert [m["message_id"] for m in in_group if m["pinned"]] == [pinned["message_id"]]
+
+
+async def test_a_third_of_the_members_asking_for_a_meeting_alerts_the_chair(world: World) -> None:
+    chair = await world.link(CHAIR)
+    for name in MAYORS[:7]:
+        await _as(world, name, request_meeting, subject=f"Trafik ({name})")
+    member = await world.link(MEMBER)
+    [reply] = await world.say(member, "/anmod Kollektiv trafik i Vendsyssel")
+    assert "8 medlemmer" in reply["text"] and "indkaldes" in reply["text"]
+    messages = await world.sim.wait_for_messages(chair, 2, timeout=10)
+    alert = messages[-1]["text"]
+    assert "Der skal indkaldes til et ekstraordinært møde" in alert
+    assert "Anne Rasmussen: Kollektiv trafik i Vendsyssel" in alert
+    assert all(name in alert for name in MAYORS[:7])
+
+
+async def test_a_stranger_and_a_member_of_another_council_learn_nothing(world: World) -> None:
+    group, _secretary, pinned = await _linked_group(world)
+    stranger = await world.add_person("Random Stranger")
+    for text in ("/quorum", "/afbud", "/tjekind", "/anmod noget"):
+        [reply] = await world.say(stranger, text)
+        assert "inviteret" in reply["text"] and "Aalborg" not in reply["text"], text
+    # A member of another council.
+    async with world.sessions() as session, session.begin():
+        other = await create_council(
+            session, name="KKR Syddanmark", region="Syddanmark", municipalities=1, now=world.clock()
+        )
+        rows = parse_members_csv(
+            "name,role,municipality,party,substitute_for,office,language\n"
+            "Sven Syd,mayor,Vejle,V,,,da\n"
+        )
+        await import_members(session, council=other, rows=rows, now=world.clock())
+        [invite] = await issue_invites(
+            session, council=other, now=world.clock(), ttl=timedelta(days=1)
+        )
+    outsider = await world.add_person("Sven Syd")
+    await world.say(outsider, f"/start {invite.token}")
+    [reply] = await world.say(outsider, "/quorum")
+    assert "Nordjylland" not in reply["text"] and "Aalborg" not in reply["text"]
+    meeting = await _first_meeting(world)
+    chair = await world.link(CHAIR)  # before the invitation expires
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    [opened] = await world.say(chair, "/aabn")
+    assert "Mødet er åbnet" in opened["text"], opened["text"]
+    shown = await _until(world, group, pinned["message_id"], "Mødet er i gang")
+    answer = await _press(world, stranger, group, shown, "Tjek ind")
+    assert answer["show_alert"] and "inviteret" in answer["text"]
+    answer = await _press(world, outsider, group, shown, "Tjek ind")
+    assert answer["show_alert"] and "kunne jeg ikke finde" in answer["text"]
+    assert "Nordjylland" not in answer["text"]
+    async with world.sessions() as session:
+        assert (await session.exec(select(Attendance))).all() == []
+
+
+async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -> None:
+    member = await world.link(MEMBER)
+    substitute = await world.link(SUBSTITUTE)
+    other_substitute = await world.link(OTHER_SUBSTITUTE)
+    [old_prompt] = await world.say(member, "/afbud")
+    [prompt] = await world.say(member, "/afbud")
+    await _press(world, member, member, prompt, prompt.labels[0])
+    asked = await world.sim.wait_for_edits(member, prompt["message_id"], 1, timeout=10)
+    await _press(world, member, member, asked, "Ja, indkald Trine Ulrich")
+    received = await world.sim.wait_for_messages(substitute, 2, timeout=10)
+    summons = received[-1]
+    # The summons forwarded to another substitute, who presses Accept.
+    answer = await _press(world, other_substitute, substitute, summons, "Accepter")
+    assert answer["show_alert"] and "ikke til dig" in answer["text"]
+    assert (await world.sim.message(substitute, summons["message_id"]))["edit_count"] == 0
+    # The member's older prompt pressed as well: already absent.
+    meeting = await _first_meeting(world)
+    again = await _press(world, member, member, old_prompt, old_prompt.labels[0])
+    assert again["show_alert"] and "allerede meldt afbud" in again["text"]
+    # A leave ending before it starts.
+    [reply] = await world.say(member, "/orlov 1.6.2027 1.2.2027")
+    assert "slutning skal ligge efter" in reply["text"]
+    # Checking in another member, on the day.
+    chair = await world.link(CHAIR)
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    await world.say(chair, "/aabn")
+    [reply] = await world.say(member, "/tjekind Gorm Iversen")
+    assert "kun tjekke dig selv" in reply["text"]
+    # A button pressed after the meeting.
+    [closed] = await world.say(chair, "/luk")
+    assert "Mødet er lukket" in closed["text"]
+    late = await _press_data(
+        world, substitute, substitute, summons["message_id"], f"att:{meeting.id}:acc"
+    )
+    assert late["show_alert"] and "Mødet er slut" in late["text"]
+    async with world.sessions() as session:
+        rows = (await session.exec(select(Attendance))).all()
+        council = (await session.exec(select(Council))).first()
+    assert council is not None
+    assert [(r.status, r.substitute_answer) for r in rows] == [("absent", "pending")]

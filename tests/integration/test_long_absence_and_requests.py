@@ -1,0 +1,198 @@
+"""R-S4, R-S5 (long absence) and R-M2 (requests for an extraordinary meeting)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from models.enums import MeetingKind
+from models.tables import AgendaItem, Council, LongAbsence
+from services.errors import NotAllowed, Refused
+from services.long_absence import (
+    apply_long_absences,
+    decide_long_absence,
+    end_long_absence,
+    report_long_absence,
+)
+from services.meetings import add_meeting
+from services.requests import request_meeting
+from tests.conftest import NOW
+from tests.integration.conftest import (
+    CHAIR,
+    MAYOR,
+    MAYOR_SUBSTITUTE,
+    MEMBER,
+    SECRETARY,
+    SUBSTITUTE,
+    Council_,
+)
+
+TODAY = NOW.date()
+
+
+async def _leave(kkr: Council_, name: str, start: date, back: date) -> LongAbsence:
+    leave: LongAbsence = await kkr.run(
+        report_long_absence,
+        actor=await kkr.actor(name),
+        starts_on=start,
+        expected_back=back,
+        now=NOW,
+        reason="orlov",
+    )
+    return leave
+
+
+async def test_a_leave_ending_before_it_starts_is_refused(kkr: Council_) -> None:
+    with pytest.raises(Refused) as refused:
+        await _leave(kkr, MEMBER, date(2027, 5, 1), date(2027, 1, 1))
+    assert refused.value.code == "end_before_start"
+    async with kkr.sessions() as session:
+        assert (await session.exec(select(LongAbsence))).all() == []
+
+
+async def test_a_leave_shorter_than_three_months_is_refused_with_the_shortest_end(
+    kkr: Council_,
+) -> None:
+    with pytest.raises(Refused) as refused:
+        await _leave(kkr, MEMBER, date(2026, 12, 1), date(2027, 2, 28))
+    assert refused.value.code == "not_long_absence"
+    assert refused.value.params["until"] == "2027-03-01"
+
+
+async def test_a_mayors_substitute_stands_in_for_every_meeting_of_the_period(
+    kkr: Council_,
+) -> None:
+    await _leave(kkr, MAYOR, TODAY, TODAY + timedelta(days=120))
+    for index in (0, 1):
+        row = await kkr.row(MAYOR, index)
+        assert row is not None and row.status == "absent"
+        assert row.substitute_answer == "accepted"  # R-S4: automatically
+        assert row.substitute_id == await kkr.person_id(MAYOR_SUBSTITUTE)
+    assert await kkr.notice_names("long_absence_stand_in") == [MAYOR_SUBSTITUTE] * 2
+    assert await kkr.notice_names("long_absence_reported") == sorted(
+        [CHAIR, SECRETARY, "Mads Brandt"]
+    )
+    with pytest.raises(Refused) as refused:
+        await _leave(kkr, MAYOR, TODAY, TODAY + timedelta(days=200))
+    assert refused.value.code == "already_on_leave"
+
+
+async def test_a_meeting_planned_later_in_the_period_gets_the_substitute_by_the_sweep(
+    kkr: Council_,
+) -> None:
+    await _leave(kkr, MAYOR, TODAY, TODAY + timedelta(days=120))
+    async with kkr.sessions() as session, session.begin():
+        council = await session.get(Council, kkr.council_id)
+        assert council is not None
+        meeting = await add_meeting(
+            session,
+            council=council,
+            starts_at=datetime(2027, 2, 10, 10, 0),
+            place="Thisted",
+            now=NOW,
+            kind=MeetingKind.EXTRAORDINARY,
+        )
+    kkr.meetings.append(meeting.id or 0)
+    assert await kkr.run(apply_long_absences, NOW) == 1
+    assert await kkr.run(apply_long_absences, NOW) == 0, "idempotent"
+    row = await kkr.row(MAYOR, 2)
+    assert row is not None and row.substitute_answer == "accepted"
+
+
+async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_decision_on_the_agenda(
+    kkr: Council_,
+) -> None:
+    leave = await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
+    assert leave.decision is None and leave.decision_meeting_id == kkr.meetings[0]
+    first, second = await kkr.row(MEMBER, 0), await kkr.row(MEMBER, 1)
+    assert first is not None and first.substitute_answer == "pending"  # R-S5: summoned
+    assert second is None, "the council decides first"
+    async with kkr.sessions() as session:
+        [item] = (
+            await session.exec(select(AgendaItem).where(AgendaItem.meeting_id == kkr.meetings[0]))
+        ).all()
+    assert "stedfortræderens indtræden" in item.title and "B1.7" in item.title
+    assert MEMBER in item.title and item.status == "accepted"
+    assert CHAIR in await kkr.notice_names("long_absence_reported")
+    [summons] = await kkr.notices("long_absence_stand_in")
+    assert summons.payload["pending"] and summons.payload["buttons"]
+
+
+async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Council_) -> None:
+    leave = await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
+    with pytest.raises(NotAllowed):
+        await kkr.run(
+            decide_long_absence,
+            actor=await kkr.actor(MAYOR),
+            long_absence_id=leave.id,
+            approved=True,
+            now=NOW,
+        )
+    decided = await kkr.run(
+        decide_long_absence,
+        actor=await kkr.actor(SECRETARY),
+        long_absence_id=leave.id,
+        approved=True,
+        now=NOW,
+    )
+    assert decided.decision == "approved" and decided.decided_at == NOW
+    second = await kkr.row(MEMBER, 1)
+    assert second is not None and second.substitute_answer == "accepted"
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            decide_long_absence,
+            actor=await kkr.actor(CHAIR),
+            long_absence_id=leave.id,
+            approved=False,
+            now=NOW,
+        )
+    assert refused.value.code == "already_decided"
+    await kkr.run(end_long_absence, actor=await kkr.actor(MEMBER), now=NOW)
+    for index in (0, 1):
+        row = await kkr.row(MEMBER, index)
+        assert row is not None and row.status == "expected" and row.substitute_id is None
+    assert await kkr.notice_names("substitute_released") == [SUBSTITUTE, SUBSTITUTE]
+    with pytest.raises(Refused) as refused:
+        await kkr.run(end_long_absence, actor=await kkr.actor(MEMBER), now=NOW)
+    assert refused.value.code == "not_on_leave"
+
+
+MEMBERS = [
+    "Anders Gade", "Pia Lund", "Karen Vestergaard", "Nanna Mose", "Lars Storm",
+    "Rasmus Bach", "Steen Andersen", "Dagmar Hougaard",
+]  # fmt: skip
+
+
+async def test_a_third_of_the_members_asking_alerts_the_chair_with_the_requesters(
+    kkr: Council_,
+) -> None:
+    for index, name in enumerate(MEMBERS[:7]):
+        count = await kkr.run(
+            request_meeting, actor=await kkr.actor(name), subject=f"emne {index}", now=NOW
+        )
+        assert count.requests == index + 1 and count.needed == 8  # ⌈22 / 3⌉
+        assert not count.threshold_reached
+    assert await kkr.notices("meeting_requested") == []
+    count = await kkr.run(request_meeting, actor=await kkr.actor(MEMBERS[7]), subject="x", now=NOW)
+    assert count.threshold_reached
+    assert await kkr.notice_names("meeting_requested") == sorted([CHAIR, SECRETARY, "Mads Brandt"])
+    [notice, *_] = await kkr.notices("meeting_requested")
+    assert [r["name"] for r in notice.payload["requesters"]] == MEMBERS
+    # The count starts again: the next request is the first of a new round.
+    again = await kkr.run(request_meeting, actor=await kkr.actor(MEMBER), subject="y", now=NOW)
+    assert again.requests == 1
+
+
+async def test_asking_twice_without_a_subject_or_as_secretariat_is_refused(kkr: Council_) -> None:
+    member = await kkr.actor(MEMBER)
+    with pytest.raises(Refused) as refused:
+        await kkr.run(request_meeting, actor=member, subject="  ", now=NOW)
+    assert refused.value.code == "subject_missing"
+    await kkr.run(request_meeting, actor=member, subject="trafik", now=NOW)
+    with pytest.raises(Refused) as refused:
+        await kkr.run(request_meeting, actor=member, subject="trafik", now=NOW)
+    assert refused.value.code == "already_requested"
+    with pytest.raises(NotAllowed):
+        await kkr.run(request_meeting, actor=await kkr.actor(SECRETARY), subject="x", now=NOW)

@@ -1,0 +1,188 @@
+"""R-M5, R-P3, R-Q2, R-Q4 on the day: open, check in and out, others marked, close, quorum lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.attendance import answer_summons, report_absence, summon_substitute
+from services.errors import NotAllowed, NotFound, Refused
+from services.meeting_day import check_in, check_out, close_meeting, open_meeting
+from services.quorum import quorum_view
+from tests.integration.conftest import (
+    CHAIR,
+    MAYOR,
+    MEMBER,
+    SECRETARY,
+    SUBSTITUTE,
+    VICE,
+    Council_,
+    meeting_day,
+)
+
+
+async def _opened(kkr: Council_, by: str = CHAIR) -> None:
+    day = meeting_day(await kkr.meeting())
+    await kkr.run(open_meeting, actor=await kkr.actor(by), now=day, meeting_id=kkr.meetings[0])
+
+
+async def _in(kkr: Council_, name: str, by: str | None = None, out: bool = False) -> object:
+    day = meeting_day(await kkr.meeting())
+    service = check_out if out else check_in
+    actor = await kkr.actor(by or name)
+    return await kkr.run(
+        service,
+        actor=actor,
+        now=day,
+        meeting_id=kkr.meetings[0],
+        person_name=name if by else None,
+    )
+
+
+async def test_the_chair_opens_the_meeting_on_its_day(kkr: Council_) -> None:
+    meeting = await kkr.meeting()
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            open_meeting,
+            actor=await kkr.actor(CHAIR),
+            now=meeting.starts_at - timedelta(days=1),
+            meeting_id=meeting.id,
+        )
+    assert refused.value.code == "too_early"
+    await _opened(kkr)
+    opened = await kkr.meeting()
+    assert opened.status == "open" and opened.opened_at == meeting_day(meeting)
+    with pytest.raises(Refused) as refused:
+        await _opened(kkr)
+    assert refused.value.code == "already_open"
+
+
+async def test_a_member_cannot_open_and_the_vice_chair_only_when_the_chair_is_absent(
+    kkr: Council_,
+) -> None:
+    with pytest.raises(NotAllowed):
+        await _opened(kkr, by=MEMBER)
+    with pytest.raises(NotAllowed):
+        await _opened(kkr, by=VICE)
+    await kkr.run(
+        report_absence,
+        actor=await kkr.actor(CHAIR),
+        meeting_id=kkr.meetings[0],
+        now=meeting_day(await kkr.meeting()) - timedelta(days=2),
+    )
+    await _opened(kkr, by=VICE)  # R-P3: the acting chair holds every chair power
+    assert (await kkr.meeting()).status == "open"
+
+
+async def test_check_in_before_the_meeting_opens_is_refused(kkr: Council_) -> None:
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MEMBER)
+    assert refused.value.code == "not_open"
+    assert await kkr.row(MEMBER) is None
+
+
+async def test_members_check_in_leave_and_come_back_with_their_times_kept(kkr: Council_) -> None:
+    await _opened(kkr)
+    presence = await _in(kkr, MEMBER)
+    assert presence.present_count == 1 and not presence.quorate  # type: ignore[attr-defined]
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MEMBER)
+    assert refused.value.code == "already_present"
+    await _in(kkr, MEMBER, out=True)
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MEMBER, out=True)
+    assert refused.value.code == "not_present"
+    await _in(kkr, MEMBER)
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.status == "present" and row.left_at is None
+    kinds = [e.kind for e in await kkr.events()]
+    assert kinds == ["arrived", "left", "arrived"]  # R-X3: arrival and departure history
+
+
+async def test_a_member_cannot_check_in_another_member(kkr: Council_) -> None:
+    await _opened(kkr)
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MAYOR, by=MEMBER)
+    assert refused.value.code == "only_yourself"
+    assert await kkr.row(MAYOR) is None
+
+
+async def test_the_secretariat_marks_members_present_and_gone(kkr: Council_) -> None:
+    await _opened(kkr)
+    presence = await _in(kkr, "anne rasmussen", by=SECRETARY)
+    assert presence.person == MEMBER  # type: ignore[attr-defined]
+    [event] = await kkr.events()
+    assert event.actor_id == await kkr.person_id(SECRETARY)  # who checked whom in
+    assert event.person_id == await kkr.person_id(MEMBER)
+    await _in(kkr, MEMBER, by=SECRETARY, out=True)
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.status == "left"
+    with pytest.raises(NotFound):
+        await _in(kkr, "Nobody Known", by=SECRETARY)
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, "Mads Brandt", by=SECRETARY)
+    assert refused.value.code == "does_not_count"
+
+
+async def test_a_standing_in_substitute_checks_in_for_the_member(kkr: Council_) -> None:
+    early = meeting_day(await kkr.meeting()) - timedelta(days=3)
+    member = await kkr.actor(MEMBER)
+    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=early)
+    await kkr.run(summon_substitute, actor=member, meeting_id=kkr.meetings[0], now=early)
+    await kkr.run(
+        answer_summons,
+        actor=await kkr.actor(SUBSTITUTE),
+        meeting_id=kkr.meetings[0],
+        accept=True,
+        now=early,
+    )
+    await _opened(kkr)
+    presence = await _in(kkr, SUBSTITUTE)
+    assert presence.member == MEMBER and presence.present_count == 1  # type: ignore[attr-defined]
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MEMBER)  # nobody counts twice (R-Q1)
+    assert refused.value.code == "substitute_stands_in"
+    view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=early)
+    assert view.present == [f"{SUBSTITUTE} ({MEMBER})"]
+
+
+async def test_a_substitute_not_summoned_cannot_check_in(kkr: Council_) -> None:
+    await _opened(kkr)
+    with pytest.raises(NotAllowed):
+        await _in(kkr, SUBSTITUTE)
+
+
+async def test_losing_quorum_during_the_meeting_alerts_the_chair_and_secretariat(
+    kkr: Council_,
+) -> None:
+    await _opened(kkr)
+    day = meeting_day(await kkr.meeting())
+    view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=day)
+    names = view.missing[:11]
+    for name in names:
+        await _in(kkr, name)
+    assert await kkr.notices("quorum_lost") == []
+    await _in(kkr, names[-1], out=True)
+    assert await kkr.notice_names("quorum_lost") == sorted([CHAIR, SECRETARY, "Mads Brandt"])
+
+
+async def test_closing_records_departures_and_ends_check_ins(kkr: Council_) -> None:
+    await _opened(kkr)
+    await _in(kkr, MEMBER)
+    day = meeting_day(await kkr.meeting())
+    with pytest.raises(NotAllowed):
+        await kkr.run(close_meeting, actor=await kkr.actor(MEMBER), now=day)
+    await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=3))
+    meeting = await kkr.meeting()
+    assert meeting.status == "closed"
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.left_at == day + timedelta(hours=3)
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MAYOR)
+    assert refused.value.code == "meeting_closed"
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            close_meeting, actor=await kkr.actor(CHAIR), now=day, meeting_id=kkr.meetings[0]
+        )
+    assert refused.value.code == "meeting_closed"
