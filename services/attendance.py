@@ -20,8 +20,8 @@ from procedure.deadlines import substitute_answer_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
+from services.agenda_delivery import enqueue_agenda
 from services.errors import Refused
-from services.outbox import enqueue
 from services.quorum import after_change, status_of
 from services.seats import (
     Seats,
@@ -221,15 +221,7 @@ async def send_agenda_if_out(
     """The contract with the agenda (issue 4): a summoned substitute receives the agenda sent."""
     if meeting.agenda_distributed_at is None:
         return False
-    return await enqueue(
-        session,
-        person_id=substitute_id,
-        kind="agenda",
-        dedupe_key=f"agenda:{meeting.id}:{meeting.agenda_version}:{substitute_id}",
-        now=now,
-        payload={"meeting_id": meeting.id, "version": meeting.agenda_version},
-        council_id=meeting.council_id,
-    )
+    return await enqueue_agenda(session, meeting=meeting, person_id=substitute_id, now=now)
 
 
 async def withdraw_absence(

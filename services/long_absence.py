@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import (
@@ -32,6 +32,7 @@ from procedure.permissions import Action
 from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absence
 from services import audit
 from services.actors import Actor
+from services.agenda import next_position, touch
 from services.attendance import send_agenda_if_out
 from services.errors import NotFound, Refused
 from services.outbox import enqueue
@@ -358,14 +359,9 @@ async def _summon_for_decision(
     await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.PENDING)
     council = await session.get(Council, meeting.council_id)
     assert council is not None
-    last = (
-        await session.exec(
-            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
-        )
-    ).one()
     item = AgendaItem(
         meeting_id=meeting.id or 0,
-        position=(last or 0) + 1,
+        position=await next_position(session, meeting.id or 0),
         title=gettext(council.language, DECISION_ITEM, member=actor.name)[:200],
         description="",
         proposed_by_id=None,
@@ -373,6 +369,7 @@ async def _summon_for_decision(
         status=ItemStatus.ACCEPTED,
     )
     session.add(item)
+    touch(meeting, session, now)  # after distribution the item goes out as an addendum (R-D3)
     await session.flush()
     leave.decision_meeting_id, leave.agenda_item_id = meeting.id, item.id
     session.add(leave)

@@ -51,8 +51,6 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 async def absent(update: Update, context: BotContext) -> None:
     """R-S3: choose the meeting; the words after the command are the (optional) reason."""
     reason = args_text(context) or None
-    if context.user_data is not None:
-        context.user_data["absence_reason"] = reason
     choices = await run(update, context, my_meetings)
     if choices is REFUSED:
         return
@@ -71,8 +69,24 @@ async def absent(update: Update, context: BotContext) -> None:
     ]
     text = context._("Which meeting can you not attend?")
     if reason:
-        text += "\n" + context._("Reason: %(reason)s", reason=escape(reason))
+        text += "\n" + _reason_line(context, escape(reason))
     await tell(update, context, text, markup=InlineKeyboardMarkup(buttons))
+
+
+def _reason_line(context: BotContext, reason: str) -> str:
+    return context._("Reason: %(reason)s", reason=reason)
+
+
+def _reason_shown(update: Update, context: BotContext) -> str | None:
+    """The reason travels in the meeting question itself, so a restart between the command and
+    the button loses nothing and an older question keeps its own reason."""
+    message = update.callback_query.message if update.callback_query else None
+    text = getattr(message, "text", None) or ""  # an old message may be inaccessible
+    prefix = _reason_line(context, "")
+    for line in text.splitlines()[1:]:
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip() or None
+    return None
 
 
 async def attend(update: Update, context: BotContext) -> None:
@@ -111,7 +125,7 @@ async def button(update: Update, context: BotContext) -> None:
 
 
 async def _report(update: Update, context: BotContext, meeting_id: int) -> None:
-    reason = context.user_data.pop("absence_reason", None) if context.user_data else None
+    reason = _reason_shown(update, context)
     result = await run(update, context, report_absence, meeting_id=meeting_id, reason=reason)
     if result is REFUSED:
         return

@@ -285,3 +285,14 @@ async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -
         council = (await session.exec(select(Council))).first()
     assert council is not None
     assert [(r.status, r.substitute_answer) for r in rows] == [("absent", "pending")]
+
+
+async def test_the_reason_given_with_afbud_is_recorded_with_the_absence(world: World) -> None:
+    member = await world.link(MEMBER)
+    [prompt] = await world.say(member, "/afbud sygdom i familien")
+    assert "Begrundelse: sygdom i familien" in prompt["text"]
+    await _press(world, member, member, prompt, prompt.labels[0])
+    await world.sim.wait_for_edits(member, prompt["message_id"], 1, timeout=10)
+    async with world.sessions() as session:
+        [row] = (await session.exec(select(Attendance))).all()
+    assert row.status == "absent" and row.absence_reason == "sygdom i familien"

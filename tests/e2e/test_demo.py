@@ -33,3 +33,18 @@ async def test_the_agenda_script_shows_proposals_approval_and_distribution() -> 
     assert "Dagsordenen er allerede udsendt (version 1)" in text
     assert "📎 dagsorden-" in text
     assert "maximum number of running instances" not in text
+
+
+async def test_the_attendance_script_shows_absence_substitute_and_quorum() -> None:
+    transcript: list[str] = []
+    lines = (EXAMPLES / "attendance.demo").read_text(encoding="utf-8").splitlines()
+    assert await play_script(lines, out=transcript.append) == 0
+    text = "\n".join(transcript)
+    assert "Begrundelse: sygdom" in text
+    assert "Trine Ulrich er indkaldt" in text
+    assert "Anne Rasmussen kan ikke deltage og beder dig som personlig stedfortræder" in text
+    assert "• Anne Rasmussen → Trine Ulrich (deltager)" in text
+    assert (
+        "Trine Ulrich har fået besked om, at der ikke længere er brug for en stedfortræder." in text
+    )
+    assert "Traceback" not in text

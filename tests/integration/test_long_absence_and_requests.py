@@ -120,6 +120,15 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
     assert summons.payload["pending"] and summons.payload["buttons"]
 
 
+async def test_the_decision_item_after_distribution_marks_the_agenda_for_an_addendum(
+    kkr: Council_,
+) -> None:
+    await kkr.set_meeting(agenda_distributed_at=NOW - timedelta(days=1), agenda_version=1)
+    await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
+    meeting = await kkr.meeting()
+    assert meeting.agenda_changed_at == NOW  # never a silent edit (R-D3)
+
+
 async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Council_) -> None:
     leave = await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
     with pytest.raises(NotAllowed):
