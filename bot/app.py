@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +25,7 @@ from telegram.ext import (
 from bot.commands import COMMANDS
 from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
-from bot.errors import on_error
+from bot.errors import OUTBOX_TAKES_OVER, on_error
 from bot.gate import gate
 from bot.handlers import agenda, attendance, basics, meeting_day, plan, propose
 from bot.handlers.start import start
@@ -87,6 +88,7 @@ def build_application(
         .build()
     )
     application.bot_data.update(sessions=sessions, clock=clock, settings=settings)
+    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(OUTBOX_TAKES_OVER)
     _add_handlers(application)
     assert application.job_queue is not None
     schedule(

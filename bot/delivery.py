@@ -234,7 +234,7 @@ class _Round:
                 part = item.parts[item.next_part]
                 message = await self._send_part(delivery.chat_id, part)
             except RetryAfter as error:
-                self.pause = _seconds(error.retry_after)
+                self.pause = retry_delay(error.retry_after)
                 return _PAUSED
             except Forbidden as error:
                 async with sessions() as session, session.begin():
@@ -318,7 +318,8 @@ async def _remember_upload(
         )
 
 
-def _seconds(retry_after: int | timedelta) -> timedelta:
+def retry_delay(retry_after: int | timedelta) -> timedelta:
+    """How long Telegram asked us to wait (PTB gives an int today, a timedelta when opted in)."""
     return retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)
 
 

@@ -526,6 +526,11 @@ class EmulatorClient:
         result: list[JSONDict] = await self._request("GET", "/faults")
         return result
 
+    async def rate_limits(self) -> JSONDict:
+        """The flood limits in force and ``limited``: how many calls were answered 429 so far."""
+        result: JSONDict = await self._request("GET", "/rate_limits")
+        return result
+
     async def set_rate_limits(self, enabled: bool = True, **limits: float) -> JSONDict:
         """Turn Telegram's flood limits on (or off); see ``RateLimitConfig`` for the knobs."""
         result: JSONDict = await self._request(

@@ -393,7 +393,8 @@ class SimApi:
 
     def set_rate_limits(self, data: JSONDict) -> Any:
         changes = {k: v for k, v in data.items() if k != "bot_id"}
-        return self.state.rate.configure(**changes).to_dict()
+        self.state.rate.configure(**changes)
+        return self.rate_limits(data)
 
     def reset(self, data: JSONDict) -> Any:
         self.state.reset()

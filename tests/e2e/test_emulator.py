@@ -480,6 +480,7 @@ async def test_rate_limits_when_enabled_answer_429_with_a_computed_retry_after(
     assert re.search(r"Retry in (9|10) seconds", str(raised.value))
     limited = [c for c in await tg.calls("sendMessage") if c.status == 429]
     assert len(limited) == 1 and limited[0].chat_id == MEMBER
+    assert (await tg.rate_limits())["limited"] == 1
     await tg.set_rate_limits(enabled=False)
     await bot.send_message(MEMBER, "3")
 

@@ -3,8 +3,10 @@ language, menus, and the outbox surviving Telegram's 429 and 403."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from models.enums import NoticeStatus
@@ -162,6 +164,18 @@ async def test_a_429_from_telegram_is_survived_and_the_reminder_delivered_once(
         ).all()
     mine = [n for n in notices if n.status == NoticeStatus.SENT]
     assert len(mine) == 1 and mine[0].telegram_message_id == reminders[0]["message_id"]
+
+
+async def test_a_reply_hit_by_a_429_is_followed_by_a_word_that_it_was_lost(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    member = await world.link(MEMBER)
+    await world.sim.inject_fault("sendMessage", kind="retry_after", count=1, retry_after=1)
+    [reply] = await world.say(member, "/moeder")  # the answer met the 429; this is what follows
+    assert "Telegram bad mig om at sætte farten ned" in reply["text"]
+    [again] = await world.say(member, "/moeder")
+    assert "KKR Nordjylland" in again["text"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a 429 is not an error"
 
 
 async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_the_secretariat_told(
