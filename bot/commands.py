@@ -15,6 +15,7 @@ class Command:
     danish: str  # the Danish alias shown in the Danish menu (Telegram allows a-z, 0-9, _)
     description: str  # msgid; translated for the menu and /help
     action: Action | None  # None: anyone linked may use it
+    or_action: Action | None = None  # shown also to whoever may do this (e.g. act for others)
 
     @property
     def names(self) -> list[str]:
@@ -41,7 +42,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("plan", "planlaeg", _("Add an ordinary meeting to the plan"), Action.PLAN_MEETINGS),
     Command("move", "flyt", _("Move a meeting"), Action.PLAN_MEETINGS),
     Command("cancelmeeting", "aflys", _("Cancel a meeting"), Action.PLAN_MEETINGS),
-    Command("absent", "afbud", _("Report absence from a meeting"), Action.REPORT_ABSENCE),
+    Command(
+        "absent",
+        "afbud",
+        _("Report absence from a meeting"),
+        Action.REPORT_ABSENCE,
+        Action.REPORT_ABSENCE_FOR_OTHERS,
+    ),
     Command("attend", "deltager", _("Withdraw an absence"), Action.WITHDRAW_ABSENCE),
     Command("leave", "orlov", _("Long absence (at least 3 months)"), Action.REPORT_ABSENCE),
     Command("request", "anmod", _("Ask for an extraordinary meeting"), Action.REQUEST_MEETING),
@@ -58,7 +65,13 @@ COMMANDS: tuple[Command, ...] = (
 
 def commands_for(actor: Actor) -> list[Command]:
     """The commands the person's roles allow, in menu order (procedure.permissions decides)."""
-    return [c for c in COMMANDS if c.action is None or actor.may(c.action)]
+    return [c for c in COMMANDS if _visible(c, actor)]
+
+
+def _visible(command: Command, actor: Actor) -> bool:
+    if command.action is None or actor.may(command.action):
+        return True
+    return command.or_action is not None and actor.may(command.or_action)
 
 
 def menu(commands: list[Command], language: str) -> list[tuple[str, str]]:

@@ -44,6 +44,8 @@ REFUSALS = {
     "too_early": _("A meeting can be opened on its own day only (%(starts_at)s)."),
     "already_absent": _("You have already reported absence for that meeting."),
     "not_absent": _("You have not reported absence for that meeting."),
+    "member_already_absent": _("%(name)s is already reported absent from that meeting."),
+    "not_a_member": _("%(name)s is not a member of the council; only members report absence."),
     "reason_too_long": _("Please keep the reason under %(limit)s characters."),
     "no_substitute": _(
         "You have no personal substitute registered. The secretariat knows of your absence."

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
-from models.tables import Attendance, Council, Meeting
+from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import AnswerRefused, is_answer_overdue, next_answer
 from procedure.deadlines import substitute_answer_deadline
 from procedure.permissions import Action
@@ -23,6 +23,7 @@ from services.actors import Actor
 from services.agenda_delivery import enqueue_agenda
 from services.errors import Refused
 from services.quorum import after_change, status_of
+from services.recipients import MEMBER_ROLES
 from services.seats import (
     Seats,
     coming_meetings,
@@ -43,6 +44,8 @@ class AbsenceResult:
     meeting_id: int
     substitute_id: int | None
     substitute_name: str | None
+    member_id: int
+    member_name: str
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,19 @@ class MeetingChoice:
     absent: bool
 
 
-async def my_meetings(session: AsyncSession, *, actor: Actor, now: datetime) -> list[MeetingChoice]:
-    """R-S3: the coming meetings (not yet opened) a member can report absence for or withdraw."""
-    actor.require(Action.REPORT_ABSENCE)
+async def my_meetings(
+    session: AsyncSession, *, actor: Actor, now: datetime, member_id: int | None = None
+) -> list[MeetingChoice]:
+    """R-S3: the coming meetings (not yet opened) a member can report absence for or withdraw;
+    the secretariat and the chair see them for the member they name (`member_id`)."""
+    target = _target_of(actor, member_id)
     tz = ZoneInfo(actor.council_timezone)
     choices = []
     for meeting in await coming_meetings(session, actor.council_id, now):
         row = (
             await session.exec(
                 select(Attendance).where(
-                    Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id
+                    Attendance.meeting_id == meeting.id, Attendance.person_id == target
                 )
             )
         ).first()
@@ -91,6 +97,45 @@ def _personal_substitute(seats: Seats, member_id: int) -> int | None:
     return next((s for s, m in seats.substitute_for.items() if m == member_id), None)
 
 
+def _target_of(actor: Actor, member_id: int | None) -> int:
+    """The member an absence is about: the actor, or (for the secretariat or chair, who hear of
+    absences by phone and mail) the member they name."""
+    if member_id is None or member_id == actor.person_id:
+        actor.require(Action.REPORT_ABSENCE)
+        return actor.person_id
+    actor.require(Action.REPORT_ABSENCE_FOR_OTHERS)
+    return member_id
+
+
+def _member_of(seats: Seats, actor: Actor, member_id: int | None) -> int:
+    """As `_target_of`, checked against the meeting: standing in counts, a non-member is refused."""
+    if member_id is None or member_id == actor.person_id:
+        require(actor, seats, Action.REPORT_ABSENCE)
+        return actor.person_id
+    require(actor, seats, Action.REPORT_ABSENCE_FOR_OTHERS)
+    if member_id not in seats.members:
+        raise Refused("not_a_member", name=seats.name(member_id))
+    return member_id
+
+
+async def find_member(
+    session: AsyncSession, *, actor: Actor, name: str, now: datetime | None = None
+) -> tuple[int, str] | None:
+    """The council's member (mayor or elected member) of that name, case-insensitive, if any.
+    (`now` is taken, like every service's, and not needed: membership has no dates yet.)"""
+    actor.require(Action.REPORT_ABSENCE_FOR_OTHERS)
+    wanted = " ".join(name.split()).casefold()
+    rows = await session.exec(
+        select(Person.id, Person.name)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            Membership.council_id == actor.council_id,
+            col(Membership.role).in_(MEMBER_ROLES),
+        )
+    )
+    return next(((pid, n) for pid, n in rows.all() if n.casefold() == wanted and pid), None)
+
+
 async def report_absence(
     session: AsyncSession,
     *,
@@ -98,18 +143,21 @@ async def report_absence(
     meeting_id: int,
     now: datetime,
     reason: str | None = None,
+    member_id: int | None = None,
 ) -> AbsenceResult:
-    """R-S3: the member will not attend; the secretariat is told (§3.9)."""
+    """R-S3: the member will not attend; the secretariat is told (§3.9). Reported by someone
+    else (`member_id`), the member is told too, so nobody's absence is recorded behind their back."""
     meeting = await council_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
-    require(actor, seats, Action.REPORT_ABSENCE)
+    member = _member_of(seats, actor, member_id)
     _require_planned(meeting)
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise Refused("reason_too_long", limit=MAX_REASON)
-    row = seats.row(actor.person_id)
+    row = seats.row(member)
     if row.status == AttendanceStatus.ABSENT:
-        raise Refused("already_absent")
+        code = "already_absent" if member == actor.person_id else "member_already_absent"
+        raise Refused(code, name=seats.name(member))
     before = status_of(seats)
     row.status, row.absence_reason, row.absence_reported_at = AttendanceStatus.ABSENT, reason, now
     session.add(row)
@@ -124,8 +172,18 @@ async def report_absence(
         kind="absence_reported",
         key=f"absence:{event.id}",
         now=now,
-        payload={"member": actor.name, "reason": reason},
+        payload={"member": seats.name(member), "reason": reason, "by": _by(actor, member)},
     )
+    if member != actor.person_id:
+        await tell(
+            session,
+            seats,
+            [member],
+            kind="absence_reported_for_you",
+            key=f"absence-for-you:{event.id}",
+            now=now,
+            payload={"by": actor.name, "reason": reason},
+        )
     audit.record(
         session,
         now=now,
@@ -135,24 +193,43 @@ async def report_absence(
         subject=f"meeting:{meeting.id}",
     )
     await after_change(session, seats, before, now=now)
-    substitute = _personal_substitute(seats, actor.person_id)
+    substitute = _personal_substitute(seats, member)
     return AbsenceResult(
-        meeting.id or 0, substitute, seats.name(substitute) if substitute is not None else None
+        meeting.id or 0,
+        substitute,
+        seats.name(substitute) if substitute is not None else None,
+        member,
+        seats.name(member),
     )
 
 
+def _by(actor: Actor, member: int) -> str | None:
+    """Who reported it, when not the member themself."""
+    return actor.name if member != actor.person_id else None
+
+
 async def summon_substitute(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    now: datetime,
+    member_id: int | None = None,
 ) -> str:
-    """R-S3: send the personal substitute a summons (and the agenda if out); returns their name."""
+    """R-S3: send the personal substitute a summons (and the agenda if out); returns their name.
+    The secretariat or chair may do it for the member whose absence they reported."""
     meeting = await council_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
-    require(actor, seats, Action.SUMMON_SUBSTITUTE)
+    if member_id is None or member_id == actor.person_id:
+        require(actor, seats, Action.SUMMON_SUBSTITUTE)
+        member = actor.person_id
+    else:
+        member = _member_of(seats, actor, member_id)
     _require_planned(meeting)
-    row = seats.rows.get(actor.person_id)
+    row = seats.rows.get(member)
     if row is None or row.status != AttendanceStatus.ABSENT:
         raise Refused("not_absent")
-    substitute = _personal_substitute(seats, actor.person_id)
+    substitute = _personal_substitute(seats, member)
     if substitute is None:
         raise Refused("no_substitute")
     if row.substitute_answer in (SubstituteAnswer.PENDING, SubstituteAnswer.ACCEPTED):
@@ -185,7 +262,7 @@ async def summon_substitute(
         key=f"summons:{event.id}",
         now=now,
         payload={
-            "member": actor.name,
+            "member": seats.name(member),
             "deadline": deadline.isoformat(),
             "buttons": [
                 [["Accept", f"att:{meeting.id}:acc"], ["Decline", f"att:{meeting.id}:dec"]]
@@ -200,7 +277,7 @@ async def summon_substitute(
         kind="substitute_summoned",
         key=f"summoned:{event.id}",
         now=now,
-        payload={"member": actor.name, "substitute": seats.name(substitute)},
+        payload={"member": seats.name(member), "substitute": seats.name(substitute)},
     )
     audit.record(
         session,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -16,7 +17,9 @@ from bot.handlers.common import REFUSED, args_text, replace, run, tell
 from bot.live import quorum_text
 from procedure.permissions import Action
 from services.attendance import (
+    AbsenceResult,
     answer_summons,
+    find_member,
     my_meetings,
     report_absence,
     summon_substitute,
@@ -34,7 +37,10 @@ from services.quorum import quorum_view
 from services.requests import request_meeting
 from templates.i18n import format_day, format_when
 
-CALLBACK = re.compile(r"^att:(\d{1,9}):(abs|sum|nos|wd|acc|dec|in|out)$")
+# The optional third number is the member an absence is about when the secretariat or the chair
+# reports it for them (`/afbud NAVN`); the services re-check that they may.
+CALLBACK = re.compile(r"^att:(\d{1,9}):(abs|sum|nos|wd|acc|dec|in|out)(?::(\d{1,9}))?$")
+FOR_A_MEMBER = {"abs", "sum", "nos"}
 DECISION = re.compile(r"^la:(\d{1,9}):(y|n)$")
 DATE_FORMS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
@@ -49,9 +55,15 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 async def absent(update: Update, context: BotContext) -> None:
-    """R-S3: choose the meeting; the words after the command are the (optional) reason."""
-    reason = args_text(context) or None
-    choices = await run(update, context, my_meetings)
+    """R-S3: choose the meeting; the words after the command are the (optional) reason. The
+    secretariat and the chair write `/afbud NAVN; begrundelse` for a member who phoned them."""
+    words = args_text(context)
+    member = await _member_named(update, context, words)
+    if member is REFUSED:
+        return
+    reason = (words.partition(";")[2].strip() if member else words) or None
+    member_id = member[0] if member else None
+    choices = await run(update, context, my_meetings, member_id=member_id)
     if choices is REFUSED:
         return
     open_choices = [c for c in choices if not c.absent]
@@ -61,16 +73,44 @@ async def absent(update: Update, context: BotContext) -> None:
             if choices
             else context._("There are no coming meetings in the plan.")
         )
+        if member and choices:
+            text = context._(
+                "%(name)s is reported absent from every coming meeting already.",
+                name=escape(member[1]),
+            )
         await tell(update, context, text)
         return
+    suffix = f":{member_id}" if member_id else ""
     buttons = [
-        [_button(format_when(c.starts_at, context.language), f"att:{c.meeting_id}:abs")]
+        [_button(format_when(c.starts_at, context.language), f"att:{c.meeting_id}:abs{suffix}")]
         for c in open_choices
     ]
     text = context._("Which meeting can you not attend?")
+    if member:
+        text = context._("Which meeting can %(name)s not attend?", name=escape(member[1]))
     if reason:
         text += "\n" + _reason_line(context, escape(reason))
     await tell(update, context, text, markup=InlineKeyboardMarkup(buttons))
+
+
+async def _member_named(update: Update, context: BotContext, words: str) -> Any:
+    """For the secretariat and the chair: the member named before any ';' (id, name), or None.
+    A chair whose words name nobody is giving a reason for their own absence; the secretariat,
+    who has no absence of its own, is told how to name the member."""
+    actor = context.require_actor()
+    if not actor.may(Action.REPORT_ABSENCE_FOR_OTHERS):
+        return None
+    name = words.partition(";")[0].strip()
+    found = await run(update, context, find_member, name=name) if name else None
+    if found is REFUSED or found is not None or actor.may(Action.REPORT_ABSENCE):
+        return found
+    text = context._("Name the member whose absence you report: /afbud NAME; reason (optional).")
+    if name:
+        text = context._("No member of the council is called %(name)s.", name=escape(name)) + (
+            "\n" + text
+        )
+    await tell(update, context, text)
+    return REFUSED
 
 
 def _reason_line(context: BotContext, reason: str) -> str:
@@ -121,13 +161,25 @@ async def button(update: Update, context: BotContext) -> None:
             await query.answer(context._("That button is no longer in use."), show_alert=True)
         return
     meeting_id, action = int(match.group(1)), match.group(2)
-    await ACTIONS[action](update, context, meeting_id)
+    if match.group(3) is None:
+        await ACTIONS[action](update, context, meeting_id)
+    elif action in FOR_A_MEMBER:
+        await FOR_MEMBER[action](update, context, meeting_id, int(match.group(3)))
+    else:
+        await query.answer(context._("That button is no longer in use."), show_alert=True)
 
 
-async def _report(update: Update, context: BotContext, meeting_id: int) -> None:
+async def _report(
+    update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
+) -> None:
     reason = _reason_shown(update, context)
-    result = await run(update, context, report_absence, meeting_id=meeting_id, reason=reason)
+    result = await run(
+        update, context, report_absence, meeting_id=meeting_id, reason=reason, member_id=member_id
+    )
     if result is REFUSED:
+        return
+    if member_id is not None:
+        await _reported_for(update, context, result)
         return
     await tell(update, context, context._("Your absence is recorded."))
     if result.substitute_name is None:
@@ -159,11 +211,46 @@ async def _report(update: Update, context: BotContext, meeting_id: int) -> None:
     )
 
 
-async def _summon(update: Update, context: BotContext, meeting_id: int) -> None:
-    name = await run(update, context, summon_substitute, meeting_id=meeting_id)
+async def _reported_for(update: Update, context: BotContext, result: AbsenceResult) -> None:
+    """The secretariat's or chair's version of the answer: about the member, by name."""
+    await tell(update, context, context._("The absence is recorded."))
+    member = escape(result.member_name)
+    text = context._(
+        "The absence of %(member)s is recorded; the member and the secretariat have been told.",
+        member=member,
+    )
+    if result.substitute_name is None:
+        await replace(update, text + "\n" + context._("The member has no personal substitute."))
+        return
+    data = f"att:{result.meeting_id}:%s:{result.member_id}"
+    name = escape(result.substitute_name)
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                _button(context._("Yes, summon %(name)s", name=name), data % "sum"),
+                _button(context._("No"), data % "nos"),
+            ]
+        ]
+    )
+    question = context._("Summon the substitute %(name)s?", name=name)
+    await replace(update, f"{text}\n{question}", buttons)
+
+
+async def _summon(
+    update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
+) -> None:
+    name = await run(update, context, summon_substitute, meeting_id=meeting_id, member_id=member_id)
     if name is REFUSED:
         return
     await tell(update, context, context._("Summons sent."))
+    if member_id is not None:
+        await replace(
+            update,
+            context._(
+                "%(name)s has been summoned; the secretariat hears the answer.", name=escape(name)
+            ),
+        )
+        return
     await replace(
         update,
         context._(
@@ -173,9 +260,14 @@ async def _summon(update: Update, context: BotContext, meeting_id: int) -> None:
     )
 
 
-async def _no_summons(update: Update, context: BotContext, meeting_id: int) -> None:
+async def _no_summons(
+    update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
+) -> None:
     # Nothing to change: the absence stands alone. Only the prompt goes away.
     await tell(update, context, context._("Understood."))
+    if member_id is not None:
+        await replace(update, context._("The absence is recorded without a substitute."))
+        return
     await replace(
         update,
         context._("Your absence is recorded without a substitute. The secretariat has been told."),
@@ -246,6 +338,7 @@ async def _check_out(update: Update, context: BotContext, meeting_id: int) -> No
     await _presence(update, context, meeting_id, present=False)
 
 
+FOR_MEMBER = {"abs": _report, "sum": _summon, "nos": _no_summons}
 ACTIONS = {
     "abs": _report,
     "sum": _summon,

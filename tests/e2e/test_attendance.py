@@ -296,3 +296,33 @@ async def test_the_reason_given_with_afbud_is_recorded_with_the_absence(world: W
     async with world.sessions() as session:
         [row] = (await session.exec(select(Attendance))).all()
     assert row.status == "absent" and row.absence_reason == "sygdom i familien"
+
+
+async def test_the_secretariat_reports_an_absence_phoned_in_and_summons_the_substitute(
+    world: World,
+) -> None:
+    secretary = await world.link(SECRETARY)
+    member = await world.link(MEMBER)
+    substitute = await world.link(SUBSTITUTE)
+    [usage] = await world.say(secretary, "/afbud")
+    assert "/afbud NAVN" in usage["text"]
+    [unknown] = await world.say(secretary, "/afbud Hr. Nielsen")
+    assert "Intet medlem af rådet hedder Hr. Nielsen" in unknown["text"]
+    [prompt] = await world.say(secretary, "/afbud anne rasmussen; ringede i morges")
+    assert "Hvilket møde kan Anne Rasmussen ikke deltage i?" in prompt["text"]
+    assert "Begrundelse: ringede i morges" in prompt["text"]
+    await _press(world, secretary, secretary, prompt, prompt.labels[0])
+    asked = await _until(world, secretary, prompt["message_id"], "Indkald stedfortræderen")
+    await _press(world, secretary, secretary, asked, f"Ja, indkald {SUBSTITUTE}")
+    await _until(world, secretary, prompt["message_id"], "er indkaldt")
+    told = await world.sim.wait_for_messages(member, 2, timeout=10)
+    assert "Kirsten Holm-Jensen har meldt afbud for dig" in told[-1]["text"]
+    summons = (await world.sim.wait_for_messages(substitute, 2, timeout=10))[-1]
+    assert f"{MEMBER} kan ikke deltage" in summons["text"]
+    async with world.sessions() as session:
+        [row] = (await session.exec(select(Attendance))).all()
+    assert (row.status, row.absence_reason, row.substitute_answer) == (
+        "absent",
+        "ringede i morges",
+        "pending",
+    )

@@ -9,6 +9,7 @@ import pytest
 from models.enums import MeetingStatus
 from services.attendance import (
     answer_summons,
+    find_member,
     report_absence,
     report_unanswered_summons,
     summon_substitute,
@@ -127,6 +128,71 @@ async def test_summoning_without_an_absence_or_twice_is_refused(kkr: Council_) -
         await _summon(kkr)
     assert refused.value.code == "already_summoned"
     assert len(await kkr.notices("summons")) == 1
+
+
+async def test_the_secretariat_reports_a_members_absence_and_the_member_is_told(
+    kkr: Council_,
+) -> None:
+    secretary = await kkr.actor(SECRETARY)
+    found = await kkr.run(find_member, actor=secretary, name="  anne   RASMUSSEN ")
+    assert found == (await kkr.person_id(MEMBER), MEMBER)
+    result = await kkr.run(
+        report_absence,
+        actor=secretary,
+        meeting_id=kkr.meetings[0],
+        now=NOW,
+        reason="ringede",
+        member_id=found[0],
+    )
+    assert (result.member_name, result.substitute_name) == (MEMBER, SUBSTITUTE)
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.status == "absent" and row.absence_reason == "ringede"
+    [told] = await kkr.notices("absence_reported_for_you")
+    assert told.person_id == found[0] and told.payload["by"] == SECRETARY
+    [reported, _] = await kkr.notices("absence_reported")
+    assert reported.payload["member"] == MEMBER and reported.payload["by"] == SECRETARY
+
+
+async def test_the_secretariat_summons_the_substitute_for_the_member(kkr: Council_) -> None:
+    secretary, member = await kkr.actor(SECRETARY), await kkr.person_id(MEMBER)
+    call = {"actor": secretary, "meeting_id": kkr.meetings[0], "now": NOW, "member_id": member}
+    await kkr.run(report_absence, **call)
+    assert await kkr.run(summon_substitute, **call) == SUBSTITUTE
+    [summons] = await kkr.notices("summons")
+    assert summons.person_id == await kkr.person_id(SUBSTITUTE)
+    assert summons.payload["member"] == MEMBER  # the summons names the member, not the secretary
+    with pytest.raises(Refused) as refused:
+        await kkr.run(report_absence, **call)
+    assert refused.value.code == "member_already_absent" and refused.value.params["name"] == MEMBER
+
+
+async def test_a_member_may_not_report_another_members_absence(kkr: Council_) -> None:
+    member = await kkr.actor(MEMBER)
+    with pytest.raises(NotAllowed):
+        await kkr.run(find_member, actor=member, name=MAYOR)
+    with pytest.raises(NotAllowed):
+        await kkr.run(
+            report_absence,
+            actor=member,
+            meeting_id=kkr.meetings[0],
+            now=NOW,
+            member_id=await kkr.person_id(MAYOR),
+        )
+    assert await kkr.row(MAYOR) is None
+
+
+async def test_only_members_can_be_reported_absent_by_the_secretariat(kkr: Council_) -> None:
+    secretary = await kkr.actor(SECRETARY)
+    assert await kkr.run(find_member, actor=secretary, name=SUBSTITUTE) is None
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            report_absence,
+            actor=secretary,
+            meeting_id=kkr.meetings[0],
+            now=NOW,
+            member_id=await kkr.person_id(SUBSTITUTE),
+        )
+    assert refused.value.code == "not_a_member"
 
 
 async def test_an_accepting_substitute_counts_and_member_chair_secretariat_are_told(
