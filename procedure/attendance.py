@@ -7,13 +7,16 @@ Counting itself lives in quorum.py; this module decides the transitions around i
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TypeVar
 
 from procedure.deadlines import SUBSTITUTE_ANSWER_HOURS, substitute_answer_deadline
 from procedure.errors import NaiveDatetime, ProcedureError
 from procedure.quorum import QuorumStatus
+
+# R-S7: how long before the answer deadline an unanswered summons is repeated.
+SUMMONS_REMINDER_HOURS = 24
 
 P = TypeVar("P", bound=Hashable)
 
@@ -83,6 +86,22 @@ def is_answer_overdue(
     """R-S7: the answer deadline has passed and the meeting has not started yet."""
     _require_aware(now)
     return substitute_answer_deadline(meeting_start, hours) <= now < meeting_start
+
+
+def is_summons_reminder_due(
+    now: datetime,
+    meeting_start: datetime,
+    summoned_at: datetime,
+    hours: int = SUBSTITUTE_ANSWER_HOURS,
+    before: int = SUMMONS_REMINDER_HOURS,
+) -> bool:
+    """R-S7: a substitute who has not answered is reminded `before` hours ahead of the answer
+    deadline — unless the summons itself came after that moment (it is reminder enough)."""
+    _require_aware(now)
+    _require_aware(summoned_at)
+    deadline = substitute_answer_deadline(meeting_start, hours).astimezone(UTC)
+    moment = deadline - timedelta(hours=before)  # real hours, whatever the clocks do
+    return summoned_at < moment <= now < deadline
 
 
 def may_open(now: datetime, meeting_start: datetime, tz: tzinfo) -> bool:

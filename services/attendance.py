@@ -15,7 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
 from models.tables import Attendance, Council, Meeting, Membership, Person
-from procedure.attendance import AnswerRefused, is_answer_overdue, next_answer
+from procedure.attendance import (
+    AnswerRefused,
+    is_answer_overdue,
+    is_summons_reminder_due,
+    next_answer,
+)
 from procedure.deadlines import substitute_answer_deadline
 from procedure.permissions import Action
 from services import audit
@@ -264,9 +269,7 @@ async def summon_substitute(
         payload={
             "member": seats.name(member),
             "deadline": deadline.isoformat(),
-            "buttons": [
-                [["Accept", f"att:{meeting.id}:acc"], ["Decline", f"att:{meeting.id}:dec"]]
-            ],
+            "buttons": summons_buttons(meeting.id or 0),
         },
     )
     await send_agenda_if_out(session, meeting, substitute, now=now)
@@ -432,9 +435,11 @@ async def answer_summons(
     return seats.name(row.person_id)
 
 
-async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:
-    """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair and
-    the secretariat, once, and recorded for the minutes."""
+async def _unanswered(
+    session: AsyncSession, now: datetime
+) -> list[tuple[Attendance, Meeting, Council, datetime]]:
+    """Summonses still pending for coming meetings, not yet reported overdue; with the meeting's
+    local start."""
     candidates = await session.exec(
         select(Attendance, Meeting, Council)
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
@@ -446,9 +451,48 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
             Meeting.starts_at > now,
         )
     )
+    return [
+        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)))
+        for row, meeting, council in candidates.all()
+    ]
+
+
+async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int:
+    """R-S7 (sweep): a substitute who has not answered is asked again, once, a day before the
+    answer deadline, with the same buttons."""
     added = 0
-    for row, meeting, council in candidates.all():
-        start = meeting.starts_at.astimezone(ZoneInfo(council.timezone))
+    for row, meeting, council, start in await _unanswered(session, now):
+        summoned_at = row.substitute_summoned_at
+        hours = council.substitute_answer_hours
+        if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
+            continue
+        seats = await load_seats(session, meeting)
+        added += await tell(
+            session,
+            seats,
+            [row.substitute_id],
+            kind="summons_reminder",
+            key=f"summons-reminder:{row.id}:{summoned_at.isoformat()}",
+            now=now,
+            payload={
+                "member": seats.name(row.person_id),
+                "deadline": substitute_answer_deadline(start, hours).isoformat(),
+                "buttons": summons_buttons(meeting.id or 0),
+            },
+        )
+    return added
+
+
+def summons_buttons(meeting_id: int) -> list[list[list[str]]]:
+    """Accept / Decline under a summons (labels are msgids, translated when sent)."""
+    return [[["Accept", f"att:{meeting_id}:acc"], ["Decline", f"att:{meeting_id}:dec"]]]
+
+
+async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:
+    """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair and
+    the secretariat, once, and recorded for the minutes."""
+    added = 0
+    for row, meeting, council, start in await _unanswered(session, now):
         if not is_answer_overdue(now, start, council.substitute_answer_hours):
             continue
         seats = await load_seats(session, meeting)

@@ -33,7 +33,7 @@ from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absen
 from services import audit
 from services.actors import Actor
 from services.agenda import next_position, touch
-from services.attendance import send_agenda_if_out
+from services.attendance import send_agenda_if_out, summons_buttons
 from services.errors import NotFound, Refused
 from services.outbox import enqueue
 from services.quorum import after_change, status_of
@@ -338,9 +338,7 @@ async def _tell_substitute(
     meeting_id = seats.meeting.id
     payload: dict[str, object] = {"member": seats.name(leave.person_id), "pending": pending}
     if pending:
-        payload["buttons"] = [
-            [["Accept", f"att:{meeting_id}:acc"], ["Decline", f"att:{meeting_id}:dec"]]
-        ]
+        payload["buttons"] = summons_buttons(meeting_id or 0)
     await tell(
         session,
         seats,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.emulator.client import BotMessage, WaitTimeout
-from models.tables import Attendance, Council, Meeting, Person
+from models.tables import Attendance, Council, Meeting, Notice, Person
 from services.actors import actor_for_person
 from services.agenda_delivery import distribute_agenda
 from services.agenda_prep import add_own_item
@@ -326,3 +326,27 @@ async def test_the_secretariat_reports_an_absence_phoned_in_and_summons_the_subs
         "ringede i morges",
         "pending",
     )
+
+
+async def test_a_substitute_who_has_not_answered_is_reminded_with_the_buttons(world: World) -> None:
+    member = await world.link(MEMBER)
+    substitute = await world.link(SUBSTITUTE)
+    meeting = await _first_meeting(world)
+    [prompt] = await world.say(member, "/afbud")
+    await _press(world, member, member, prompt, prompt.labels[0])
+    asked = await _until(world, member, prompt["message_id"], "Indkald din stedfortræder")
+    await _press(world, member, member, asked, f"Ja, indkald {SUBSTITUTE}")
+    await world.sim.wait_for_messages(substitute, 2, timeout=10)  # greeting, summons
+    world.clock.now = meeting.starts_at - timedelta(hours=48 + 24)  # a day before the deadline
+    await world.sweep()
+    reminder = (await world.sim.wait_for_messages(substitute, 3, timeout=10))[-1]
+    assert "Påmindelse — indkaldelse" in reminder["text"]
+    assert reminder.labels == ["Accepter", "Afslå"]
+    await _press(world, substitute, substitute, reminder, "Accepter")
+    await _until(world, substitute, reminder["message_id"], "Du har accepteret")
+    await world.sweep()  # once only, and never after the answer
+    async with world.sessions() as session:
+        reminders = (
+            await session.exec(select(Notice).where(Notice.kind == "summons_reminder"))
+        ).all()
+    assert len(reminders) == 1

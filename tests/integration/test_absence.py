@@ -10,6 +10,7 @@ from models.enums import MeetingStatus
 from services.attendance import (
     answer_summons,
     find_member,
+    remind_unanswered_summons,
     report_absence,
     report_unanswered_summons,
     summon_substitute,
@@ -295,6 +296,32 @@ async def test_an_unanswered_summons_is_reported_once_after_the_deadline(kkr: Co
     )
     row = await kkr.row(MEMBER)
     assert row is not None and row.no_answer_reported_at == after_deadline  # R-S7: for the minutes
+
+
+async def test_an_unanswered_summons_is_repeated_to_the_substitute_once_a_day_before(
+    kkr: Council_,
+) -> None:
+    await _absent(kkr)  # NOW is well before the meeting: the summons comes early
+    await _summon(kkr)
+    meeting = await kkr.meeting()
+    reminder_moment = meeting.starts_at - timedelta(hours=48 + 24)
+    assert await kkr.run(remind_unanswered_summons, reminder_moment - timedelta(minutes=1)) == 0
+    assert await kkr.run(remind_unanswered_summons, reminder_moment) == 1
+    assert await kkr.run(remind_unanswered_summons, reminder_moment + timedelta(hours=1)) == 0
+    [reminder] = await kkr.notices("summons_reminder")
+    assert reminder.person_id == await kkr.person_id(SUBSTITUTE)
+    assert reminder.payload["member"] == MEMBER
+    assert reminder.payload["buttons"] == [
+        [["Accept", f"att:{kkr.meetings[0]}:acc"], ["Decline", f"att:{kkr.meetings[0]}:dec"]]
+    ]
+
+
+async def test_a_substitute_who_answered_is_not_reminded(kkr: Council_) -> None:
+    await _absent(kkr)
+    await _summon(kkr)
+    await _answer(kkr, SUBSTITUTE, accept=True)
+    meeting = await kkr.meeting()
+    assert await kkr.run(remind_unanswered_summons, meeting.starts_at - timedelta(hours=60)) == 0
 
 
 async def test_the_answer_deadline_is_the_councils_setting(kkr: Council_) -> None:

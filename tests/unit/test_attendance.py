@@ -15,6 +15,7 @@ from procedure.attendance import (
     acting_chair,
     covers,
     is_answer_overdue,
+    is_summons_reminder_due,
     may_open,
     next_answer,
     quorum_lost,
@@ -105,6 +106,36 @@ def test_an_answer_is_overdue_from_48_hours_before_until_the_meeting_starts() ->
     assert is_answer_overdue(MEETING - timedelta(hours=48), MEETING)
     assert is_answer_overdue(MEETING - timedelta(minutes=1), MEETING)
     assert not is_answer_overdue(MEETING, MEETING)
+
+
+DEADLINE = MEETING - timedelta(hours=48)  # R-S7 default
+EARLY = MEETING - timedelta(days=10)  # a summons well ahead
+
+
+def test_an_unanswered_summons_is_repeated_a_day_before_the_answer_deadline() -> None:
+    assert not is_summons_reminder_due(DEADLINE - timedelta(hours=24, seconds=1), MEETING, EARLY)
+    assert is_summons_reminder_due(DEADLINE - timedelta(hours=24), MEETING, EARLY)
+    assert is_summons_reminder_due(DEADLINE - timedelta(seconds=1), MEETING, EARLY)
+    assert not is_summons_reminder_due(DEADLINE, MEETING, EARLY), "then it is overdue instead"
+
+
+def test_a_summons_sent_inside_the_reminder_window_is_not_repeated() -> None:
+    late_summons = DEADLINE - timedelta(hours=5)
+    assert not is_summons_reminder_due(DEADLINE - timedelta(hours=1), MEETING, late_summons)
+
+
+@given(
+    summoned=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)),
+    now=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)),
+)
+def test_a_reminder_is_due_only_between_its_moment_and_the_deadline(
+    summoned: timedelta, now: timedelta
+) -> None:
+    summoned_at, at = MEETING - summoned, MEETING - now
+    if is_summons_reminder_due(at, MEETING, summoned_at):
+        assert summoned_at < at < DEADLINE
+        assert DEADLINE - at <= timedelta(hours=24)
+        assert not is_answer_overdue(at, MEETING)
 
 
 def test_the_answer_deadline_is_a_setting() -> None:
