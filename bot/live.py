@@ -125,7 +125,10 @@ async def _show(bot: ExtBot[None], item: LiveRender, text: str, report: LiveRepo
     markup = meeting_buttons(item.view, item.language)
     if item.message_id is None:
         report.posted += 1
-        return await _post(bot, item.chat_id, text, markup)
+        message_id = await _post(bot, item.chat_id, text, markup)
+        if item.replaces is not None:
+            await _unpin(bot, item.chat_id, item.replaces)
+        return message_id
     if text == item.last_text:
         report.unchanged += 1
         return item.message_id
@@ -159,3 +162,11 @@ async def _post(
     except TelegramError as error:  # not an admin: the message still works, unpinned
         log.warning("could not pin the quorum message in %s: %s", chat_id, error)
     return message.message_id
+
+
+async def _unpin(bot: ExtBot[None], chat_id: int, message_id: int) -> None:
+    """The previous meeting's message stays in the chat as a record; only the pin moves on."""
+    try:
+        await bot.unpin_chat_message(chat_id, message_id)
+    except TelegramError as error:  # already unpinned by hand, or no longer an admin
+        log.info("could not unpin %s in %s: %s", message_id, chat_id, error)

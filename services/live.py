@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +36,7 @@ class LiveRender:
     changes: int
     language: str
     view: QuorumView
+    replaces: int | None = None  # the chat's previous quorum message, to unpin once this one is up
 
 
 async def dirty_messages(
@@ -42,15 +44,29 @@ async def dirty_messages(
 ) -> list[LiveRender]:
     """Live messages with changes not yet shown (SKIP LOCKED: one worker per message); `exclude`
     holds those the worker edited too recently (its debounce), left dirty for a later run."""
+    earlier = aliased(Meeting)
+    still_before = (
+        select(earlier.id)
+        .where(
+            earlier.council_id == Meeting.council_id,
+            col(earlier.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+            col(earlier.starts_at) < col(Meeting.starts_at),
+        )
+        .exists()
+    )
     rows = await session.exec(
         select(LiveMessage)
+        .join(Meeting, col(Meeting.id) == col(LiveMessage.meeting_id))
         .where(
             col(LiveMessage.changes) > col(LiveMessage.rendered_changes),
             col(LiveMessage.id).not_in(list(exclude)),
+            # One quorum message at a time in the group: a later meeting's waits, dirty, until
+            # the meetings before it are over (R-Q2 shows the coming meeting).
+            ~still_before,
         )
         .order_by(col(LiveMessage.dirty_since))
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=LiveMessage)
     )
     found = []
     for live in rows.all():
@@ -67,9 +83,26 @@ async def dirty_messages(
                 live.changes,
                 seats.council.language,
                 build_view(seats),
+                await _previous_message(session, live) if live.message_id is None else None,
             )
         )
     return found
+
+
+async def _previous_message(session: AsyncSession, live: LiveMessage) -> int | None:
+    """The message the chat showed for the meeting before (one pinned quorum message at a time)."""
+    rows = await session.exec(
+        select(LiveMessage.message_id)
+        .where(
+            LiveMessage.chat_id == live.chat_id,
+            LiveMessage.kind == live.kind,
+            col(LiveMessage.id) != live.id,
+            col(LiveMessage.message_id).is_not(None),
+        )
+        .order_by(col(LiveMessage.id).desc())
+        .limit(1)
+    )
+    return rows.first()
 
 
 async def mark_rendered(

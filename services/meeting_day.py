@@ -107,7 +107,17 @@ async def close_meeting(
     )
     await session.flush()
     await touch(session, seats, now=now)
+    await _show_the_next_meeting(session, actor, now)
     return build_view(seats)
+
+
+async def _show_the_next_meeting(session: AsyncSession, actor: Actor, now: datetime) -> None:
+    """R-Q2: once a meeting closes, the group's pinned message moves on to the coming one."""
+    try:
+        following = await next_meeting(session, actor, now)
+    except NotFound:
+        return
+    await touch(session, await load_seats(session, following), now=now)
 
 
 async def check_in(

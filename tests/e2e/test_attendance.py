@@ -191,6 +191,14 @@ async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: W
     assert len(in_group) == 2
     assert shown["edit_count"] >= 5
     assert [m["message_id"] for m in in_group if m["pinned"]] == [pinned["message_id"]]
+    # Closed: the message keeps the final count, and the pin moves on to the next meeting.
+    await world.say(chair, "/luk")
+    await _until(world, group, pinned["message_id"], "Mødet er lukket")
+    await world.sim.wait_for_messages(group, 3, timeout=10)
+    await world.sim.wait_for_calls("unpinChatMessage", 1, chat_id=group, timeout=10)
+    in_group = await world.sim.messages(group)
+    [following] = [m for m in in_group if m["pinned"]]
+    assert following["message_id"] != pinned["message_id"] and "22 af 22" in following["text"]
 
 
 async def test_a_third_of_the_members_asking_for_a_meeting_alerts_the_chair(world: World) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from models.enums import MeetingStatus
 from models.tables import Council, LiveMessage
 from services.attendance import report_absence
 from services.errors import NotAllowed, Refused
@@ -86,3 +87,20 @@ async def test_without_a_linked_group_no_live_message_is_kept(kkr: Council_) -> 
         report_absence, actor=await kkr.actor(MEMBER), meeting_id=kkr.meetings[0], now=NOW
     )
     assert await _live(kkr) == []
+
+
+async def test_the_next_meetings_message_knows_which_message_it_replaces(kkr: Council_) -> None:
+    await kkr.run(link_group, actor=await kkr.actor(SECRETARY), chat_id=GROUP, now=NOW)
+    [first] = await kkr.run(dirty_messages)
+    assert first.replaces is None
+    await kkr.run(
+        mark_rendered, live_id=first.live_id, changes=first.changes, message_id=7, text="", now=NOW
+    )
+    await kkr.run(
+        report_absence, actor=await kkr.actor(MEMBER), meeting_id=kkr.meetings[1], now=NOW
+    )
+    assert await kkr.run(dirty_messages) == [], "the later meeting waits for the first to end"
+    await kkr.set_meeting(0, status=MeetingStatus.CLOSED)
+    [second] = await kkr.run(dirty_messages)
+    assert second.view.meeting.id == kkr.meetings[1]
+    assert second.message_id is None and second.replaces == 7

@@ -8,8 +8,10 @@ import pytest
 
 from services.attendance import answer_summons, report_absence, summon_substitute
 from services.errors import NotAllowed, NotFound, Refused
+from services.live import dirty_messages, link_group, mark_rendered
 from services.meeting_day import check_in, check_out, close_meeting, open_meeting
 from services.quorum import quorum_view
+from tests.conftest import NOW
 from tests.integration.conftest import (
     CHAIR,
     MAYOR,
@@ -186,3 +188,20 @@ async def test_closing_records_departures_and_ends_check_ins(kkr: Council_) -> N
             close_meeting, actor=await kkr.actor(CHAIR), now=day, meeting_id=kkr.meetings[0]
         )
     assert refused.value.code == "meeting_closed"
+
+
+async def test_closing_moves_the_groups_quorum_message_on_to_the_next_meeting(
+    kkr: Council_,
+) -> None:
+    secretary = await kkr.actor(SECRETARY)
+    await kkr.run(link_group, actor=secretary, chat_id=-100123, now=NOW)
+    [first] = await kkr.run(dirty_messages)
+    await kkr.run(
+        mark_rendered, live_id=first.live_id, changes=first.changes, message_id=5, text="", now=NOW
+    )
+    await _opened(kkr)
+    day = meeting_day(await kkr.meeting())
+    await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=3))
+    shown = {render.view.meeting.id: render for render in await kkr.run(dirty_messages)}
+    assert set(shown) == {kkr.meetings[0], kkr.meetings[1]}  # the final state, and the next
+    assert shown[kkr.meetings[1]].replaces == 5
