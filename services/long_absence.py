@@ -401,6 +401,8 @@ async def _tell_officers(
         "decision_meeting_at": (
             decision_meeting.starts_at.astimezone(tz).isoformat() if decision_meeting else None
         ),
+        # Added after distribution, the item waits for the chair to send the addendum (R-D3).
+        "addendum_needed": bool(decision_meeting and decision_meeting.agenda_changed_at),
     }
     for person_id in officers.all():
         await enqueue(

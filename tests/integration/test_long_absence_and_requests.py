@@ -127,6 +127,8 @@ async def test_the_decision_item_after_distribution_marks_the_agenda_for_an_adde
     await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
     meeting = await kkr.meeting()
     assert meeting.agenda_changed_at == NOW  # never a silent edit (R-D3)
+    told = await kkr.notices("long_absence_reported")
+    assert told and all(notice.payload["addendum_needed"] for notice in told)
 
 
 async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Council_) -> None:
