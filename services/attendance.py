@@ -269,7 +269,7 @@ async def summon_substitute(
         payload={
             "member": seats.name(member),
             "deadline": deadline.isoformat(),
-            "buttons": summons_buttons(meeting.id or 0),
+            "buttons": summons_buttons(meeting.id or 0, member),
         },
     )
     await send_agenda_if_out(session, meeting, substitute, now=now)
@@ -375,12 +375,19 @@ async def _release_substitute(
 
 
 async def answer_summons(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, accept: bool, now: datetime
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    accept: bool,
+    now: datetime,
+    member_id: int | None = None,
 ) -> str:
     """R-S7: the substitute accepts, declines, or withdraws an acceptance; returns the member's name.
 
     The member, the chair and the secretariat are told. Only the summoned substitute can answer:
-    a forwarded summons pressed by anyone else is refused.
+    a forwarded summons pressed by anyone else is refused — also by another substitute summoned
+    to the same meeting, as the summons names the member (`member_id`) it was sent for.
     """
     meeting = await council_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
@@ -394,7 +401,7 @@ async def answer_summons(
         ),
         None,
     )
-    if row is None:
+    if row is None or (member_id is not None and row.person_id != member_id):
         raise Refused("summons_not_yours")
     try:
         answer = next_answer(row.substitute_answer, accept=accept)
@@ -477,15 +484,17 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
             payload={
                 "member": seats.name(row.person_id),
                 "deadline": substitute_answer_deadline(start, hours).isoformat(),
-                "buttons": summons_buttons(meeting.id or 0),
+                "buttons": summons_buttons(meeting.id or 0, row.person_id),
             },
         )
     return added
 
 
-def summons_buttons(meeting_id: int) -> list[list[list[str]]]:
-    """Accept / Decline under a summons (labels are msgids, translated when sent)."""
-    return [[["Accept", f"att:{meeting_id}:acc"], ["Decline", f"att:{meeting_id}:dec"]]]
+def summons_buttons(meeting_id: int, member_id: int) -> list[list[list[str]]]:
+    """Accept / Decline under a summons (labels are msgids, translated when sent); the data names
+    the member stood in for, so the buttons answer this summons only."""
+    data = f"att:{meeting_id}:%s:{member_id}"
+    return [[["Accept", data % "acc"], ["Decline", data % "dec"]]]
 
 
 async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:

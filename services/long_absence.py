@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -95,7 +96,7 @@ async def report_long_absence(
         for meeting in meetings:
             await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED)
     elif meetings:
-        await _summon_for_decision(session, leave, meetings[0], actor, now=now)
+        await _summon_for_decision(session, leave, meetings[0], now=now)
     council = await session.get(Council, actor.council_id)
     assert council is not None
     await _tell_officers(session, council, leave, kind="long_absence_reported", now=now)
@@ -250,16 +251,30 @@ async def pending_decisions(
 
 
 async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
-    """Sweep: meetings planned after a long absence was approved get the substitute too (R-S4)."""
+    """Sweep: meetings planned after a long absence was reported get what the report would have
+    given them — the substitute for an approved leave (R-S4), the summons and the decision item
+    for an elected member's leave that found no meeting to be decided at yet (R-S5)."""
     leaves = await session.exec(
         select(LongAbsence).where(
-            LongAbsence.decision == LongAbsenceDecision.APPROVED,
+            or_(
+                col(LongAbsence.decision) == LongAbsenceDecision.APPROVED,
+                and_(
+                    col(LongAbsence.decision).is_(None),
+                    col(LongAbsence.decision_meeting_id).is_(None),
+                ),
+            ),
             col(LongAbsence.ended_at).is_(None),
         )
     )
     applied = 0
     for leave in leaves.all():
-        for meeting in await _covered_meetings(session, leave, now):
+        meetings = await _covered_meetings(session, leave, now)
+        if leave.decision is None:
+            if meetings:
+                await _summon_for_decision(session, leave, meetings[0], now=now)
+                applied += 1
+            continue
+        for meeting in meetings:
             applied += await _stand_in(
                 session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED
             )
@@ -338,7 +353,7 @@ async def _tell_substitute(
     meeting_id = seats.meeting.id
     payload: dict[str, object] = {"member": seats.name(leave.person_id), "pending": pending}
     if pending:
-        payload["buttons"] = summons_buttons(meeting_id or 0)
+        payload["buttons"] = summons_buttons(meeting_id or 0, leave.person_id)
     await tell(
         session,
         seats,
@@ -351,16 +366,17 @@ async def _tell_substitute(
 
 
 async def _summon_for_decision(
-    session: AsyncSession, leave: LongAbsence, meeting: Meeting, actor: Actor, *, now: datetime
+    session: AsyncSession, leave: LongAbsence, meeting: Meeting, *, now: datetime
 ) -> None:
     """R-S5: summon the substitute to the next meeting and put the decision on its agenda."""
     await _stand_in(session, leave, meeting, now=now, answer=SubstituteAnswer.PENDING)
     council = await session.get(Council, meeting.council_id)
-    assert council is not None
+    member = await session.get(Person, leave.person_id)
+    assert council is not None and member is not None
     item = AgendaItem(
         meeting_id=meeting.id or 0,
         position=await next_position(session, meeting.id or 0),
-        title=gettext(council.language, DECISION_ITEM, member=actor.name)[:200],
+        title=gettext(council.language, DECISION_ITEM, member=member.name)[:200],
         description="",
         proposed_by_id=None,
         submitted_at=now,

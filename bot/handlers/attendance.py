@@ -40,7 +40,6 @@ from templates.i18n import format_day, format_when
 # The optional third number is the member an absence is about when the secretariat or the chair
 # reports it for them (`/afbud NAVN`); the services re-check that they may.
 CALLBACK = re.compile(r"^att:(\d{1,9}):(abs|sum|nos|wd|acc|dec|in|out)(?::(\d{1,9}))?$")
-FOR_A_MEMBER = {"abs", "sum", "nos"}
 DECISION = re.compile(r"^la:(\d{1,9}):(y|n)$")
 DATE_FORMS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
@@ -163,7 +162,7 @@ async def button(update: Update, context: BotContext) -> None:
     meeting_id, action = int(match.group(1)), match.group(2)
     if match.group(3) is None:
         await ACTIONS[action](update, context, meeting_id)
-    elif action in FOR_A_MEMBER:
+    elif action in FOR_MEMBER:
         await FOR_MEMBER[action](update, context, meeting_id, int(match.group(3)))
     else:
         await query.answer(context._("That button is no longer in use."), show_alert=True)
@@ -287,8 +286,12 @@ async def _withdraw(update: Update, context: BotContext, meeting_id: int) -> Non
     await replace(update, text)
 
 
-async def _answer(update: Update, context: BotContext, meeting_id: int, accept: bool) -> None:
-    member = await run(update, context, answer_summons, meeting_id=meeting_id, accept=accept)
+async def _answer(
+    update: Update, context: BotContext, meeting_id: int, accept: bool, member_id: int | None
+) -> None:
+    member = await run(
+        update, context, answer_summons, meeting_id=meeting_id, accept=accept, member_id=member_id
+    )
     if member is REFUSED:
         return
     query = update.callback_query
@@ -301,7 +304,7 @@ async def _answer(update: Update, context: BotContext, meeting_id: int, accept: 
             member=escape(member),
         )
         withdraw = InlineKeyboardMarkup(
-            [[_button(context._("Withdraw my acceptance"), f"att:{meeting_id}:dec")]]
+            [[_button(context._("Withdraw my acceptance"), _answer_data(meeting_id, member_id))]]
         )
         await replace(update, f"{original}\n\n{note}", withdraw)
         return
@@ -314,12 +317,21 @@ async def _answer(update: Update, context: BotContext, meeting_id: int, accept: 
     await replace(update, f"{original}\n\n{note}")
 
 
-async def _accept(update: Update, context: BotContext, meeting_id: int) -> None:
-    await _answer(update, context, meeting_id, accept=True)
+def _answer_data(meeting_id: int, member_id: int | None) -> str:
+    suffix = "" if member_id is None else f":{member_id}"
+    return f"att:{meeting_id}:dec{suffix}"
 
 
-async def _decline(update: Update, context: BotContext, meeting_id: int) -> None:
-    await _answer(update, context, meeting_id, accept=False)
+async def _accept(
+    update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
+) -> None:
+    await _answer(update, context, meeting_id, accept=True, member_id=member_id)
+
+
+async def _decline(
+    update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
+) -> None:
+    await _answer(update, context, meeting_id, accept=False, member_id=member_id)
 
 
 async def _presence(update: Update, context: BotContext, meeting_id: int, present: bool) -> None:
@@ -338,7 +350,14 @@ async def _check_out(update: Update, context: BotContext, meeting_id: int) -> No
     await _presence(update, context, meeting_id, present=False)
 
 
-FOR_MEMBER = {"abs": _report, "sum": _summon, "nos": _no_summons}
+# Buttons whose data also names a member: reported for someone else, or a summons for that member.
+FOR_MEMBER = {
+    "abs": _report,
+    "sum": _summon,
+    "nos": _no_summons,
+    "acc": _accept,
+    "dec": _decline,
+}
 ACTIONS = {
     "abs": _report,
     "sum": _summon,

@@ -52,11 +52,6 @@ async def _press(world: World, user: int, chat: int, message: BotMessage, label:
     return await world.sim.wait_for_answer(query, timeout=10)
 
 
-async def _press_data(world: World, user: int, chat: int, message_id: int, data: str) -> Any:
-    query = await world.sim.press(user, chat, message_id, data=data)
-    return await world.sim.wait_for_answer(query, timeout=10)
-
-
 async def _until(world: World, chat: int, message_id: int, text: str, timeout: float = 10) -> Any:
     """Wait (on the emulator) for the message to be edited until it shows `text`."""
     deadline = time.monotonic() + timeout
@@ -284,9 +279,7 @@ async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -
     # A button pressed after the meeting.
     [closed] = await world.say(chair, "/luk")
     assert "Mødet er lukket" in closed["text"]
-    late = await _press_data(
-        world, substitute, substitute, summons["message_id"], f"att:{meeting.id}:acc"
-    )
+    late = await _press(world, substitute, substitute, summons, "Accepter")
     assert late["show_alert"] and "Mødet er slut" in late["text"]
     async with world.sessions() as session:
         rows = (await session.exec(select(Attendance))).all()

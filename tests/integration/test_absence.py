@@ -42,9 +42,17 @@ async def _summon(kkr: Council_, name: str = MEMBER) -> str:
     return result
 
 
-async def _answer(kkr: Council_, name: str, accept: bool) -> None:
+async def _answer(kkr: Council_, name: str, accept: bool, *, for_member: str | None = None) -> None:
     actor = await kkr.actor(name)
-    await kkr.run(answer_summons, actor=actor, meeting_id=kkr.meetings[0], accept=accept, now=NOW)
+    member_id = await kkr.person_id(for_member) if for_member else None
+    await kkr.run(
+        answer_summons,
+        actor=actor,
+        meeting_id=kkr.meetings[0],
+        accept=accept,
+        now=NOW,
+        member_id=member_id,
+    )
 
 
 async def _forecast(kkr: Council_) -> int:
@@ -102,7 +110,8 @@ async def test_summoning_sends_the_substitute_a_summons_with_buttons(kkr: Counci
     [summons] = await kkr.notices("summons")
     assert summons.person_id == await kkr.person_id(SUBSTITUTE)
     buttons = [data for row_ in summons.payload["buttons"] for _, data in row_]
-    assert buttons == [f"att:{kkr.meetings[0]}:acc", f"att:{kkr.meetings[0]}:dec"]
+    member = await kkr.person_id(MEMBER)
+    assert buttons == [f"att:{kkr.meetings[0]}:acc:{member}", f"att:{kkr.meetings[0]}:dec:{member}"]
     assert all(len(b.encode()) <= 64 for b in buttons)
     assert await kkr.notice_names("substitute_summoned") == ["Kirsten Holm-Jensen", "Mads Brandt"]
     assert await kkr.notices("agenda") == [], "no agenda has been distributed yet"
@@ -234,6 +243,23 @@ async def test_a_forwarded_summons_pressed_by_another_substitute_is_refused(kkr:
     assert row is not None and row.substitute_answer == "pending"
 
 
+async def test_a_summons_forwarded_to_another_summoned_substitute_leaves_both_unanswered(
+    kkr: Council_,
+) -> None:
+    for member in (MEMBER, MAYOR):
+        await _absent(kkr, member)
+        await _summon(kkr, member)
+    with pytest.raises(Refused) as refused:
+        await _answer(kkr, MAYOR_SUBSTITUTE, accept=True, for_member=MEMBER)
+    assert refused.value.code == "summons_not_yours"
+    for member in (MEMBER, MAYOR):
+        row = await kkr.row(member)
+        assert row is not None and row.substitute_answer == "pending"
+    await _answer(kkr, MAYOR_SUBSTITUTE, accept=True, for_member=MAYOR)  # the own summons works
+    row = await kkr.row(MAYOR)
+    assert row is not None and row.substitute_answer == "accepted"
+
+
 async def test_a_substitute_who_accepted_can_withdraw_and_declining_is_final(
     kkr: Council_,
 ) -> None:
@@ -311,9 +337,8 @@ async def test_an_unanswered_summons_is_repeated_to_the_substitute_once_a_day_be
     [reminder] = await kkr.notices("summons_reminder")
     assert reminder.person_id == await kkr.person_id(SUBSTITUTE)
     assert reminder.payload["member"] == MEMBER
-    assert reminder.payload["buttons"] == [
-        [["Accept", f"att:{kkr.meetings[0]}:acc"], ["Decline", f"att:{kkr.meetings[0]}:dec"]]
-    ]
+    data = f"att:{kkr.meetings[0]}:%s:{await kkr.person_id(MEMBER)}"
+    assert reminder.payload["buttons"] == [[["Accept", data % "acc"], ["Decline", data % "dec"]]]
 
 
 async def test_a_substitute_who_answered_is_not_reminded(kkr: Council_) -> None:

@@ -120,6 +120,36 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
     assert summons.payload["pending"] and summons.payload["buttons"]
 
 
+async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_first_one_planned(
+    kkr: Council_,
+) -> None:
+    leave = await _leave(kkr, MEMBER, TODAY + timedelta(days=60), TODAY + timedelta(days=200))
+    assert leave.decision_meeting_id is None, "no planned meeting falls in the period yet"
+    assert await kkr.run(apply_long_absences, NOW) == 0
+    async with kkr.sessions() as session, session.begin():
+        council = await session.get(Council, kkr.council_id)
+        assert council is not None
+        meeting = await add_meeting(
+            session,
+            council=council,
+            starts_at=datetime(2027, 3, 10, 10, 0),
+            place="Hjørring",
+            now=NOW,
+        )
+    kkr.meetings.append(meeting.id or 0)
+    assert await kkr.run(apply_long_absences, NOW) == 1  # R-S5, done by the sweep
+    assert await kkr.run(apply_long_absences, NOW) == 0, "idempotent"
+    row = await kkr.row(MEMBER, 2)
+    assert row is not None and row.substitute_answer == "pending"
+    async with kkr.sessions() as session:
+        [item] = (
+            await session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
+        ).all()
+        stored = await session.get(LongAbsence, leave.id)
+    assert "B1.7" in item.title and MEMBER in item.title
+    assert stored is not None and stored.decision_meeting_id == meeting.id
+
+
 async def test_the_decision_item_after_distribution_marks_the_agenda_for_an_addendum(
     kkr: Council_,
 ) -> None:
