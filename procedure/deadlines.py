@@ -71,13 +71,18 @@ def is_auto_distribution_due(
     meeting_date: date,
     tz: ZoneInfo,
     *,
-    approved: bool,
+    approved_at: datetime | None,
     already_sent: bool,
     at: time = AUTO_DISTRIBUTION_AT,
 ) -> bool:
-    """R-D2: whether the sweep at `now` must distribute the agenda of an ordinary meeting."""
+    """R-D2/R-D3: whether the sweep at `now` must distribute the agenda of an ordinary meeting."""
     _require_aware(now, "now")
-    if not approved or already_sent:
+    if approved_at is None or already_sent:
+        return False
+    # An agenda approved only after the deadline is an exception the chair must explain (R-D3):
+    # it goes out by /distribute with the reason, never by itself.
+    _require_aware(approved_at, "approved_at")
+    if not is_distribution_on_time(approved_at, meeting_date, tz):
         return False
     # Due from the set time on: a sweep that missed the moment still distributes, late, until the
     # meeting day begins; after that an agenda sent by itself would reach people too late to use.

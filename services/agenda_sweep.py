@@ -197,7 +197,7 @@ async def distribute_due(session: AsyncSession, now: datetime) -> int:
             now,
             day,
             tz,
-            approved=meeting.agenda_approved_at is not None,
+            approved_at=meeting.agenda_approved_at,
             already_sent=meeting.agenda_version > 0,
             at=council.distribution_time,
         )

@@ -144,7 +144,15 @@ def _approved_text(overview: AgendaOverview, context: BotContext) -> str:
             count=len(overview.items),
         )
     ]
-    if overview.meeting.distribution_deadline is not None and not overview.distributed:
+    if overview.distribution_deadline_passed and not overview.distributed:
+        lines.append(
+            context._(
+                "The distribution deadline %(deadline)s has passed, so it does not go out by"
+                " itself: /distribute sends it and asks for the reason for the exception (R-D3).",
+                deadline=format_when(overview.meeting.distribution_deadline, context.language),
+            )
+        )
+    elif overview.meeting.distribution_deadline is not None and not overview.distributed:
         lines.append(
             context._(
                 "Unless it is sent before, it goes out by itself on the deadline day; the deadline"

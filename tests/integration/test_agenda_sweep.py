@@ -129,6 +129,22 @@ async def test_after_downtime_the_agenda_goes_out_late_once_and_says_why(
     assert found is not None and found.distribution_exception is not None
 
 
+async def test_an_agenda_approved_after_the_deadline_is_not_sent_by_itself(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    late = datetime(2027, 3, 4, 9, 0, tzinfo=UTC)  # the R-D2 deadline was 3 March, 23:59:59
+    async with sessions() as session, session.begin():
+        overview = await approve_agenda(
+            session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=late
+        )
+    assert overview.distribution_deadline_passed
+    report = await run(sessions, late + timedelta(minutes=1))
+    assert report.added["distribute_agendas"] == 0, "R-D3: the chair sends it with the reason"
+    assert await notices(sessions, "agenda") == []
+
+
 async def test_an_unapproved_agenda_raises_the_alert_at_the_set_time_and_is_not_sent(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:

@@ -166,27 +166,62 @@ def test_an_approved_unsent_agenda_is_distributed_automatically_from_0900_on_the
 ):
     meeting = date(2026, 12, 3)
     assert auto_distribution_moment(meeting, CPH) == cph(2026, 11, 26, 9, 0)
-    due = {"approved": True, "already_sent": False}
+    due = {"approved_at": cph(2026, 11, 20, 12, 0), "already_sent": False}
     assert not is_auto_distribution_due(cph(2026, 11, 26, 8, 59, 59), meeting, CPH, **due)
     assert is_auto_distribution_due(cph(2026, 11, 26, 9, 0), meeting, CPH, **due)
 
 
+APPROVED_IN_TIME = cph(2026, 11, 20, 12, 0)  # for the meeting of 3 December 2026
+
+
 def test_a_sweep_that_missed_the_moment_still_distributes_late() -> None:
     assert is_auto_distribution_due(
-        cph(2026, 11, 28, 12, 0), date(2026, 12, 3), CPH, approved=True, already_sent=False
+        cph(2026, 11, 28, 12, 0),
+        date(2026, 12, 3),
+        CPH,
+        approved_at=APPROVED_IN_TIME,
+        already_sent=False,
     )
 
 
 def test_an_agenda_is_not_sent_by_itself_once_the_meeting_day_has_begun() -> None:
     assert not is_auto_distribution_due(
-        cph(2026, 12, 3, 0, 0), date(2026, 12, 3), CPH, approved=True, already_sent=False
+        cph(2026, 12, 3, 0, 0),
+        date(2026, 12, 3),
+        CPH,
+        approved_at=APPROVED_IN_TIME,
+        already_sent=False,
     )
 
 
 def test_an_unapproved_or_already_sent_agenda_is_never_distributed_automatically() -> None:
     now, meeting = cph(2026, 11, 26, 10, 0), date(2026, 12, 3)
-    assert not is_auto_distribution_due(now, meeting, CPH, approved=False, already_sent=False)
-    assert not is_auto_distribution_due(now, meeting, CPH, approved=True, already_sent=True)
+    assert not is_auto_distribution_due(now, meeting, CPH, approved_at=None, already_sent=False)
+    assert not is_auto_distribution_due(
+        now, meeting, CPH, approved_at=APPROVED_IN_TIME, already_sent=True
+    )
+
+
+def test_an_agenda_approved_after_the_deadline_waits_for_the_chairs_reason() -> None:
+    meeting, now = date(2026, 12, 3), cph(2026, 11, 28, 12, 0)
+    last_moment, too_late = cph(2026, 11, 26, 23, 59, 59), cph(2026, 11, 27, 0, 0)
+    assert is_auto_distribution_due(now, meeting, CPH, approved_at=last_moment, already_sent=False)
+    assert not is_auto_distribution_due(  # R-D3: /distribute asks for the reason
+        now, meeting, CPH, approved_at=too_late, already_sent=False
+    )
+
+
+@given(meeting=meeting_dates, zone=zones, hours=st.integers(min_value=0, max_value=24 * 9))
+def test_an_agenda_goes_out_by_itself_only_if_approved_by_the_distribution_deadline(
+    meeting: date, zone: ZoneInfo, hours: int
+) -> None:
+    deadline = distribution_deadline(meeting, zone)
+    approved_at = deadline - timedelta(days=3) + timedelta(hours=hours)
+    sweep_at = max(approved_at, auto_distribution_moment(meeting, zone))
+    due = is_auto_distribution_due(
+        sweep_at, meeting, zone, approved_at=approved_at, already_sent=False
+    )
+    assert due == (approved_at <= deadline)
 
 
 def test_the_automatic_distribution_time_is_a_setting() -> None:
