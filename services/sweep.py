@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceStatus, MeetingStatus, MembershipRole
-from models.tables import Attendance, Council, Meeting, Membership
+from models.enums import AttendanceStatus, MeetingStatus
+from models.tables import Attendance, Council, Meeting
 from services.agenda_sweep import (
     alert_not_approved,
     close_proposals,
@@ -25,17 +25,12 @@ from services.agenda_sweep import (
 )
 from services.meetings import view
 from services.outbox import enqueue
+from services.recipients import agenda_recipients
 
 # R-D4: everyone is reminded before a meeting; how long before is the council's setting
 # (meeting_reminder_hours, default 24); meetings further off than this are not even looked at.
 MEETING_REMINDER_HORIZON = timedelta(days=14)
 SWEEP_LOCK_KEY = 0x6B6B72  # "kkr": one sweep at a time across instances on PostgreSQL
-REMINDED_ROLES = (
-    MembershipRole.MAYOR,
-    MembershipRole.MEMBER,
-    MembershipRole.SECRETARIAT,
-    MembershipRole.OBSERVER,
-)
 
 Task = Callable[[AsyncSession, datetime], Awaitable[int]]
 
@@ -53,7 +48,10 @@ class SweepReport:
 
 
 async def remind_meetings(session: AsyncSession, now: datetime) -> int:
-    """R-D4: a reminder to each member, observer and secretary before a meeting (default a day), once."""
+    """R-D4: a reminder before a meeting (default a day) to everyone who receives its agenda — a
+    summoned substitute in the member's place (R-S3) — but not to a member who reported absence.
+
+    Once per meeting and start: a meeting moved after its reminder is reminded again."""
     meetings = await session.exec(
         select(Meeting, Council)
         .join(Council, col(Council.id) == col(Meeting.council_id))
@@ -67,27 +65,28 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
     for meeting, council in meetings.all():
         if meeting.starts_at > now + meeting_reminder_window(council):
             continue
-        absent = select(Attendance.person_id).where(
-            Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.ABSENT
-        )
-        people = await session.exec(
-            select(Membership.person_id).where(
-                Membership.council_id == council.id,
-                col(Membership.role).in_(REMINDED_ROLES),
-                col(Membership.person_id).not_in(
-                    absent
-                ),  # R-D4: not those who said they won't come
-            )
+        absent = set(
+            (
+                await session.exec(
+                    select(Attendance.person_id).where(
+                        Attendance.meeting_id == meeting.id,
+                        Attendance.status == AttendanceStatus.ABSENT,
+                    )
+                )
+            ).all()
         )
         payload = _meeting_payload(meeting, council)
-        for person_id in people.all():
+        start = meeting.starts_at.isoformat()
+        for person_id in await agenda_recipients(session, meeting):
+            if person_id in absent:
+                continue  # R-D4: not those who said they won't come
             added += await enqueue(
                 session,
                 person_id=person_id,
                 kind="meeting_reminder",
                 now=now,
                 payload=payload,
-                dedupe_key=f"meeting-reminder:{meeting.id}:{person_id}",
+                dedupe_key=f"meeting-reminder:{meeting.id}:{start}:{person_id}",
                 council_id=council.id,
             )
     return added

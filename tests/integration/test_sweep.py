@@ -9,14 +9,14 @@ import pytest
 from sqlmodel import select
 
 from models.db import SessionFactory
-from models.enums import AttendanceStatus, MeetingKind, MeetingStatus
+from models.enums import AttendanceStatus, MeetingKind, MeetingStatus, SubstituteAnswer
 from models.tables import Attendance, Council, Meeting, Notice
 from services.meetings import add_meeting
 from services.sweep import SweepReport, remind_meetings, sweep
 from tests.integration.conftest import person_id
 
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Copenhagen
-REMINDED = 11 + 11 + 2  # mayors, members and the secretariat; substitutes are not summoned
+REMINDED = 11 + 11 + 2  # mayors (or their summoned substitutes), members and the secretariat
 
 
 async def add(sessions: SessionFactory, council: Council, now: datetime, at: datetime) -> int:
@@ -92,6 +92,44 @@ async def test_members_who_reported_absence_and_cancelled_meetings_get_no_remind
         added = await remind_meetings(session, MEETING_AT - timedelta(hours=3))
     assert added == REMINDED - 1
     assert absent not in {n.person_id for n in await reminders(sessions)}
+
+
+async def test_a_summoned_substitute_is_reminded_in_the_absent_members_place(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await add(sessions, council, now, MEETING_AT)
+    member = await person_id(sessions, "Line Toft")
+    substitute = await person_id(sessions, "Camilla Nissen")
+    async with sessions() as session, session.begin():
+        session.add(
+            Attendance(
+                meeting_id=meeting,
+                person_id=member,
+                status=AttendanceStatus.ABSENT,
+                substitute_id=substitute,
+                substitute_answer=SubstituteAnswer.ACCEPTED,
+            )
+        )
+    assert (await run_sweep(sessions, MEETING_AT - timedelta(hours=1))).total == REMINDED
+    reminded = {n.person_id for n in await reminders(sessions)}
+    assert substitute in reminded and member not in reminded
+
+
+async def test_a_meeting_moved_after_its_reminder_is_reminded_again_for_the_new_time(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await add(sessions, council, now, MEETING_AT)
+    assert (await run_sweep(sessions, MEETING_AT - timedelta(hours=2))).total == REMINDED
+    moved_to = MEETING_AT + timedelta(hours=4)
+    async with sessions() as session, session.begin():
+        row = await session.get(Meeting, meeting)
+        assert row is not None
+        row.starts_at = moved_to
+        session.add(row)
+    assert (await run_sweep(sessions, MEETING_AT - timedelta(hours=1))).total == REMINDED
+    assert (await run_sweep(sessions, MEETING_AT)).total == 0, "once for the new time as well"
+    starts = sorted({n.payload["starts_at"] for n in await reminders(sessions)})
+    assert starts == ["2027-03-10T10:00:00+01:00", "2027-03-10T14:00:00+01:00"]
 
 
 async def test_an_extraordinary_meeting_is_reminded_too(
