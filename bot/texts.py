@@ -115,6 +115,20 @@ REFUSALS |= {
     ),
     "item_not_changeable": _("That item can no longer be changed."),
     "invalid_moment": _("I could not use the time %(text)s: it must be a future date and time."),
+    "time_does_not_exist": _(
+        "%(text)s does not exist: the clocks are put forward then. Please choose another time."
+    ),
+    "meeting_clash": _("The council has a meeting at %(when)s already."),
+    "place_length": _("Please give the place in 1 to %(limit)s characters."),
+    "call_subject_missing": _(
+        "An extraordinary meeting needs a subject: /indkald date time; place; subject"
+    ),
+    "exception_reason_length": _(
+        "Please give the reason for the exception in 1 to %(limit)s characters."
+    ),
+    "rejection_reason_length": _(
+        "Please give the proposer a reason for the rejection, in 1 to %(limit)s characters."
+    ),
 }
 # NotAllowed names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {

@@ -26,9 +26,9 @@ from services.errors import (
     AgendaEmpty,
     AlreadyDistributed,
     ExceptionReasonRequired,
-    InvalidInput,
     NotAllowed,
     NotFound,
+    Refused,
 )
 from services.meetings import view
 from services.outbox import enqueue
@@ -115,7 +115,11 @@ async def distribute_agenda(
     if reason is not None:
         reason = " ".join(reason.split())
         if not reason or len(reason) > MAX_REASON:
-            raise InvalidInput("the reason must be 1 to 1000 characters", limit=MAX_REASON)
+            raise Refused(
+                "exception_reason_length",
+                f"the reason must be 1 to {MAX_REASON} characters",
+                limit=MAX_REASON,
+            )
     if late and not moved:
         if actor is None:
             automatic_exception = True  # the scheduler was down at the deadline: say so (R-D3)

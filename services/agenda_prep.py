@@ -35,9 +35,9 @@ from services.agenda import (
 from services.errors import (
     AgendaEmpty,
     AlreadyDistributed,
-    InvalidInput,
     ItemNotChangeable,
     NotFound,
+    Refused,
 )
 from services.meetings import MeetingView, view
 from services.outbox import enqueue
@@ -265,7 +265,7 @@ async def reject_item(
         raise ItemNotChangeable("only a member's proposal can be rejected")
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidInput("a rejection needs a reason", limit=MAX_REASON)
+        raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
     was_on_agenda = item.status in ON_AGENDA
     item.status, item.rejection_reason = ItemStatus.REJECTED, reason
     item.decided_at, item.decided_by_id = now, actor.person_id

@@ -9,13 +9,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import ItemStatus, MeetingKind, MeetingStatus
-from models.tables import AgendaItem, Council, Meeting
+from models.tables import AgendaItem, Meeting
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
-from services.errors import InvalidInput, InvalidMoment, NotFound
+from services.errors import InvalidMoment, NotFound, Refused
 from services.meetings import MAX_PLACE, add_meeting, local_start, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
@@ -41,14 +41,16 @@ async def move_meeting(
     require_changeable(meeting, now)
     council = await council_of(session, actor.council_id)
     if starts_at.tzinfo is None:
-        starts_at = _local(council, starts_at)
+        starts_at = local_start(council, starts_at)
     if starts_at <= now:
         raise InvalidMoment(
             "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
         )
     new_place = " ".join(place.split()) if place else meeting.place
     if not new_place or len(new_place) > MAX_PLACE:
-        raise InvalidInput(f"the place must be 1 to {MAX_PLACE} characters")
+        raise Refused(
+            "place_length", f"the place must be 1 to {MAX_PLACE} characters", limit=MAX_PLACE
+        )
     before = view(meeting, council)
     meeting.starts_at, meeting.place = starts_at, new_place
     meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
@@ -139,11 +141,15 @@ async def call_meeting(
     council = await council_of(session, actor.council_id)
     subject = check_description(subject)
     if not subject:
-        raise InvalidInput("an extraordinary meeting needs a subject")
+        raise Refused("call_subject_missing", "an extraordinary meeting needs a subject")
     if len(subject) > MAX_SUBJECT:
-        raise InvalidInput(f"the subject must be at most {MAX_SUBJECT} characters")
+        raise Refused(
+            "subject_too_long",
+            f"the subject must be at most {MAX_SUBJECT} characters",
+            limit=MAX_SUBJECT,
+        )
     if starts_at.tzinfo is None:
-        starts_at = _local(council, starts_at)
+        starts_at = local_start(council, starts_at)
     if starts_at <= now:
         raise InvalidMoment(
             "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
@@ -175,13 +181,6 @@ async def call_meeting(
         session, actor=actor, meeting_id=meeting.id or 0, now=now
     )
     return meeting, distribution
-
-
-def _local(council: Council, naive: datetime) -> datetime:
-    try:
-        return local_start(council, naive)
-    except InvalidInput as error:
-        raise InvalidMoment(error.detail, text=f"{naive:%Y-%m-%d %H:%M}") from error
 
 
 async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: datetime) -> Meeting:

@@ -15,7 +15,7 @@ from procedure.deadlines import distribution_deadline, proposal_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import InvalidInput
+from services.errors import InvalidMoment, Refused
 
 MAX_PLACE = 200
 
@@ -60,8 +60,10 @@ def local_start(council: Council, naive_local: datetime) -> datetime:
     tz = ZoneInfo(council.timezone)
     aware = naive_local.replace(tzinfo=tz)
     if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != naive_local:
-        raise InvalidInput(
-            f"{naive_local:%Y-%m-%d %H:%M} does not exist in {council.timezone} (clock change)"
+        raise Refused(
+            "time_does_not_exist",
+            f"{naive_local:%Y-%m-%d %H:%M} does not exist in {council.timezone} (clock change)",
+            text=f"{naive_local:%Y-%m-%d %H:%M}",
         )
     return aware
 
@@ -82,11 +84,14 @@ async def add_meeting(
         actor.require(Action.PLAN_MEETINGS if kind == MeetingKind.ORDINARY else Action.CALL_MEETING)
     place = place.strip()
     if not place or len(place) > MAX_PLACE:
-        raise InvalidInput(f"the place must be 1 to {MAX_PLACE} characters")
+        raise Refused(
+            "place_length", f"the place must be 1 to {MAX_PLACE} characters", limit=MAX_PLACE
+        )
     if starts_at.tzinfo is None:
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
-        raise InvalidInput(f"the meeting must start in the future, not {starts_at:%Y-%m-%d %H:%M}")
+        shown = f"{starts_at.astimezone(ZoneInfo(council.timezone)):%Y-%m-%d %H:%M}"
+        raise InvalidMoment(f"the meeting must start in the future, not {shown}", text=shown)
     clash = await session.exec(
         select(Meeting).where(
             Meeting.council_id == council.id,
@@ -95,7 +100,11 @@ async def add_meeting(
         )
     )
     if clash.first():
-        raise InvalidInput(f"the council has a meeting at {starts_at:%Y-%m-%d %H:%M} already")
+        raise Refused(
+            "meeting_clash",
+            f"the council has a meeting at {starts_at:%Y-%m-%d %H:%M} already",
+            when=starts_at.isoformat(),
+        )
     meeting = Meeting(
         council_id=council.id or 0,
         kind=kind,
