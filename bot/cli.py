@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -28,7 +28,13 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
-from services.councils import council_by_slug, create_council
+from services.councils import (
+    CouncilSettings,
+    change_settings,
+    council_by_slug,
+    council_settings,
+    create_council,
+)
 from services.errors import ServiceError
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
@@ -92,7 +98,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
-council_app = typer.Typer(help="Create councils.", no_args_is_help=True)
+council_app = typer.Typer(
+    help="Create councils and set their rules' settings.", no_args_is_help=True
+)
 members_app = typer.Typer(help="Import a council's people from CSV.", no_args_is_help=True)
 meetings_app = typer.Typer(help="Plan and list meetings.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -216,6 +224,96 @@ def council_create(
     council_name, slug = _in_transaction(settings, work)
     typer.echo(f"created {council_name}; its slug is")
     typer.echo(slug)
+
+
+SettingOption = Annotated[str | None, typer.Option(show_default=False)]
+
+
+@council_app.command("settings")
+def council_settings_command(
+    ctx: typer.Context,
+    council: CouncilOption,
+    proposal_deadline_days: Annotated[
+        int | None, typer.Option(help="R-D1: days before an ordinary meeting.", show_default=False)
+    ] = None,
+    distribution_time: Annotated[
+        str | None,
+        typer.Option(
+            help="R-D2: HH:MM the approved agenda goes out by itself.", show_default=False
+        ),
+    ] = None,
+    proposal_reminder_days: Annotated[
+        str | None,
+        typer.Option(help="R-D4: members, days before R-D1, e.g. 3,1.", show_default=False),
+    ] = None,
+    proposal_reminder_time: SettingOption = None,
+    agenda_reminder_days: Annotated[
+        str | None,
+        typer.Option(
+            help="R-D4: chair and secretariat, days before R-D2, e.g. 2,0.", show_default=False
+        ),
+    ] = None,
+    agenda_reminder_time: SettingOption = None,
+    meeting_reminder_hours: Annotated[
+        int | None, typer.Option(help="R-D4: everyone, hours before a meeting.", show_default=False)
+    ] = None,
+    substitute_answer_hours: Annotated[
+        int | None,
+        typer.Option(help="R-S7: a summons' answer is due this long before.", show_default=False),
+    ] = None,
+    language: SettingOption = None,
+    timezone: SettingOption = None,
+) -> None:
+    """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
+    settings = _settings(ctx)
+    changes = CouncilSettings(
+        proposal_deadline_days=proposal_deadline_days,
+        distribution_time=_parse_time("--distribution-time", distribution_time),
+        proposal_reminder_days=_parse_days("--proposal-reminder-days", proposal_reminder_days),
+        proposal_reminder_time=_parse_time("--proposal-reminder-time", proposal_reminder_time),
+        agenda_reminder_days=_parse_days("--agenda-reminder-days", agenda_reminder_days),
+        agenda_reminder_time=_parse_time("--agenda-reminder-time", agenda_reminder_time),
+        meeting_reminder_hours=meeting_reminder_hours,
+        substitute_answer_hours=substitute_answer_hours,
+        language=language,
+        timezone=timezone,
+    )
+
+    async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
+        found = await council_by_slug(session, council)
+        changed = await change_settings(session, council=found, changes=changes, now=clock())
+        return changed, council_settings(found)
+
+    changed, now_set = _in_transaction(settings, work)
+    for name, value in now_set.items():
+        mark = f"\t(was {_setting_shown(changed[name][0])})" if name in changed else ""
+        typer.echo(f"{name.replace('_', '-')}\t{_setting_shown(value)}{mark}")
+
+
+def _parse_time(option: str, value: str | None) -> time | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError:
+        _fail(f"{option} must be a local time as HH:MM, not {value!r}")
+
+
+def _parse_days(option: str, value: str | None) -> list[int] | None:
+    if value is None:
+        return None
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        _fail(f"{option} must be whole days separated by commas, e.g. 3,1, not {value!r}")
+
+
+def _setting_shown(value: object) -> str:
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, list):
+        return ",".join(str(day) for day in value) or "none"
+    return str(value)
 
 
 # --- members -----------------------------------------------------------------------------------

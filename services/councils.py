@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import select
@@ -86,3 +87,75 @@ async def council_by_slug(session: AsyncSession, slug: str) -> Council:
     if council is None:
         raise NotFound(f"no council with the slug {slug!r}")
     return council
+
+
+# R-D1, R-D2, R-D4, R-S7: the interpretations and offsets a council may set (SPEC: "a setting of
+# the council, never a constant"), each with the range that still makes sense.
+DAY_RANGE = range(0, 31)
+SETTING_RANGES = {
+    "proposal_deadline_days": range(1, 61),
+    "substitute_answer_hours": range(0, 337),
+    "meeting_reminder_hours": range(1, 169),
+}
+
+
+@dataclass(frozen=True)
+class CouncilSettings:
+    """The changes asked for; None leaves a setting as it is."""
+
+    proposal_deadline_days: int | None = None
+    distribution_time: time | None = None
+    substitute_answer_hours: int | None = None
+    proposal_reminder_days: list[int] | None = None
+    proposal_reminder_time: time | None = None
+    agenda_reminder_days: list[int] | None = None
+    agenda_reminder_time: time | None = None
+    meeting_reminder_hours: int | None = None
+    language: str | None = None
+    timezone: str | None = None
+
+
+async def change_settings(
+    session: AsyncSession, *, council: Council, changes: CouncilSettings, now: datetime
+) -> dict[str, tuple[object, object]]:
+    """Change the council's settings (the secretariat's CLI); returns what changed, old → new.
+
+    The sweep derives every deadline and reminder from these columns, so a change takes effect at
+    its next run: nothing is rescheduled, and nothing already sent is sent again."""
+    wanted = {k: v for k, v in asdict(changes).items() if v is not None}
+    for name, value in wanted.items():
+        _check_setting(name, value)
+    changed: dict[str, tuple[object, object]] = {}
+    for name, value in wanted.items():
+        value = sorted(set(value), reverse=True) if isinstance(value, list) else value
+        if getattr(council, name) != value:
+            changed[name] = (getattr(council, name), value)
+            setattr(council, name, value)
+    if changed:
+        session.add(council)
+        audit.record(
+            session,
+            now=now,
+            action="council.settings",
+            council_id=council.id,
+            subject=council.slug,
+            changes={name: str(new) for name, (_, new) in changed.items()},
+        )
+    return changed
+
+
+def _check_setting(name: str, value: object) -> None:
+    if name == "language":
+        check_language(str(value))
+    elif name == "timezone":
+        check_timezone(str(value))
+    elif name in SETTING_RANGES and value not in SETTING_RANGES[name]:
+        allowed = SETTING_RANGES[name]
+        raise InvalidInput(f"{name} must be {allowed.start} to {allowed.stop - 1}, not {value}")
+    elif isinstance(value, list) and not all(day in DAY_RANGE for day in value):
+        raise InvalidInput(f"{name} must be days 0 to {DAY_RANGE.stop - 1}, not {value}")
+
+
+def council_settings(council: Council) -> dict[str, object]:
+    """Every setting with its value, in the order CouncilSettings lists them."""
+    return {f.name: getattr(council, f.name) for f in fields(CouncilSettings)}

@@ -3,12 +3,17 @@ after downtime once, late."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
 
 from models.db import SessionFactory
 from models.tables import Council, Meeting
 from services.agenda_prep import approve_agenda
+from services.councils import CouncilSettings, change_settings
+from services.errors import InvalidInput
 from services.sweep import SweepReport, sweep
+from tests.conftest import NOW
 from tests.integration.agenda_helpers import (
     CHAIR,
     MEMBER,
@@ -170,3 +175,63 @@ async def test_the_meeting_reminder_follows_the_councils_setting(
     early = MEETING_AT - timedelta(hours=48)
     assert (await run(sessions, early - SECOND)).added["meeting_reminders"] == 0
     assert (await run(sessions, early)).added["meeting_reminders"] == RECIPIENTS
+
+
+async def settle(sessions: SessionFactory, council: Council, changes: CouncilSettings) -> None:
+    async with sessions() as session, session.begin():
+        stored = await session.get(Council, council.id)
+        assert stored is not None
+        await change_settings(session, council=stored, changes=changes, now=NOW)
+
+
+async def test_the_automatic_distribution_follows_the_councils_time(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await settle(sessions, council, CouncilSettings(distribution_time=time(14, 30)))
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    async with sessions() as session, session.begin():
+        await approve_agenda(
+            session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now
+        )
+    at_half_past_two = datetime(2027, 3, 3, 13, 30, tzinfo=UTC)
+    assert (await run(sessions, AUTO_DISTRIBUTION)).added["distribute_agendas"] == 0
+    assert (await run(sessions, at_half_past_two - SECOND)).added["distribute_agendas"] == 0
+    assert (await run(sessions, at_half_past_two)).added["distribute_agendas"] == RECIPIENTS
+
+
+async def test_the_reminders_follow_the_councils_days_and_times(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await settle(
+        sessions,
+        council,
+        CouncilSettings(
+            proposal_reminder_days=[5],
+            proposal_reminder_time=time(7, 15),
+            agenda_reminder_days=[0],
+            agenda_reminder_time=time(6, 0),
+        ),
+    )
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    # R-D1 is 28 February; five days before, at 07:15 local (06:15 UTC).
+    proposal_moment = datetime(2027, 2, 23, 6, 15, tzinfo=UTC)
+    assert (await run(sessions, proposal_moment - SECOND)).added["proposal_reminders"] == 0
+    assert (await run(sessions, proposal_moment)).added["proposal_reminders"] == MEMBERS
+    # The chair's reminder on the R-D2 day itself (0 days), at 06:00 local, before the 09:00 send.
+    agenda_moment = datetime(2027, 3, 3, 5, 0, tzinfo=UTC)
+    assert (await run(sessions, agenda_moment - SECOND)).added["agenda_reminders"] == 0
+    assert (await run(sessions, agenda_moment)).added["agenda_reminders"] == PREPARERS
+    assert meeting
+
+
+async def test_a_setting_out_of_its_range_is_refused_and_nothing_changes(
+    sessions: SessionFactory, council: Council
+) -> None:
+    with pytest.raises(InvalidInput, match="agenda_reminder_days must be days 0 to 30"):
+        await settle(
+            sessions, council, CouncilSettings(distribution_time=time(7), agenda_reminder_days=[40])
+        )
+    async with sessions() as session:
+        stored = await session.get(Council, council.id)
+    assert stored is not None and stored.distribution_time == time(9, 0)

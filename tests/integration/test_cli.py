@@ -64,6 +64,7 @@ def council(database: Path) -> str:
         ["council", "create"],
         ["members", "import"],
         ["invites"],
+        ["council", "settings"],
         ["meetings", "add"],
         ["meetings", "list"],
         ["db", "upgrade"],
@@ -149,6 +150,19 @@ def test_coming_meetings_are_listed_soonest_first(council: str) -> None:
     ]
 
 
+def test_council_settings_are_shown_and_changed_with_what_they_were(council: str) -> None:
+    shown = ok("council", "settings", "--council", council)
+    assert "distribution-time\t09:00" in shown and "proposal-reminder-days\t3,1" in shown
+    changed = ok(
+        "council", "settings", "--council", council,
+        "--distribution-time", "10:30", "--proposal-reminder-days", "1,5",
+    )  # fmt: skip
+    assert "distribution-time\t10:30\t(was 09:00)" in changed
+    assert "proposal-reminder-days\t5,1\t(was 3,1)" in changed
+    assert "agenda-reminder-time\t08:00" in changed, "the others stay as they were"
+    assert "distribution-time\t10:30" in ok("council", "settings", "--council", council)
+
+
 def test_db_upgrade_prints_the_revision_reached(database: Path) -> None:
     reached = [f"database at revision {head_revision()}"]
     assert ok("db", "upgrade") == reached
@@ -211,6 +225,18 @@ BAD_MEMBERS = csv_text(
             "error: 2027-03-28 02:30 does not exist in Europe/Copenhagen (clock change)",
         ),
         (["meetings", "list", "--council", "nope"], "error: no council with the slug 'nope'"),
+        (
+            ["council", "settings", "--council", SLUG, "--distribution-time", "9.00"],
+            "error: --distribution-time must be a local time as HH:MM, not '9.00'",
+        ),
+        (
+            ["council", "settings", "--council", SLUG, "--proposal-reminder-days", "3,x"],
+            "error: --proposal-reminder-days must be whole days separated by commas",
+        ),
+        (
+            ["council", "settings", "--council", SLUG, "--meeting-reminder-hours", "0"],
+            "error: meeting_reminder_hours must be 1 to 168, not 0",
+        ),
         (["meetings", "frobnicate"], "error: No such command 'frobnicate'"),
     ],
 )
