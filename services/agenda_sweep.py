@@ -235,6 +235,47 @@ async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
     return added
 
 
+# A change to a distributed agenda waits for the chair's /distribute (an addendum, R-D3); once it
+# has stood this long without more changes, the chair and secretariat are reminded it is unsent.
+ADDENDUM_QUIET = timedelta(hours=1)
+
+
+async def remind_addendum(session: AsyncSession, now: datetime) -> int:
+    """R-D3/R-D4: a change after distribution left unsent is brought to the preparers, once per
+    change, so members never work from an agenda the chair has changed without knowing it."""
+    added = 0
+    meetings = await session.exec(
+        select(Meeting, Council)
+        .join(Council, col(Council.id) == col(Meeting.council_id))
+        .where(
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+            Meeting.agenda_version > 0,
+            col(Meeting.agenda_changed_at).is_not(None),
+        )
+    )
+    for meeting, council in meetings.all():
+        changed_at = meeting.agenda_changed_at
+        if changed_at is None or now < changed_at + ADDENDUM_QUIET:
+            continue
+        tz = ZoneInfo(council.timezone)
+        added += await _tell(
+            session,
+            await preparers(session, council.id or 0),
+            kind="addendum_pending",
+            key=f"addendum-pending:{meeting.id}:{changed_at.isoformat()}",
+            now=now,
+            payload=_payload(
+                meeting,
+                council,
+                changed_at=changed_at.astimezone(tz),
+                version=meeting.agenda_version,
+            ),
+            council_id=council.id,
+        )
+    return added
+
+
 def meeting_reminder_window(council: Council) -> timedelta:
     """R-D4: how long before a meeting everyone is reminded (a council setting)."""
     return timedelta(hours=council.meeting_reminder_hours)

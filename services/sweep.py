@@ -20,6 +20,7 @@ from services.agenda_sweep import (
     close_proposals,
     distribute_due,
     meeting_reminder_window,
+    remind_addendum,
     remind_agenda,
     remind_proposals,
 )
@@ -111,6 +112,7 @@ TASKS: dict[str, Task] = {
     "agenda_reminders": remind_agenda,
     "distribute_agendas": distribute_due,
     "agenda_not_approved": alert_not_approved,
+    "addendum_reminders": remind_addendum,
     "meeting_reminders": remind_meetings,
 }
 

@@ -9,7 +9,8 @@ import pytest
 
 from models.db import SessionFactory
 from models.tables import Council, Meeting
-from services.agenda_prep import approve_agenda
+from services.agenda_delivery import distribute_agenda
+from services.agenda_prep import add_own_item, approve_agenda
 from services.councils import CouncilSettings, change_settings
 from services.errors import InvalidInput
 from services.sweep import SweepReport, sweep
@@ -235,3 +236,33 @@ async def test_a_setting_out_of_its_range_is_refused_and_nothing_changes(
     async with sessions() as session:
         stored = await session.get(Council, council.id)
     assert stored is not None and stored.distribution_time == time(9, 0)
+
+
+async def test_a_change_after_distribution_left_unsent_is_brought_to_the_chair_once(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    chair = await actor(sessions, CHAIR)
+    async with sessions() as session, session.begin():
+        await distribute_agenda(session, actor=chair, meeting_id=meeting, now=now)
+    changed = now + timedelta(days=1)
+    async with sessions() as session, session.begin():
+        await add_own_item(
+            session,
+            actor=chair,
+            meeting_id=meeting,
+            title="Orientering om budget",
+            description="",
+            material=[],
+            now=changed,
+        )
+    assert (await run(sessions, changed + timedelta(minutes=59))).added["addendum_reminders"] == 0
+    hour_later = changed + timedelta(hours=1)
+    assert (await run(sessions, hour_later)).added["addendum_reminders"] == PREPARERS
+    assert (await run(sessions, hour_later + timedelta(hours=5))).added["addendum_reminders"] == 0
+    [told, *_] = await notices(sessions, "addendum_pending")
+    assert told.payload["version"] == 1
+    async with sessions() as session, session.begin():
+        await distribute_agenda(session, actor=chair, meeting_id=meeting, now=hour_later)
+    assert (await run(sessions, hour_later + timedelta(days=1))).added["addendum_reminders"] == 0
