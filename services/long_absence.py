@@ -27,7 +27,15 @@ from models.enums import (
     Office,
     SubstituteAnswer,
 )
-from models.tables import AgendaItem, Council, LongAbsence, Meeting, Membership, Person
+from models.tables import (
+    AgendaItem,
+    AttendanceEvent,
+    Council,
+    LongAbsence,
+    Meeting,
+    Membership,
+    Person,
+)
 from procedure.attendance import covers
 from procedure.permissions import Action
 from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absence
@@ -316,6 +324,8 @@ async def _stand_in(
     row = seats.row(leave.person_id)
     if row.long_absence_id == leave.id and row.substitute_answer == answer:
         return 0
+    if await _comes_after_all(session, leave, meeting):
+        return 0
     if leave.substitute_id is not None:
         other = seats.seat_of_substitute(leave.substitute_id)
         if other is not None and other is not row:  # R-S1: never for two members
@@ -338,6 +348,20 @@ async def _stand_in(
         await send_agenda_if_out(session, meeting, leave.substitute_id, now=now)
     await after_change(session, seats, before, now=now)
     return 1
+
+
+async def _comes_after_all(session: AsyncSession, leave: LongAbsence, meeting: Meeting) -> bool:
+    """The member withdrew the absence for this meeting during the leave (/attend): they come,
+    and the sweep must not give the seat back to the substitute."""
+    withdrawn = await session.exec(
+        select(AttendanceEvent.id).where(
+            AttendanceEvent.meeting_id == meeting.id,
+            AttendanceEvent.member_id == leave.person_id,
+            AttendanceEvent.kind == AttendanceEventKind.WITHDRAWN,
+            AttendanceEvent.at >= leave.reported_at,
+        )
+    )
+    return withdrawn.first() is not None
 
 
 async def _tell_substitute(

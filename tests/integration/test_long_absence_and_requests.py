@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from models.enums import MeetingKind
 from models.tables import AgendaItem, Council, LongAbsence
+from services.attendance import withdraw_absence
 from services.errors import NotAllowed, Refused
 from services.long_absence import (
     apply_long_absences,
@@ -99,6 +100,18 @@ async def test_a_meeting_planned_later_in_the_period_gets_the_substitute_by_the_
     assert await kkr.run(apply_long_absences, NOW) == 0, "idempotent"
     row = await kkr.row(MAYOR, 2)
     assert row is not None and row.substitute_answer == "accepted"
+
+
+async def test_a_mayor_who_comes_to_one_meeting_during_the_leave_keeps_that_seat(
+    kkr: Council_,
+) -> None:
+    await _leave(kkr, MAYOR, TODAY, TODAY + timedelta(days=120))
+    mayor = await kkr.actor(MAYOR)
+    await kkr.run(withdraw_absence, actor=mayor, meeting_id=kkr.meetings[0], now=NOW)
+    assert await kkr.run(apply_long_absences, NOW + timedelta(minutes=1)) == 0
+    first, second = await kkr.row(MAYOR, 0), await kkr.row(MAYOR, 1)
+    assert first is not None and first.status == "expected" and first.substitute_id is None
+    assert second is not None and second.substitute_answer == "accepted", "the rest of the leave"
 
 
 async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_decision_on_the_agenda(
