@@ -34,21 +34,24 @@ from services.outbox import enqueue
 from services.recipients import council_members, preparers
 
 
-async def _ordinary_meetings(
-    session: AsyncSession, now: datetime
+async def coming_meetings(
+    session: AsyncSession, now: datetime, *conditions: Any
 ) -> Sequence[tuple[Meeting, Council]]:
+    """Planned meetings still to begin, with their council, soonest first; `conditions` narrow."""
     return (
         await session.exec(
             select(Meeting, Council)
             .join(Council, col(Council.id) == col(Meeting.council_id))
-            .where(
-                Meeting.kind == MeetingKind.ORDINARY,
-                Meeting.status == MeetingStatus.PLANNED,
-                Meeting.starts_at > now,
-            )
+            .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now, *conditions)
             .order_by(col(Meeting.starts_at))
         )
     ).all()
+
+
+async def _ordinary_meetings(
+    session: AsyncSession, now: datetime
+) -> Sequence[tuple[Meeting, Council]]:
+    return await coming_meetings(session, now, Meeting.kind == MeetingKind.ORDINARY)
 
 
 def _day(meeting: Meeting, council: Council) -> tuple[Any, ZoneInfo]:
@@ -244,17 +247,10 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
     """R-D3/R-D4: a change after distribution left unsent is brought to the preparers, once per
     change, so members never work from an agenda the chair has changed without knowing it."""
     added = 0
-    meetings = await session.exec(
-        select(Meeting, Council)
-        .join(Council, col(Council.id) == col(Meeting.council_id))
-        .where(
-            Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > now,
-            Meeting.agenda_version > 0,
-            col(Meeting.agenda_changed_at).is_not(None),
-        )
+    meetings = await coming_meetings(
+        session, now, Meeting.agenda_version > 0, col(Meeting.agenda_changed_at).is_not(None)
     )
-    for meeting, council in meetings.all():
+    for meeting, council in meetings:
         changed_at = meeting.agenda_changed_at
         if changed_at is None or now < changed_at + ADDENDUM_QUIET:
             continue

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceStatus, MeetingStatus
+from models.enums import AttendanceStatus
 from models.tables import Attendance, Council, Meeting
 from services.agenda_sweep import (
     alert_not_approved,
     close_proposals,
+    coming_meetings,
     distribute_due,
     meeting_reminder_window,
     remind_addendum,
@@ -53,17 +54,11 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
     summoned substitute in the member's place (R-S3) — but not to a member who reported absence.
 
     Once per meeting and start: a meeting moved after its reminder is reminded again."""
-    meetings = await session.exec(
-        select(Meeting, Council)
-        .join(Council, col(Council.id) == col(Meeting.council_id))
-        .where(
-            Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > now,
-            Meeting.starts_at <= now + MEETING_REMINDER_HORIZON,
-        )
+    meetings = await coming_meetings(
+        session, now, Meeting.starts_at <= now + MEETING_REMINDER_HORIZON
     )
     added = 0
-    for meeting, council in meetings.all():
+    for meeting, council in meetings:
         if meeting.starts_at > now + meeting_reminder_window(council):
             continue
         absent = set(
