@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from bot.emulator.client import BotMessage
-from models.tables import Notice
+from models.tables import AgendaItem, Notice
 from tests.e2e.conftest import World
 
 MEMBER = "Anne Rasmussen"
@@ -56,22 +56,34 @@ async def press_for_reply(
     return await reply_containing(world, user, before, expect)
 
 
-async def propose(world: World, user: int, title: str = "Fælles busplan") -> list[BotMessage]:
-    """The /foreslaa conversation up to the confirmation, with one document; returns the replies."""
+async def propose(
+    world: World,
+    user: int,
+    title: str = "Fælles busplan",
+    *,
+    document: bool = True,
+    send_at: datetime | None = None,
+) -> list[BotMessage]:
+    """The /foreslaa conversation with one document (or none), confirmed at `send_at` if given."""
     [offer] = await world.say(user, "/foreslaa")
     assert "Hvilket møde" in offer["text"] and "forslag senest" in offer["text"]
     await press_for_reply(world, user, offer, offer.labels[0])
     await world.say(user, title)
     [ask_material] = await world.say(user, "Regionen og kommunerne koordinerer busruterna.")
     assert "bilag" in ask_material["text"].lower()
-    before = len(await world.sim.messages(user))
-    await world.sim.send_document(
-        user, "busplan.pdf", b"%PDF-1.4 busplan", mime_type="application/pdf"
-    )
-    [received] = (await world.sim.wait_for_messages(user, before + 1, timeout=10))[before:]
-    assert "busplan.pdf" in received["text"]
-    confirm = await press_for_reply(world, user, received, "Færdig")
+    if document:
+        before = len(await world.sim.messages(user))
+        await world.sim.send_document(
+            user, "busplan.pdf", b"%PDF-1.4 busplan", mime_type="application/pdf"
+        )
+        [received] = (await world.sim.wait_for_messages(user, before + 1, timeout=10))[before:]
+        assert "busplan.pdf" in received["text"]
+        confirm = await press_for_reply(world, user, received, "Færdig")
+    else:
+        confirm = await press_for_reply(world, user, ask_material, "Ingen bilag")
     assert title in confirm["text"]
+    if send_at is not None:
+        world.clock.now = send_at
     return [await press_for_reply(world, user, confirm, "Send forslaget")]
 
 
@@ -244,3 +256,85 @@ async def _linked(world: World) -> set[int]:
 
     async with world.sessions() as session:
         return set((await session.exec(select(TelegramLink.person_id))).all())
+
+
+async def send_document(world: World, user: int, name: str, expect: str) -> BotMessage:
+    """`user` sends a small PDF; returns the bot's reply containing `expect`."""
+    before = len(await world.sim.messages(user))
+    await world.sim.send_document(
+        user, name, b"%PDF-1.4 " + name.encode(), mime_type="application/pdf"
+    )
+    return await reply_containing(world, user, before, expect)
+
+
+async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries_it(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    secretary = await world.link(SECRETARY)
+    await propose(world, member, document=False)
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert (
+        "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag (R-M3): 1" in overview["text"]
+    )
+    prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
+    assert "Modtaget: notat.pdf (1 i alt)" in received["text"]
+    received = await send_document(world, secretary, "kort.pdf", "kort.pdf")
+    assert "(2 i alt)" in received["text"]
+    again = await press_for_reply(world, secretary, received, "Færdig", "Dagsorden til mødet")
+    assert "2 bilag" in again["text"] and "uden bilag" not in again["text"]
+    before = len(await world.sim.messages(member))
+    await ask(world, secretary, "/udsend", "på vej")
+    text, pdf, *material = (await world.sim.wait_for_messages(member, before + 4, timeout=20))[
+        before:
+    ]
+    assert "Dagsorden for mødet i KKR Nordjylland" in text["text"]
+    assert pdf["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
+    assert [m["document"]["file_name"] for m in material] == ["notat.pdf", "kort.pdf"]
+    assert await world.sim.file_content(material[0]["document"]["file_id"]) == b"%PDF-1.4 notat.pdf"
+
+
+async def test_a_document_sent_outside_the_material_step_is_not_attached(world: World) -> None:
+    secretary = await world.link(SECRETARY)
+    member = await world.link(MEMBER)
+    await propose(world, member, document=False)
+    reply = await send_document(world, secretary, "løst.pdf", "forstod")
+    assert "Det forstod jeg ikke" in reply["text"]
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert "Punkter uden bilag (R-M3): 1" in overview["text"]
+    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    before = len(await world.sim.messages(secretary))
+    await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
+    refused = await reply_containing(world, secretary, before, "MB")
+    assert "25.0 MB" in refused["text"] and "højst 20 MB" in refused["text"]
+    done = await ask(world, secretary, "færdig", "Dagsorden til mødet")
+    assert "Punkter uden bilag (R-M3): 1" in done["text"]
+
+
+async def test_the_chair_adds_an_item_with_a_description_and_its_material(world: World) -> None:
+    chair = await world.link(CHAIR)
+    member = await world.link(MEMBER)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
+    assert "Skriv titlen på det nye punkt. En beskrivelse kan følge" in asked["text"]
+    added = await ask(
+        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
+    )
+    assert "Tilføjet dagsordenen: Orientering fra KL" in added["text"]
+    await press_for_reply(world, chair, added, "Tilføj materiale", "materialet")
+    received = await send_document(world, chair, "aftale.pdf", "aftale.pdf")
+    shown = await press_for_reply(world, chair, received, "Færdig", "Dagsorden til mødet")
+    assert shown["text"].index("1. Fælles busplan") < shown["text"].index("2. Orientering fra KL")
+    assert "uden bilag" not in shown["text"]
+    async with world.sessions() as session:
+        item = (
+            await session.exec(select(AgendaItem).where(AgendaItem.title == "Orientering fra KL"))
+        ).one()
+    assert item.description == "KL orienterer om økonomiaftalen."
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "1. Fælles busplan" in text["text"] and "2. Orientering fra KL" in text["text"]
