@@ -4,6 +4,8 @@ late proposals, extraordinary meetings and bad input answered clearly."""
 
 from __future__ import annotations
 
+import re
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -219,13 +221,48 @@ async def test_only_the_chair_approves(world: World) -> None:
 async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
     member = await world.link(MEMBER)
     chair = await world.link(CHAIR)
-    await world.say(member, "/language en")
-    [reply] = await world.say(member, "/propose")
+    english = await world.link(OTHER)
+    [reply] = await world.say(english, "/language en")
+    assert "English" in reply["text"]
+    [reply] = await world.say(english, "/propose")
     assert "Which meeting" in reply["text"]
-    await world.say(member, "/stop")
-    await world.say(chair, "/punkter")
-    [reply] = await world.say(chair, "/udsend")
-    assert "ingen punkter" in reply["text"].lower()
+    await world.say(english, "/stop")
+    await propose(world, member)
+    before = len(await world.sim.messages(english))
+    await ask(world, chair, "/udsend", "på vej")
+    text, pdf, material = (await world.sim.wait_for_messages(english, before + 3, timeout=20))[
+        before:
+    ]
+    assert "Agenda for the meeting of KKR Nordjylland" in text["text"]
+    assert "Tuesday 8 December 2026" in text["text"] and "1. Fælles busplan" in text["text"]
+    assert "The agenda follows as a PDF, then the material." in text["text"]
+    assert pdf["document"]["file_name"] == "agenda-2026-12-08-v1.pdf"
+    assert pdf_title(await world.sim.file_content(pdf["document"]["file_id"])).startswith(
+        "Agenda — KKR Nordjylland"
+    )
+    assert material["document"]["file_name"] == "busplan.pdf"
+    [danish] = [
+        m
+        for m in await world.sim.messages(member)
+        if m.document and "v1" in m.document["file_name"]
+    ]
+    assert danish["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
+    assert pdf_title(await world.sim.file_content(danish["document"]["file_id"])).startswith(
+        "Dagsorden — KKR Nordjylland"
+    )
+
+
+def pdf_title(pdf: bytes) -> str:
+    """The title WeasyPrint gives the PDF (the HTML's <title>), read from its compressed objects."""
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            data = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        found = re.search(rb"/Title\s*<([0-9A-Fa-f]+)>", data)
+        if found is not None:
+            return bytes.fromhex(found.group(1).decode()).decode("utf-16")
+    raise AssertionError("the PDF has no title")
 
 
 async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(world: World) -> None:
