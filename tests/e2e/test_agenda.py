@@ -375,3 +375,115 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     await ask(world, chair, "/udsend", "på vej")
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
     assert "1. Fælles busplan" in text["text"] and "2. Orientering fra KL" in text["text"]
+
+
+async def test_a_rejected_proposal_reaches_its_proposer_with_the_typed_reason(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    assert "forslagsstilleren får den" in asked["text"]
+    before = len(await world.sim.messages(member))
+    done = await ask(world, chair, "Ikke af tværkommunal karakter", "Afvist")
+    assert "Afvist: Fælles busplan. Forslagsstilleren har fået besked." in done["text"]
+    told = await reply_containing(world, member, before, "ikke sat på dagsordenen")
+    assert "Fælles busplan" in told["text"]
+    assert "Begrundelse fra Gorm Iversen: Ikke af tværkommunal karakter" in told["text"]
+    mine = await ask(world, member, "/mine", "Fælles busplan")
+    assert "Ikke sat på dagsordenen: Ikke af tværkommunal karakter" in mine["text"]
+
+
+async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agenda(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, "Sent forslag", send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    assert "Forslag efter fristen, der venter på formanden" in overview["text"]
+    assert "Ingen punkter endnu." in overview["text"]
+    before = len(await world.sim.messages(member))
+    query = await world.sim.press(
+        chair, chair, overview["message_id"], label="Tag med: Sent forslag"
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.text == "Taget med; det er markeret som for sent på dagsordenen."
+    edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
+    assert "1. Sent forslag (for sent)" in edited["text"]
+    told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
+    assert "Sent forslag" in told["text"]
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
+
+
+async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_agenda_shows(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    world.clock.now = AUTO_DISTRIBUTION + timedelta(days=1)  # R-D2 was 1 December 23:59:59
+    asked = await ask(world, chair, "/udsend", "begrundelse")
+    assert "tirsdag den 1. december 2026 kl. 23:59" in asked["text"] and "R-D3" in asked["text"]
+    assert "Skriv begrundelsen i én besked; den kommer til at stå på dagsordenen." in asked["text"]
+    before = len(await world.sim.messages(member))
+    sent = await ask(world, chair, "Budgettallene kom sent fra KL", "på vej")
+    assert "er på vej til 24 personer" in sent["text"]
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "Dagsorden for mødet i KKR Nordjylland" in text["text"]
+    assert (
+        "Udsendt efter fristen. Formandens begrundelse: Budgettallene kom sent fra KL"
+        in text["text"]
+    )
+
+
+async def test_a_member_withdraws_a_proposal_with_the_button_in_myitems(world: World) -> None:
+    member = await world.link(MEMBER)
+    secretary = await world.link(SECRETARY)
+    await propose(world, member)
+    mine = await ask(world, member, "/mine", "Dine forslag")
+    assert "Fælles busplan" in mine["text"] and "Træk tilbage: Fælles busplan" in mine.labels
+    before = len(await world.sim.messages(secretary))
+    query = await world.sim.press(
+        member, member, mine["message_id"], label="Træk tilbage: Fælles busplan"
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.text == "Trukket tilbage."
+    told = await reply_containing(world, secretary, before, "trukket forslaget tilbage")
+    assert "Anne Rasmussen har trukket forslaget tilbage: Fælles busplan" in told["text"]
+    again = await ask(world, member, "/mine", "Dine forslag")
+    assert "Trukket tilbage" in again["text"] and not again.labels
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert "Fælles busplan" not in overview["text"]
+
+
+async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> None:
+    chair = await world.link(CHAIR)
+    people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
+    before = {user: len(await world.sim.messages(user)) for user in people}
+    moved = await ask(world, chair, "/flyt 2026-12-08; 2026-12-10 13:00", "flyttet")
+    assert "Mødet er flyttet; alle berørte får besked." in moved["text"]
+    for user in people:
+        told = await reply_containing(world, user, before[user], "et møde er flyttet")
+        assert "KKR Nordjylland: et møde er flyttet" in told["text"]
+        assert "Fra: tirsdag den 8. december 2026 kl. 10:00" in told["text"]
+        assert "Til: torsdag den 10. december 2026 kl. 13:00" in told["text"]
+    before = {user: len(await world.sim.messages(user)) for user in people}
+    cancelled = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyst")
+    assert "Mødet er aflyst; alle berørte får besked." in cancelled["text"]
+    for user in people:
+        told = await reply_containing(world, user, before[user], "et møde er aflyst")
+        assert "torsdag den 10. december 2026 kl. 13:00" in told["text"]
+        assert "Begrundelse: Ingen sager til behandling" in told["text"]
+    async with world.sessions() as session:
+        for kind in ("meeting_moved", "meeting_cancelled"):
+            notices = (await session.exec(select(Notice).where(Notice.kind == kind))).all()
+            assert len(notices) == RECIPIENTS == len({n.person_id for n in notices}), kind
+    [meetings] = await world.say(people[0], "/moeder")
+    assert "10. december" not in meetings["text"]
