@@ -497,7 +497,8 @@ async def _material_message(
         await _say(update, refusal(error, context.language))
         return
     text = context._(
-        "Received: %(name)s (%(count)s in all).",
+        "Added to <b>%(title)s</b>: %(name)s (%(count)s in all).",
+        title=escape(shown.title),
         name=escape(material.file_name),
         count=len(shown.material),
     )

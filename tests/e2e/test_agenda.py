@@ -317,7 +317,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
     assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
-    assert "Modtaget: notat.pdf (1 i alt)" in received["text"]
+    assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
     received = await send_document(world, secretary, "kort.pdf", "kort.pdf")
     assert "(2 i alt)" in received["text"]
     again = await press_for_reply(world, secretary, received, "Færdig", "Dagsorden til mødet")
