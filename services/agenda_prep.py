@@ -15,7 +15,7 @@ from models.tables import AgendaItem, Meeting
 from procedure.agenda import items_without_material, move
 from procedure.deadlines import distribution_deadline
 from procedure.errors import ProcedureError
-from procedure.permissions import Action
+from procedure.permissions import Action, may
 from services import audit
 from services.actors import Actor
 from services.agenda import (
@@ -24,6 +24,7 @@ from services.agenda import (
     MaterialIn,
     add_material,
     check_description,
+    check_material,
     check_title,
     council_of,
     item_views,
@@ -41,6 +42,7 @@ from services.errors import (
 )
 from services.meetings import MeetingView, view
 from services.outbox import enqueue
+from services.recipients import roles_at_meeting
 
 MAX_REASON = 1000
 
@@ -214,14 +216,34 @@ async def add_own_item(
 async def add_item_material(
     session: AsyncSession, *, actor: Actor, item_id: int, material: list[MaterialIn], now: datetime
 ) -> ItemView:
-    """R-M3: material added to an item by the chair, the secretariat or the item's proposer."""
+    """R-M3: material added to an item by the chair, the secretariat or the item's proposer.
+
+    The proposer adds to their own item only while they may still propose for that meeting (a
+    substitute no longer standing in may not); after distribution the change goes out as an
+    addendum that names the item (never a silent edit)."""
     item, meeting = await _item(session, actor, item_id)
-    if item.proposed_by_id != actor.person_id:
+    if item.proposed_by_id != actor.person_id or not may(
+        await roles_at_meeting(session, actor, meeting), Action.PROPOSE
+    ):
         actor.require(Action.EDIT_AGENDA)
     require_changeable(meeting, now)
+    if item.status in (ItemStatus.REJECTED, ItemStatus.WITHDRAWN):
+        raise ItemNotChangeable("the item is not on the agenda nor waiting for the chair")
+    for document in material:
+        check_material(document)  # all checked before any is recorded
     add_material(session, item, material, actor, now)
-    if item.status in ON_AGENDA:
+    if material and item.status in ON_AGENDA:
         touch(meeting, session, now)
+    if material:
+        audit.record(
+            session,
+            now=now,
+            action="item.material",
+            council_id=actor.council_id,
+            actor_id=actor.person_id,
+            subject=f"item:{item.id}",
+            files=[document.file_name for document in material],
+        )
     await session.flush()
     [shown] = await item_views(session, [item])
     return shown

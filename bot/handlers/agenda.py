@@ -13,10 +13,11 @@ from bot.context import BotContext
 from bot.handlers import basics
 from bot.texts import refusal
 from procedure.permissions import Action
-from services.agenda import my_items, withdraw_item
+from services.agenda import MaterialIn, my_items, withdraw_item
 from services.agenda_delivery import distribute_agenda, request_agenda
 from services.agenda_prep import (
     AgendaOverview,
+    add_item_material,
     add_own_item,
     agenda_overview,
     approve_agenda,
@@ -25,7 +26,7 @@ from services.agenda_prep import (
     reject_item,
     take_in_late,
 )
-from services.errors import ExceptionReasonRequired, NotFound, ServiceError
+from services.errors import ExceptionReasonRequired, FileTooBig, NotFound, ServiceError
 from services.meetings import upcoming_meetings
 from templates.i18n import format_when, render
 
@@ -71,9 +72,12 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
                 )
             rows.append(row)
     for number, item in enumerate(overview.items, start=1):
+        label = context._("Add material %(number)s", number=number)
+        row = [InlineKeyboardButton(label, callback_data=f"ag:{m}:mat:{item.id}")]
         if item.status == "proposed":
             label = context._("Reject %(number)s", number=number)
-            rows.append([InlineKeyboardButton(label, callback_data=f"ag:{m}:rej:{item.id}")])
+            row.append(InlineKeyboardButton(label, callback_data=f"ag:{m}:rej:{item.id}"))
+        rows.append(row)
     for item in overview.late:
         short = item.title[:24]
         row = [
@@ -277,9 +281,15 @@ async def myitems(update: Update, context: BotContext) -> None:
     await _say(update, text, InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-def _set_pending(context: BotContext, what: str, target: int) -> None:
+def _set_pending(context: BotContext, what: str, target: int, meeting_id: int = 0) -> None:
+    """What the person's next message answers: `target` is an item or a meeting."""
     assert context.user_data is not None
-    context.user_data[PENDING] = (what, target)
+    context.user_data[PENDING] = (what, target, meeting_id or target)
+
+
+def _pending(context: BotContext) -> tuple[str, int, int] | None:
+    pending: tuple[str, int, int] | None = (context.user_data or {}).get(PENDING)
+    return pending
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -293,14 +303,24 @@ async def button(update: Update, context: BotContext) -> None:
     now = context.now()
     try:
         if action in ("rej", "add"):
-            _set_pending(context, action, item_id or meeting_id)
+            _set_pending(context, action, item_id or meeting_id, meeting_id)
             ask = (
                 context._("Write the reason for the rejection; the proposer will receive it.")
                 if action == "rej"
-                else context._("Write the title of the new item.")
+                else context._(
+                    "Write the title of the new item. A description may follow on the next lines."
+                )
             )
             await query.answer()
             await _say(update, ask)
+            return
+        if action == "mat":
+            await _ask_material(update, context, meeting_id, item_id)
+            await query.answer()
+            return
+        if action == "matdone":
+            await query.answer()
+            await _material_done(update, context, meeting_id, item_id)
             return
         if action in ("dist", "distok"):
             await query.answer()
@@ -355,13 +375,19 @@ async def _act(
 
 
 async def pending_text(update: Update, context: BotContext) -> None:
-    """A text that answers the agenda's last question (a reason, a title); else 'not understood'."""
+    """A message that answers the agenda's last question (a reason, a title, material documents);
+    else 'not understood'."""
+    pending = _pending(context)
+    if pending is not None and pending[0] == "mat":
+        # Kept until Done: several documents may come at once (and are handled concurrently).
+        await _material_message(update, context, pending[2], pending[1])
+        return
     pending = context.user_data.pop(PENDING, None) if context.user_data is not None else None
     message = update.effective_message
     if pending is None or message is None or not message.text:
         await basics.not_understood(update, context)
         return
-    what, target = pending
+    what, target, meeting_id = pending
     actor, now = context.require_actor(), context.now()
     if what == "reason":
         await _distribute(update, context, target, reason=message.text)
@@ -376,18 +402,130 @@ async def pending_text(update: Update, context: BotContext) -> None:
                     "Rejected: %(title)s. The proposer has been told.", title=escape(shown.title)
                 )
             else:
+                title, _newline, description = message.text.strip().partition("\n")
                 shown = await add_own_item(
                     session,
                     actor=actor,
                     meeting_id=target,
-                    title=message.text,
-                    description="",
+                    title=title,
+                    description=description,
                     material=[],
                     now=now,
                 )
                 text = context._("Added to the agenda: %(title)s", title=escape(shown.title))
     except ServiceError as error:
-        _set_pending(context, what, target)  # ask again rather than lose the answer
+        _set_pending(context, what, target, meeting_id)  # ask again rather than lose the answer
         await _say(update, refusal(error, context.language))
         return
-    await _say(update, text)
+    markup = None
+    if what == "add":  # R-M3: the new item's material straight away
+        label = context._("Add material")
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=f"ag:{target}:mat:{shown.id}")]]
+        )
+    await _say(update, text, markup)
+
+
+# --- Material for an item (R-M3): documents sent after "Add material" are attached until Done.
+
+DONE_WORDS = frozenset({"done", "færdig", "faerdig", "stop", "annuller"})
+
+
+def _done_button(context: BotContext, meeting_id: int, item_id: int) -> InlineKeyboardMarkup:
+    label = context._("Done")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=f"ag:{meeting_id}:matdone:{item_id}")]]
+    )
+
+
+async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
+    actor = context.require_actor()
+    async with context.sessions() as session:
+        overview = await agenda_overview(
+            session, actor=actor, meeting_id=meeting_id, now=context.now()
+        )
+    item = next((i for i in overview.items if i.id == item_id), None)
+    if item is None:
+        raise NotFound("the item is no longer on the agenda")
+    _set_pending(context, "mat", item_id, meeting_id)
+    text = context._(
+        "Send the material for <b>%(title)s</b> as documents (PDF, Word, …), one or more."
+        " Press Done when you have sent them all.",
+        title=escape(item.title),
+    )
+    await _say(update, text, _done_button(context, meeting_id, item_id))
+
+
+async def _material_message(
+    update: Update, context: BotContext, meeting_id: int, item_id: int
+) -> None:
+    """A document is attached to the item at once; a Done word ends; anything else is asked again."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.document is None:
+        if (message.text or "").strip().lstrip("/").lower() in DONE_WORDS:
+            await _material_done(update, context, meeting_id, item_id)
+            return
+        text = context._("Send the material as documents, or press Done.")
+        await _say(update, text, _done_button(context, meeting_id, item_id))
+        return
+    sent = message.document
+    material = MaterialIn(
+        file_id=sent.file_id,
+        file_unique_id=sent.file_unique_id,
+        file_name=sent.file_name or "document",
+        mime_type=sent.mime_type,
+        file_size=sent.file_size,
+    )
+    try:
+        async with context.sessions() as session, session.begin():
+            shown = await add_item_material(
+                session,
+                actor=context.require_actor(),
+                item_id=item_id,
+                material=[material],
+                now=context.now(),
+            )
+    except FileTooBig as error:  # the next document may do; the state stays
+        await _say(
+            update, refusal(error, context.language), _done_button(context, meeting_id, item_id)
+        )
+        return
+    except ServiceError as error:
+        _clear_material(context, item_id)
+        await _say(update, refusal(error, context.language))
+        return
+    text = context._(
+        "Added to <b>%(title)s</b>: %(name)s (%(count)s in all).",
+        title=escape(shown.title),
+        name=escape(material.file_name),
+        count=len(shown.material),
+    )
+    await _say(update, text, _done_button(context, meeting_id, item_id))
+
+
+def _clear_material(context: BotContext, item_id: int) -> None:
+    pending = _pending(context)
+    if pending is not None and pending[:2] == ("mat", item_id) and context.user_data is not None:
+        context.user_data.pop(PENDING, None)
+
+
+async def _material_done(
+    update: Update, context: BotContext, meeting_id: int, item_id: int
+) -> None:
+    """Done: no more documents for the item; the agenda as it now stands (the R-M3 warning)."""
+    _clear_material(context, item_id)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(None)
+    actor = context.require_actor()
+    try:
+        async with context.sessions() as session:
+            overview = await agenda_overview(
+                session, actor=actor, meeting_id=meeting_id, now=context.now()
+            )
+    except ServiceError as error:
+        await _say(update, refusal(error, context.language))
+        return
+    await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))

@@ -4,12 +4,14 @@ late proposals, extraordinary meetings and bad input answered clearly."""
 
 from __future__ import annotations
 
+import re
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
 from bot.emulator.client import BotMessage
-from models.tables import Notice
+from models.tables import AgendaItem, Notice
 from tests.e2e.conftest import World
 
 MEMBER = "Anne Rasmussen"
@@ -56,22 +58,34 @@ async def press_for_reply(
     return await reply_containing(world, user, before, expect)
 
 
-async def propose(world: World, user: int, title: str = "Fælles busplan") -> list[BotMessage]:
-    """The /foreslaa conversation up to the confirmation, with one document; returns the replies."""
+async def propose(
+    world: World,
+    user: int,
+    title: str = "Fælles busplan",
+    *,
+    document: bool = True,
+    send_at: datetime | None = None,
+) -> list[BotMessage]:
+    """The /foreslaa conversation with one document (or none), confirmed at `send_at` if given."""
     [offer] = await world.say(user, "/foreslaa")
     assert "Hvilket møde" in offer["text"] and "forslag senest" in offer["text"]
     await press_for_reply(world, user, offer, offer.labels[0])
     await world.say(user, title)
     [ask_material] = await world.say(user, "Regionen og kommunerne koordinerer busruterna.")
     assert "bilag" in ask_material["text"].lower()
-    before = len(await world.sim.messages(user))
-    await world.sim.send_document(
-        user, "busplan.pdf", b"%PDF-1.4 busplan", mime_type="application/pdf"
-    )
-    [received] = (await world.sim.wait_for_messages(user, before + 1, timeout=10))[before:]
-    assert "busplan.pdf" in received["text"]
-    confirm = await press_for_reply(world, user, received, "Færdig")
+    if document:
+        before = len(await world.sim.messages(user))
+        await world.sim.send_document(
+            user, "busplan.pdf", b"%PDF-1.4 busplan", mime_type="application/pdf"
+        )
+        [received] = (await world.sim.wait_for_messages(user, before + 1, timeout=10))[before:]
+        assert "busplan.pdf" in received["text"]
+        confirm = await press_for_reply(world, user, received, "Færdig")
+    else:
+        confirm = await press_for_reply(world, user, ask_material, "Ingen bilag")
     assert title in confirm["text"]
+    if send_at is not None:
+        world.clock.now = send_at
     return [await press_for_reply(world, user, confirm, "Send forslaget")]
 
 
@@ -207,13 +221,48 @@ async def test_only_the_chair_approves(world: World) -> None:
 async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
     member = await world.link(MEMBER)
     chair = await world.link(CHAIR)
-    await world.say(member, "/language en")
-    [reply] = await world.say(member, "/propose")
+    english = await world.link(OTHER)
+    [reply] = await world.say(english, "/language en")
+    assert "English" in reply["text"]
+    [reply] = await world.say(english, "/propose")
     assert "Which meeting" in reply["text"]
-    await world.say(member, "/stop")
-    await world.say(chair, "/punkter")
-    [reply] = await world.say(chair, "/udsend")
-    assert "ingen punkter" in reply["text"].lower()
+    await world.say(english, "/stop")
+    await propose(world, member)
+    before = len(await world.sim.messages(english))
+    await ask(world, chair, "/udsend", "på vej")
+    text, pdf, material = (await world.sim.wait_for_messages(english, before + 3, timeout=20))[
+        before:
+    ]
+    assert "Agenda for the meeting of KKR Nordjylland" in text["text"]
+    assert "Tuesday 8 December 2026" in text["text"] and "1. Fælles busplan" in text["text"]
+    assert "The agenda follows as a PDF, then the material." in text["text"]
+    assert pdf["document"]["file_name"] == "agenda-2026-12-08-v1.pdf"
+    assert pdf_title(await world.sim.file_content(pdf["document"]["file_id"])).startswith(
+        "Agenda — KKR Nordjylland"
+    )
+    assert material["document"]["file_name"] == "busplan.pdf"
+    [danish] = [
+        m
+        for m in await world.sim.messages(member)
+        if m.document and "v1" in m.document["file_name"]
+    ]
+    assert danish["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
+    assert pdf_title(await world.sim.file_content(danish["document"]["file_id"])).startswith(
+        "Dagsorden — KKR Nordjylland"
+    )
+
+
+def pdf_title(pdf: bytes) -> str:
+    """The title WeasyPrint gives the PDF (the HTML's <title>), read from its compressed objects."""
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            data = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        found = re.search(rb"/Title\s*<([0-9A-Fa-f]+)>", data)
+        if found is not None:
+            return bytes.fromhex(found.group(1).decode()).decode("utf-16")
+    raise AssertionError("the PDF has no title")
 
 
 async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(world: World) -> None:
@@ -244,3 +293,197 @@ async def _linked(world: World) -> set[int]:
 
     async with world.sessions() as session:
         return set((await session.exec(select(TelegramLink.person_id))).all())
+
+
+async def send_document(world: World, user: int, name: str, expect: str) -> BotMessage:
+    """`user` sends a small PDF; returns the bot's reply containing `expect`."""
+    before = len(await world.sim.messages(user))
+    await world.sim.send_document(
+        user, name, b"%PDF-1.4 " + name.encode(), mime_type="application/pdf"
+    )
+    return await reply_containing(world, user, before, expect)
+
+
+async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries_it(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    secretary = await world.link(SECRETARY)
+    await propose(world, member, document=False)
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert (
+        "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag (R-M3): 1" in overview["text"]
+    )
+    prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
+    assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
+    received = await send_document(world, secretary, "kort.pdf", "kort.pdf")
+    assert "(2 i alt)" in received["text"]
+    again = await press_for_reply(world, secretary, received, "Færdig", "Dagsorden til mødet")
+    assert "2 bilag" in again["text"] and "uden bilag" not in again["text"]
+    before = len(await world.sim.messages(member))
+    await ask(world, secretary, "/udsend", "på vej")
+    text, pdf, *material = (await world.sim.wait_for_messages(member, before + 4, timeout=20))[
+        before:
+    ]
+    assert "Dagsorden for mødet i KKR Nordjylland" in text["text"]
+    assert pdf["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
+    assert [m["document"]["file_name"] for m in material] == ["notat.pdf", "kort.pdf"]
+    assert await world.sim.file_content(material[0]["document"]["file_id"]) == b"%PDF-1.4 notat.pdf"
+
+
+async def test_a_document_sent_outside_the_material_step_is_not_attached(world: World) -> None:
+    secretary = await world.link(SECRETARY)
+    member = await world.link(MEMBER)
+    await propose(world, member, document=False)
+    reply = await send_document(world, secretary, "løst.pdf", "forstod")
+    assert "Det forstod jeg ikke" in reply["text"]
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert "Punkter uden bilag (R-M3): 1" in overview["text"]
+    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    before = len(await world.sim.messages(secretary))
+    await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
+    refused = await reply_containing(world, secretary, before, "MB")
+    assert "25.0 MB" in refused["text"] and "højst 20 MB" in refused["text"]
+    done = await ask(world, secretary, "færdig", "Dagsorden til mødet")
+    assert "Punkter uden bilag (R-M3): 1" in done["text"]
+
+
+async def test_the_chair_adds_an_item_with_a_description_and_its_material(world: World) -> None:
+    chair = await world.link(CHAIR)
+    member = await world.link(MEMBER)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
+    assert "Skriv titlen på det nye punkt. En beskrivelse kan følge" in asked["text"]
+    added = await ask(
+        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
+    )
+    assert "Tilføjet dagsordenen: Orientering fra KL" in added["text"]
+    await press_for_reply(world, chair, added, "Tilføj materiale", "materialet")
+    received = await send_document(world, chair, "aftale.pdf", "aftale.pdf")
+    shown = await press_for_reply(world, chair, received, "Færdig", "Dagsorden til mødet")
+    assert shown["text"].index("1. Fælles busplan") < shown["text"].index("2. Orientering fra KL")
+    assert "uden bilag" not in shown["text"]
+    async with world.sessions() as session:
+        item = (
+            await session.exec(select(AgendaItem).where(AgendaItem.title == "Orientering fra KL"))
+        ).one()
+    assert item.description == "KL orienterer om økonomiaftalen."
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "1. Fælles busplan" in text["text"] and "2. Orientering fra KL" in text["text"]
+
+
+async def test_a_rejected_proposal_reaches_its_proposer_with_the_typed_reason(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    assert "forslagsstilleren får den" in asked["text"]
+    before = len(await world.sim.messages(member))
+    done = await ask(world, chair, "Ikke af tværkommunal karakter", "Afvist")
+    assert "Afvist: Fælles busplan. Forslagsstilleren har fået besked." in done["text"]
+    told = await reply_containing(world, member, before, "ikke sat på dagsordenen")
+    assert "Fælles busplan" in told["text"]
+    assert "Begrundelse fra Gorm Iversen: Ikke af tværkommunal karakter" in told["text"]
+    mine = await ask(world, member, "/mine", "Fælles busplan")
+    assert "Ikke sat på dagsordenen: Ikke af tværkommunal karakter" in mine["text"]
+
+
+async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agenda(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, "Sent forslag", send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    assert "Forslag efter fristen, der venter på formanden" in overview["text"]
+    assert "Ingen punkter endnu." in overview["text"]
+    before = len(await world.sim.messages(member))
+    query = await world.sim.press(
+        chair, chair, overview["message_id"], label="Tag med: Sent forslag"
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.text == "Taget med; det er markeret som for sent på dagsordenen."
+    edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
+    assert "1. Sent forslag (for sent)" in edited["text"]
+    told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
+    assert "Sent forslag" in told["text"]
+    before = len(await world.sim.messages(member))
+    await ask(world, chair, "/udsend", "på vej")
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
+
+
+async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_agenda_shows(
+    world: World,
+) -> None:
+    member = await world.link(MEMBER)
+    chair = await world.link(CHAIR)
+    await propose(world, member)
+    world.clock.now = AUTO_DISTRIBUTION + timedelta(days=1)  # R-D2 was 1 December 23:59:59
+    asked = await ask(world, chair, "/udsend", "begrundelse")
+    assert "tirsdag den 1. december 2026 kl. 23:59" in asked["text"] and "R-D3" in asked["text"]
+    assert "Skriv begrundelsen i én besked; den kommer til at stå på dagsordenen." in asked["text"]
+    before = len(await world.sim.messages(member))
+    sent = await ask(world, chair, "Budgettallene kom sent fra KL", "på vej")
+    assert "er på vej til 24 personer" in sent["text"]
+    [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
+    assert "Dagsorden for mødet i KKR Nordjylland" in text["text"]
+    assert (
+        "Udsendt efter fristen. Formandens begrundelse: Budgettallene kom sent fra KL"
+        in text["text"]
+    )
+
+
+async def test_a_member_withdraws_a_proposal_with_the_button_in_myitems(world: World) -> None:
+    member = await world.link(MEMBER)
+    secretary = await world.link(SECRETARY)
+    await propose(world, member)
+    mine = await ask(world, member, "/mine", "Dine forslag")
+    assert "Fælles busplan" in mine["text"] and "Træk tilbage: Fælles busplan" in mine.labels
+    before = len(await world.sim.messages(secretary))
+    query = await world.sim.press(
+        member, member, mine["message_id"], label="Træk tilbage: Fælles busplan"
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.text == "Trukket tilbage."
+    told = await reply_containing(world, secretary, before, "trukket forslaget tilbage")
+    assert "Anne Rasmussen har trukket forslaget tilbage: Fælles busplan" in told["text"]
+    again = await ask(world, member, "/mine", "Dine forslag")
+    assert "Trukket tilbage" in again["text"] and not again.labels
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert "Fælles busplan" not in overview["text"]
+
+
+async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> None:
+    chair = await world.link(CHAIR)
+    people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
+    before = {user: len(await world.sim.messages(user)) for user in people}
+    moved = await ask(world, chair, "/flyt 2026-12-08; 2026-12-10 13:00", "flyttet")
+    assert "Mødet er flyttet; alle berørte får besked." in moved["text"]
+    for user in people:
+        told = await reply_containing(world, user, before[user], "et møde er flyttet")
+        assert "KKR Nordjylland: et møde er flyttet" in told["text"]
+        assert "Fra: tirsdag den 8. december 2026 kl. 10:00" in told["text"]
+        assert "Til: torsdag den 10. december 2026 kl. 13:00" in told["text"]
+    before = {user: len(await world.sim.messages(user)) for user in people}
+    cancelled = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyst")
+    assert "Mødet er aflyst; alle berørte får besked." in cancelled["text"]
+    for user in people:
+        told = await reply_containing(world, user, before[user], "et møde er aflyst")
+        assert "torsdag den 10. december 2026 kl. 13:00" in told["text"]
+        assert "Begrundelse: Ingen sager til behandling" in told["text"]
+    async with world.sessions() as session:
+        for kind in ("meeting_moved", "meeting_cancelled"):
+            notices = (await session.exec(select(Notice).where(Notice.kind == kind))).all()
+            assert len(notices) == RECIPIENTS == len({n.person_id for n in notices}), kind
+    [meetings] = await world.say(people[0], "/moeder")
+    assert "10. december" not in meetings["text"]
