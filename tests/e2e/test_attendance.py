@@ -3,10 +3,12 @@ message in the council's group, requests for a meeting, strangers, and bad input
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from bot.emulator.client import BotMessage, WaitTimeout
@@ -146,6 +148,7 @@ async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_g
     assert row.substitute_answer == "accepted"
 
 
+@pytest.mark.parametrize("live_interval", [1.0])  # production's debounce: one edit a second
 async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: World) -> None:
     group, _secretary, pinned = await _linked_group(world)
     assert "Beslutningsdygtig" in pinned["text"] and "22 af 22" in pinned["text"]
@@ -186,6 +189,14 @@ async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: W
     assert len(in_group) == 2
     assert shown["edit_count"] >= 5
     assert [m["message_id"] for m in in_group if m["pinned"]] == [pinned["message_id"]]
+    # Debounced (R-Q2): the emulator's call log shows at most one edit of it in any second.
+    edits = [
+        call.time
+        for call in await world.sim.calls("editMessageText", chat_id=group)
+        if call.ok and int(call.params.get("message_id", 0)) == pinned["message_id"]
+    ]
+    assert len(edits) == shown["edit_count"]
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(edits))
     # Closed: the message keeps the final count, and the pin moves on to the next meeting.
     await world.say(chair, "/luk")
     await _until(world, group, pinned["message_id"], "Mødet er lukket")
