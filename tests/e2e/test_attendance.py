@@ -362,3 +362,25 @@ async def test_a_substitute_who_has_not_answered_is_reminded_with_the_buttons(wo
             await session.exec(select(Notice).where(Notice.kind == "summons_reminder"))
         ).all()
     assert len(reminders) == 1
+
+
+async def test_the_vice_chair_is_acting_chair_when_the_chair_is_absent_and_can_close(
+    world: World,
+) -> None:
+    """R-P3: the group's message and the /aabn reply name the acting chair, who may /luk."""
+    meeting = await _first_meeting(world)
+    await _as(world, CHAIR, report_absence, meeting_id=meeting.id)
+    group, _secretary, pinned = await _linked_group(world)
+    acting = "Formanden har meldt afbud: Ole Lindholm (næstformand) er fungerende formand."
+    assert acting in pinned["text"]
+    vice = await world.link("Ole Lindholm")
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    [opened] = await world.say(vice, "/aabn")
+    assert "Mødet er åbnet" in opened["text"]
+    assert "Ole Lindholm leder mødet som fungerende formand" in opened["text"]
+    shown = await _until(world, group, pinned["message_id"], "Mødet er i gang")
+    assert acting in shown["text"]
+    [closed] = await world.say(vice, "/luk")
+    assert "Mødet er lukket" in closed["text"]
+    async with world.sessions() as session:
+        assert (await session.get(Meeting, meeting.id)).status == "closed"  # type: ignore[union-attr]
