@@ -182,11 +182,13 @@ async def run(members: int, live_interval: float) -> dict[str, float]:
                     )
                 )
                 last_check_in = time.monotonic()
+                last_check_in_wall = time.time()
                 final, seen = await until_shown(
                     sim, group, pinned["message_id"], f"Fremmødt: {members} af {members}", 30
                 )
                 edits = await sim.calls("editMessageText", chat_id=group, since=calls_before)
                 sends = await sim.calls("sendMessage", chat_id=group, since=calls_before)
+                answers = await sim.calls("answerCallbackQuery", since=calls_before)
         finally:
             await sim.aclose()
             await engine.dispose()
@@ -200,28 +202,51 @@ async def run(members: int, live_interval: float) -> dict[str, float]:
         "edit_calls": len(edits),
         "max_edits_in_any_second": max_per_second(edit_times),
         "new_messages_in_group": len(sends),
+        # Where the time goes: the bot answering the last press, then the editor's edits.
+        "last_press_answered_after_s": max(float(c["time"]) for c in answers) - last_check_in_wall,
+        "edits_after_last_check_in_s": [round(t - last_check_in_wall, 3) for t in edit_times],
     }
 
 
-def main() -> None:
+TARGET_SHOWN_S = 3.0  # the final count shown within 3 s of the last check-in
+TARGET_EDITS_PER_S = 1  # at most one edit of the pinned message in any second
+
+
+def verdict(met: bool) -> str:
+    return "MET" if met else "NOT MET"
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=60)
     parser.add_argument("--live-interval", type=float, default=1.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(run(args.members, args.live_interval))
+    shown = result["final_shown_after_last_check_in_s"]
+    per_second = result["max_edits_in_any_second"]
+    shown_met = shown <= TARGET_SHOWN_S
+    edits_met = per_second <= TARGET_EDITS_PER_S
+    no_spam = result["new_messages_in_group"] == 0
     print(f"members checking in:                     {result['members']}")
     print(f"burst (first to last check-in press):    {result['burst_s']:.3f} s")
-    print(
-        "final count shown after last check-in:   "
-        f"{result['final_shown_after_last_check_in_s']:.3f} s (target ≤ 3 s)"
-    )
+    print(f"last press answered after last check-in: {result['last_press_answered_after_s']:.3f} s")
+    print(f"edits at (s after last check-in):        {result['edits_after_last_check_in_s']}")
     print(f"edits of the pinned message:             {result['edits']}")
-    print(
-        f"most edits in any one second:            {result['max_edits_in_any_second']} (target ≤ 1)"
-    )
     print(f"new messages sent to the group:          {result['new_messages_in_group']}")
+    print(
+        f"final count shown after last check-in:   {shown:.3f} s"
+        f"  (target <= {TARGET_SHOWN_S:.0f} s: {verdict(shown_met)})"
+    )
+    print(
+        f"most edits in any one second:            {per_second}"
+        f"  (target <= {TARGET_EDITS_PER_S}: {verdict(edits_met)})"
+    )
+    print(f"no new message per change:               {verdict(no_spam)}")
+    met = shown_met and edits_met and no_spam
+    print("ALL TARGETS MET" if met else "TARGETS NOT MET")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -98,8 +98,13 @@ def build_application(
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
-        refresh_live=LiveEditor(application.bot, sessions, min_interval=settings.live_interval),
-        # Called five times per interval, so the last change shows soon after the interval ends.
+        refresh_live=LiveEditor(
+            application.bot,
+            sessions,
+            min_interval=settings.live_interval,
+            tick=settings.live_interval / LIVE_TICKS,
+        ),
+        # Called five times per interval; a message due between two calls is edited when due.
         live_interval=settings.live_interval / LIVE_TICKS,
     )
     return application

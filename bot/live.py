@@ -6,11 +6,12 @@ one interval."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -39,6 +40,16 @@ class LiveReport:
     edited: int = 0
     unchanged: int = 0
     touched: list[int] = field(default_factory=list)  # live ids shown (the debounce starts again)
+    # When each was shown: taken once Telegram answered, so the next edit's call starts at least
+    # the interval after this one's reached Telegram (never two edits in one interval).
+    shown_at: dict[int, float] = field(default_factory=dict)
+
+    def merge(self, other: LiveReport) -> None:
+        self.posted += other.posted
+        self.edited += other.edited
+        self.unchanged += other.unchanged
+        self.touched += other.touched
+        self.shown_at.update(other.shown_at)
 
 
 def quorum_text(view: QuorumView, language: str) -> str:
@@ -67,25 +78,53 @@ def meeting_buttons(view: QuorumView, language: str) -> InlineKeyboardMarkup | N
 
 @dataclass
 class LiveEditor:
-    """The debounced editor: one per bot process, remembering when it last edited each message."""
+    """The debounced editor: one per bot process, remembering when it last edited each message.
+
+    `monotonic` and `sleep` are injected so tests drive the debounce without the wall clock. With
+    `tick` (how often the job calls it), a message that becomes editable again before the next
+    call is edited at that moment rather than up to a tick later: the last change of a burst
+    shows as soon as the interval allows.
+    """
 
     bot: ExtBot[None]
     sessions: SessionFactory
     min_interval: float = 1.0
     monotonic: Callable[[], float] = time.monotonic
+    tick: float = 0.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     last_edit: dict[int, float] = field(default_factory=dict)
 
     async def __call__(self, now: datetime) -> LiveReport:
+        report = await self._refresh(now)
+        soon = self._next_due() - self.monotonic()
+        if 0 < soon < self.tick:  # due before the next call: wait for it, not for the tick
+            await self.sleep(soon)
+            report.merge(await self._refresh(now + timedelta(seconds=soon)))
+        return report
+
+    async def _refresh(self, now: datetime) -> LiveReport:
         moment = self.monotonic()
         recent = [i for i, t in self.last_edit.items() if moment - t < self.min_interval]
-        report = await refresh_live(self.bot, self.sessions, now, exclude=recent)
-        for live_id in report.touched:
-            self.last_edit[live_id] = self.monotonic()
+        report = await refresh_live(
+            self.bot, self.sessions, now, exclude=recent, monotonic=self.monotonic
+        )
+        self.last_edit.update(report.shown_at)
         return report
+
+    def _next_due(self) -> float:
+        """When the earliest message still inside its interval may be edited again."""
+        moment = self.monotonic()
+        waiting = [t + self.min_interval for t in self.last_edit.values()]
+        return min((t for t in waiting if t > moment), default=moment)
 
 
 async def refresh_live(
-    bot: ExtBot[None], sessions: SessionFactory, now: datetime, *, exclude: list[int] | None = None
+    bot: ExtBot[None],
+    sessions: SessionFactory,
+    now: datetime,
+    *,
+    exclude: list[int] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> LiveReport:
     """Post, pin or edit every dirty live message once; record what was shown."""
     async with sessions() as session, session.begin():
@@ -109,6 +148,7 @@ async def refresh_live(
             log.warning("live message %s not updated (%s); will retry", item.live_id, error)
             continue
         report.touched.append(item.live_id)
+        report.shown_at[item.live_id] = monotonic()
         async with sessions() as session, session.begin():
             await mark_rendered(
                 session,

@@ -78,6 +78,7 @@ class Action(StrEnum):
     WRITE_MINUTES = "write_minutes"  # R-X2
     PUBLISH = "publish"  # R-X1
     EXPORT_ATTENDANCE = "export_attendance"  # R-X3
+    VIEW_ATTENDANCE_RECORD = "view_attendance_record"  # R-Q4, for the minutes
     MANAGE_APPOINTMENTS = "manage_appointments"  # R-E4
 
 
@@ -117,6 +118,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.RECORD_LONG_ABSENCE: _PREPARERS,
         Action.RECORD_VOTE: _PREPARERS,
         Action.LINK_GROUP: _PREPARERS,
+        Action.VIEW_ATTENDANCE_RECORD: _PREPARERS,  # the chair leads the meeting it records
         Action.MANAGE_MEMBERS: _SECRETARIAT,
         Action.ISSUE_INVITES: _SECRETARIAT,
         Action.MANAGE_SETTINGS: _SECRETARIAT,

@@ -385,9 +385,10 @@ async def answer_summons(
 ) -> str:
     """R-S7: the substitute accepts, declines, or withdraws an acceptance; returns the member's name.
 
-    The member, the chair and the secretariat are told. Only the summoned substitute can answer:
-    a forwarded summons pressed by anyone else is refused — also by another substitute summoned
-    to the same meeting, as the summons names the member (`member_id`) it was sent for.
+    The member, the chair (and the acting chair, R-P3) and the secretariat are told. Only the
+    summoned substitute can answer: a forwarded summons pressed by anyone else is refused — also
+    by another substitute summoned to the same meeting, as the summons names the member
+    (`member_id`) it was sent for.
     """
     meeting = await council_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
@@ -419,7 +420,7 @@ async def answer_summons(
     await tell(
         session,
         seats,
-        [row.person_id, seats.chair, *seats.secretariat],
+        [row.person_id, *seats.chairs(), *seats.secretariat],
         kind="substitute_answered",
         key=f"answer:{event.id}",
         now=now,
@@ -498,8 +499,8 @@ def summons_buttons(meeting_id: int, member_id: int) -> list[list[list[str]]]:
 
 
 async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:
-    """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair and
-    the secretariat, once, and recorded for the minutes."""
+    """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair (and
+    the acting chair, R-P3) and the secretariat, once, and recorded for the minutes."""
     added = 0
     for row, meeting, council, start in await _unanswered(session, now):
         if not is_answer_overdue(now, start, council.substitute_answer_hours):
@@ -518,7 +519,7 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
         added += await tell(
             session,
             seats,
-            [row.person_id, seats.chair, *seats.secretariat],
+            [row.person_id, *seats.chairs(), *seats.secretariat],
             kind="substitute_no_answer",
             key=f"no-answer:{row.id}",
             now=now,

@@ -46,7 +46,7 @@ from services.attendance import send_agenda_if_out, summons_buttons
 from services.errors import NotFound, Refused
 from services.outbox import enqueue
 from services.quorum import after_change, status_of
-from services.seats import Seats, load_seats, record_event, tell
+from services.seats import Seats, acting_chair_now, load_seats, record_event, tell
 from templates.i18n import gettext
 
 
@@ -416,7 +416,8 @@ async def _summon_for_decision(
 async def _tell_officers(
     session: AsyncSession, council: Council, leave: LongAbsence, *, kind: str, now: datetime
 ) -> None:
-    """R-S5: the chair (and the secretariat) learn of the long absence and its end."""
+    """R-S5: the chair, the acting chair (R-P3) and the secretariat learn of the long absence and
+    its end."""
     officers = await session.exec(
         select(Membership.person_id).where(
             Membership.council_id == council.id,
@@ -444,7 +445,10 @@ async def _tell_officers(
         # Added after distribution, the item waits for the chair to send the addendum (R-D3).
         "addendum_needed": bool(decision_meeting and decision_meeting.agenda_changed_at),
     }
-    for person_id in officers.all():
+    # R-P3: when the chair is absent (e.g. the chair's own long absence), the vice chair acting
+    # for them is told as well.
+    acting = await acting_chair_now(session, council.id or 0, now)
+    for person_id in dict.fromkeys([*officers.all(), *([acting] if acting else [])]):
         await enqueue(
             session,
             person_id=person_id,

@@ -166,11 +166,11 @@ async def after_change(
     if quorum_lost(before, after):
         phase = phase_of(seats)
         seq = await _event_count(session, seats.meeting.id or 0)
-        leader = seats.acting_chair() if phase is Phase.ACTUAL else seats.chair
+        # R-P3: the chair, and the vice chair too when acting for an absent chair.
         await tell(
             session,
             seats,
-            [seats.chair, leader, *seats.secretariat],
+            [*seats.chairs(), *seats.secretariat],
             kind="quorum_lost" if phase is Phase.ACTUAL else "quorum_forecast_lost",
             key=f"quorum-lost:{seats.meeting.id}:{phase}:{seq}",
             now=now,

@@ -1,5 +1,5 @@
-"""Requests for an extraordinary meeting (R-M2): counted, and the chair and secretariat told once
-at least one third of the members have asked."""
+"""Requests for an extraordinary meeting (R-M2): counted, and the chair (and acting chair, R-P3)
+and secretariat told once at least one third of the members have asked."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from services import audit
 from services.actors import Actor
 from services.errors import Refused
 from services.outbox import enqueue
+from services.seats import acting_chair_now
 
 MAX_SUBJECT = 500
 
@@ -115,7 +116,9 @@ async def _report(
             {"name": names.get(r.person_id, "?"), "subject": r.subject} for r in requests
         ],
     }
-    for person_id in recipients.all():
+    # R-P3: when the chair is absent, the vice chair acting for them is told as well.
+    acting = await acting_chair_now(session, council.id or 0, now)
+    for person_id in dict.fromkeys([*recipients.all(), *([acting] if acting else [])]):
         await enqueue(
             session,
             person_id=person_id,

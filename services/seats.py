@@ -63,6 +63,11 @@ class Seats:
         """R-P3: the chair, or the vice chair when the chair is reported absent."""
         return acting_chair(self.chair, self.vice_chair, self.absent())
 
+    def chairs(self) -> list[int]:
+        """Whom a notice for "the chair" goes to: the chair and, when the chair is absent, the
+        vice chair acting for them (R-P3) — the chair still hears of their council's business."""
+        return list(dict.fromkeys(p for p in (self.chair, self.acting_chair()) if p is not None))
+
     def seat_of_substitute(self, person_id: int) -> Attendance | None:
         """The seat a person is summoned to (pending or accepted) in this meeting, if any."""
         for row in self.rows.values():
@@ -147,6 +152,27 @@ async def coming_meetings(session: AsyncSession, council_id: int, now: datetime)
         .order_by(col(Meeting.starts_at))
     )
     return list(meetings.all())
+
+
+async def acting_chair_now(session: AsyncSession, council_id: int, now: datetime) -> int | None:
+    """R-P3: the vice chair when the chair is absent from the council's meeting in progress or
+    next meeting (reported absent, or on a long absence that covers it); None when the chair
+    leads it, or there is no meeting to come. For notices about the council, not one meeting."""
+    meeting = (
+        await session.exec(
+            select(Meeting)
+            .where(Meeting.council_id == council_id, Meeting.status == MeetingStatus.OPEN)
+            .order_by(col(Meeting.starts_at))
+        )
+    ).first()
+    if meeting is None:
+        coming = await coming_meetings(session, council_id, now)
+        meeting = coming[0] if coming else None
+    if meeting is None:
+        return None
+    seats = await load_seats(session, meeting)
+    acting = seats.acting_chair()
+    return acting if acting != seats.chair else None
 
 
 def meeting_roles(actor: Actor, seats: Seats) -> tuple[frozenset[str], bool]:

@@ -76,7 +76,13 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+def live_interval() -> float:
+    """The live editor's debounce; a test may ask for production's 1 s (parametrize it)."""
+    return 0.2
+
+
+@pytest.fixture
+async def world(tmp_path: Path, live_interval: float) -> AsyncIterator[World]:
     clock = FakeClock()
     async with EmulatorServer() as emulator:
         sim = EmulatorClient(emulator.sim_url)
@@ -91,7 +97,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             database_url=str(engine.url),
             sweep_interval=3600,  # tests sweep explicitly with the fake clock
             delivery_interval=0.1,
-            live_interval=0.2,  # the debounce, injected: one edit per 0.2 s per message at most
+            live_interval=live_interval,  # the debounce: one edit per interval per message at most
         )
         app = build_application(settings, sessions, clock=clock)
         try:

@@ -3,10 +3,12 @@ message in the council's group, requests for a meeting, strangers, and bad input
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from bot.emulator.client import BotMessage, WaitTimeout
@@ -146,6 +148,7 @@ async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_g
     assert row.substitute_answer == "accepted"
 
 
+@pytest.mark.parametrize("live_interval", [1.0])  # production's debounce: one edit a second
 async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: World) -> None:
     group, _secretary, pinned = await _linked_group(world)
     assert "Beslutningsdygtig" in pinned["text"] and "22 af 22" in pinned["text"]
@@ -186,6 +189,14 @@ async def test_the_pinned_quorum_message_flips_and_is_edited_not_resent(world: W
     assert len(in_group) == 2
     assert shown["edit_count"] >= 5
     assert [m["message_id"] for m in in_group if m["pinned"]] == [pinned["message_id"]]
+    # Debounced (R-Q2): the emulator's call log shows at most one edit of it in any second.
+    edits = [
+        call.time
+        for call in await world.sim.calls("editMessageText", chat_id=group)
+        if call.ok and int(call.params.get("message_id", 0)) == pinned["message_id"]
+    ]
+    assert len(edits) == shown["edit_count"]
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(edits))
     # Closed: the message keeps the final count, and the pin moves on to the next meeting.
     await world.say(chair, "/luk")
     await _until(world, group, pinned["message_id"], "Mødet er lukket")
@@ -351,3 +362,25 @@ async def test_a_substitute_who_has_not_answered_is_reminded_with_the_buttons(wo
             await session.exec(select(Notice).where(Notice.kind == "summons_reminder"))
         ).all()
     assert len(reminders) == 1
+
+
+async def test_the_vice_chair_is_acting_chair_when_the_chair_is_absent_and_can_close(
+    world: World,
+) -> None:
+    """R-P3: the group's message and the /aabn reply name the acting chair, who may /luk."""
+    meeting = await _first_meeting(world)
+    await _as(world, CHAIR, report_absence, meeting_id=meeting.id)
+    group, _secretary, pinned = await _linked_group(world)
+    acting = "Formanden har meldt afbud: Ole Lindholm (næstformand) er fungerende formand."
+    assert acting in pinned["text"]
+    vice = await world.link("Ole Lindholm")
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    [opened] = await world.say(vice, "/aabn")
+    assert "Mødet er åbnet" in opened["text"]
+    assert "Ole Lindholm leder mødet som fungerende formand" in opened["text"]
+    shown = await _until(world, group, pinned["message_id"], "Mødet er i gang")
+    assert acting in shown["text"]
+    [closed] = await world.say(vice, "/luk")
+    assert "Mødet er lukket" in closed["text"]
+    async with world.sessions() as session:
+        assert (await session.get(Meeting, meeting.id)).status == "closed"  # type: ignore[union-attr]

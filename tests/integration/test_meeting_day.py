@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from services.attendance import answer_summons, report_absence, summon_substitute
+from services.attendance_record import meeting_attendance_record
 from services.errors import NotAllowed, NotFound, Refused
 from services.live import dirty_messages, link_group, mark_rendered
 from services.meeting_day import check_in, check_out, close_meeting, open_meeting
@@ -29,8 +30,15 @@ async def _opened(kkr: Council_, by: str = CHAIR) -> None:
     await kkr.run(open_meeting, actor=await kkr.actor(by), now=day, meeting_id=kkr.meetings[0])
 
 
-async def _in(kkr: Council_, name: str, by: str | None = None, out: bool = False) -> object:
-    day = meeting_day(await kkr.meeting())
+async def _in(
+    kkr: Council_,
+    name: str,
+    by: str | None = None,
+    out: bool = False,
+    at: timedelta = timedelta(0),
+) -> object:
+    """`name` checks in (or out), or `by` marks them; `at` after the hour before the meeting."""
+    day = meeting_day(await kkr.meeting()) + at
     service = check_out if out else check_in
     actor = await kkr.actor(by or name)
     return await kkr.run(
@@ -86,20 +94,33 @@ async def test_check_in_before_the_meeting_opens_is_refused(kkr: Council_) -> No
 
 async def test_members_check_in_leave_and_come_back_with_their_times_kept(kkr: Council_) -> None:
     await _opened(kkr)
+    day = meeting_day(await kkr.meeting())
     presence = await _in(kkr, MEMBER)
     assert presence.present_count == 1 and not presence.quorate  # type: ignore[attr-defined]
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.arrived_at == day and row.left_at is None
     with pytest.raises(Refused) as refused:
-        await _in(kkr, MEMBER)
+        await _in(kkr, MEMBER, at=timedelta(minutes=5))
     assert refused.value.code == "already_present"
-    await _in(kkr, MEMBER, out=True)
+    await _in(kkr, MEMBER, out=True, at=timedelta(hours=1))
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.status == "left"
+    assert row.arrived_at == day and row.left_at == day + timedelta(hours=1)
     with pytest.raises(Refused) as refused:
-        await _in(kkr, MEMBER, out=True)
+        await _in(kkr, MEMBER, out=True, at=timedelta(hours=1, minutes=5))
     assert refused.value.code == "not_present"
-    await _in(kkr, MEMBER)
+    await _in(kkr, MEMBER, at=timedelta(hours=2))
     row = await kkr.row(MEMBER)
     assert row is not None and row.status == "present" and row.left_at is None
-    kinds = [e.kind for e in await kkr.events()]
-    assert kinds == ["arrived", "left", "arrived"]  # R-X3: arrival and departure history
+    assert row.arrived_at == day, "R-X3: the first arrival is kept when coming back"
+    member = await kkr.person_id(MEMBER)
+    # R-Q4/R-X3: the history, refusals leaving no trace: what, when, whose seat, who, done by whom.
+    events = [(e.kind, e.at, e.member_id, e.person_id, e.actor_id) for e in await kkr.events()]
+    assert events == [
+        ("arrived", day, member, member, member),
+        ("left", day + timedelta(hours=1), member, member, member),
+        ("arrived", day + timedelta(hours=2), member, member, member),
+    ]
 
 
 async def test_a_member_cannot_check_in_another_member(kkr: Council_) -> None:
@@ -129,8 +150,34 @@ async def test_the_secretariat_marks_members_present_and_gone(kkr: Council_) -> 
 
 async def test_a_standing_in_substitute_checks_in_for_the_member(kkr: Council_) -> None:
     early = meeting_day(await kkr.meeting()) - timedelta(days=3)
+    day = meeting_day(await kkr.meeting())
+    await _stood_in_for(kkr, early)
+    await _opened(kkr)
+    presence = await _in(kkr, SUBSTITUTE, at=timedelta(minutes=10))
+    assert presence.member == MEMBER and presence.present_count == 1  # type: ignore[attr-defined]
+    with pytest.raises(Refused) as refused:
+        await _in(kkr, MEMBER)  # nobody counts twice (R-Q1)
+    assert refused.value.code == "substitute_stands_in"
+    view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=early)
+    assert view.present == [f"{SUBSTITUTE} ({MEMBER})"]
+    row = await kkr.row(MEMBER)
+    assert row is not None and row.status == "absent"  # the member's seat, the substitute in it
+    assert row.substitute_id == await kkr.person_id(SUBSTITUTE)
+    assert row.substitute_status == "present" and row.arrived_at == day + timedelta(minutes=10)
+    member, substitute = await kkr.person_id(MEMBER), await kkr.person_id(SUBSTITUTE)
+    events = [(e.kind, e.at, e.member_id, e.person_id, e.actor_id) for e in await kkr.events()]
+    assert events == [
+        ("absent", early, member, member, member),
+        ("summoned", early, member, substitute, member),
+        ("accepted", early, member, substitute, substitute),
+        ("arrived", day + timedelta(minutes=10), member, substitute, substitute),
+    ]
+
+
+async def _stood_in_for(kkr: Council_, early: datetime) -> None:
+    """MEMBER reports absence and summons SUBSTITUTE, who accepts; MAYOR reports absence only."""
     member = await kkr.actor(MEMBER)
-    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=early)
+    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=early, reason="syg")
     await kkr.run(summon_substitute, actor=member, meeting_id=kkr.meetings[0], now=early)
     await kkr.run(
         answer_summons,
@@ -139,14 +186,83 @@ async def test_a_standing_in_substitute_checks_in_for_the_member(kkr: Council_) 
         accept=True,
         now=early,
     )
+
+
+async def test_the_attendance_record_lists_who_came_who_stood_in_and_who_was_absent(
+    kkr: Council_,
+) -> None:
+    early = meeting_day(await kkr.meeting()) - timedelta(days=3)
+    day = meeting_day(await kkr.meeting())
+    await _stood_in_for(kkr, early)
+    await kkr.run(
+        report_absence, actor=await kkr.actor(MAYOR), meeting_id=kkr.meetings[0], now=early
+    )
+    record = meeting_attendance_record
+    with pytest.raises(Refused) as refused:  # R-Q4: the record starts when the meeting opens
+        await kkr.run(record, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=day)
+    assert refused.value.code == "not_open"
     await _opened(kkr)
-    presence = await _in(kkr, SUBSTITUTE)
-    assert presence.member == MEMBER and presence.present_count == 1  # type: ignore[attr-defined]
-    with pytest.raises(Refused) as refused:
-        await _in(kkr, MEMBER)  # nobody counts twice (R-Q1)
-    assert refused.value.code == "substitute_stands_in"
-    view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=early)
-    assert view.present == [f"{SUBSTITUTE} ({MEMBER})"]
+    await _in(kkr, SUBSTITUTE, at=timedelta(minutes=10))
+    await _in(kkr, CHAIR, at=timedelta(minutes=1))
+    await _in(kkr, VICE, at=timedelta(minutes=2))
+    await _in(kkr, VICE, out=True, at=timedelta(hours=1))  # left early: still attended
+    await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=3))
+    shown = await kkr.run(
+        record, actor=await kkr.actor(SECRETARY), meeting_id=kkr.meetings[0], now=day
+    )
+    assert sorted(shown.in_person) == sorted([CHAIR, VICE])
+    assert shown.substituted == [(MEMBER, SUBSTITUTE)]
+    assert (
+        MAYOR in shown.absent_without_substitute and MEMBER not in shown.absent_without_substitute
+    )
+    assert len(shown.absent_without_substitute) == 22 - 3  # 22 members, 3 seats attended
+    seats = {seat.member: seat for seat in shown.seats}
+    assert len(seats) == 22
+    stood_in = seats[MEMBER]
+    assert stood_in.attended_by == SUBSTITUTE and stood_in.substitute == SUBSTITUTE
+    assert stood_in.arrived_at == day + timedelta(minutes=10)
+    assert stood_in.left_at == day + timedelta(hours=3) and stood_in.absence_reason == "syg"
+    vice = seats[VICE]
+    assert vice.attended_by == VICE and vice.substitute is None
+    assert (vice.arrived_at, vice.left_at) == (day + timedelta(minutes=2), day + timedelta(hours=1))
+    assert seats[CHAIR].left_at == day + timedelta(hours=3)
+    absent = seats[MAYOR]
+    assert absent.attended_by is None and absent.arrived_at is None and absent.substitute is None
+
+
+async def test_only_the_chair_acting_chair_and_secretariat_see_the_attendance_record(
+    kkr: Council_,
+) -> None:
+    await _opened(kkr)
+    day = meeting_day(await kkr.meeting())
+    for name in (MEMBER, VICE):
+        with pytest.raises(NotAllowed):
+            await kkr.run(
+                meeting_attendance_record,
+                actor=await kkr.actor(name),
+                meeting_id=kkr.meetings[0],
+                now=day,
+            )
+    shown = await kkr.run(
+        meeting_attendance_record, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=day
+    )
+    assert shown.in_person == [] and len(shown.absent_without_substitute) == 22
+
+
+async def test_the_acting_chair_sees_the_attendance_record(kkr: Council_) -> None:
+    day = meeting_day(await kkr.meeting())
+    await kkr.run(
+        report_absence,
+        actor=await kkr.actor(CHAIR),
+        meeting_id=kkr.meetings[0],
+        now=day - timedelta(days=2),
+    )
+    await _opened(kkr, by=VICE)
+    await _in(kkr, VICE)
+    shown = await kkr.run(
+        meeting_attendance_record, actor=await kkr.actor(VICE), meeting_id=kkr.meetings[0], now=day
+    )
+    assert shown.in_person == [VICE] and CHAIR in shown.absent_without_substitute
 
 
 async def test_a_substitute_not_summoned_cannot_check_in(kkr: Council_) -> None:

@@ -1,0 +1,97 @@
+"""The attendance record of a meeting (R-Q4) for the minutes (R-X2) and the allowance export (R-X3):
+who attended in person, who was absent, who substituted for whom, with arrival and departure times.
+
+Who counts as attending, and for whom, is decided by procedure.quorum.attendance_record; this
+module gathers who came at all (checked in at some point, whether or not still there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
+from procedure.permissions import Action
+from procedure.quorum import AttendancePicture, attendance_record
+from services.actors import Actor
+from services.errors import Refused
+from services.seats import Seats, council_meeting, load_seats, require
+
+CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LEFT)
+SUBSTITUTE_CAME = (SubstituteStatus.PRESENT, SubstituteStatus.LEFT)
+
+
+@dataclass(frozen=True)
+class SeatRecord:
+    """One member's seat: who attended it (the member, a substitute, or nobody) and when."""
+
+    member: str
+    attended_by: str | None  # the member's name, the substitute's name, or None (absent)
+    substitute: str | None  # set when a substitute attended for the member
+    arrived_at: datetime | None
+    left_at: datetime | None
+    absence_reason: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceRecordView:
+    """R-Q4: the record as the minutes list it, seat by seat in the council's order."""
+
+    meeting_id: int
+    in_person: list[str]
+    substituted: list[tuple[str, str]]  # (absent member, the substitute who attended)
+    absent_without_substitute: list[str]
+    seats: list[SeatRecord]
+
+
+def _came(seats: Seats) -> AttendancePicture[int]:
+    """Everyone who checked in at some point during the meeting (R-X3: also those who left)."""
+    came = [m for m, r in seats.rows.items() if r.status in CAME]
+    came += [
+        r.substitute_id
+        for r in seats.rows.values()
+        if r.substitute_id is not None and r.substitute_status in SUBSTITUTE_CAME
+    ]
+    return AttendancePicture.of(seats.members, came, seats.substitute_for)
+
+
+async def meeting_attendance_record(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> AttendanceRecordView:
+    """R-Q4: the meeting's attendance for the minutes (chair, acting chair and secretariat only)."""
+    meeting = await council_meeting(session, actor, meeting_id)
+    seats = await load_seats(session, meeting)
+    require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
+    if meeting.status == MeetingStatus.PLANNED:
+        raise Refused("not_open")  # the record starts when the meeting opens
+    record = attendance_record(_came(seats))
+    lines = []
+    for member in seats.members:
+        row = seats.rows.get(member)
+        substitute = record.substituted.get(member)
+        attended = member if member in record.in_person else substitute
+        lines.append(
+            SeatRecord(
+                member=seats.name(member),
+                attended_by=seats.name(attended) if attended is not None else None,
+                substitute=seats.name(substitute) if substitute is not None else None,
+                arrived_at=row.arrived_at if row is not None and attended is not None else None,
+                left_at=row.left_at if row is not None and attended is not None else None,
+                absence_reason=row.absence_reason if row is not None else None,
+            )
+        )
+    return AttendanceRecordView(
+        meeting_id=meeting.id or 0,
+        in_person=[seats.name(m) for m in seats.members if m in record.in_person],
+        substituted=[
+            (seats.name(m), seats.name(s))
+            for m in seats.members
+            if (s := record.substituted.get(m)) is not None
+        ],
+        absent_without_substitute=[
+            seats.name(m) for m in seats.members if m in record.unrepresented
+        ],
+        seats=lines,
+    )
