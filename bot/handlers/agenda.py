@@ -4,6 +4,7 @@ Handlers only parse and render: every button is checked again by the service it 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -31,6 +32,10 @@ from services.meetings import upcoming_meetings
 from templates.i18n import format_when, render
 
 PENDING = "agenda_pending"  # what the next text message answers: ("reject", item) and the like
+PENDING_SINCE = "agenda_pending_since"
+# A question left unanswered this long is forgotten: a document or text sent much later is not
+# quietly taken as material for an item, or as a rejection's reason, asked for long ago.
+PENDING_TTL = timedelta(minutes=30)
 
 
 def _(message: str) -> str:
@@ -285,10 +290,16 @@ def _set_pending(context: BotContext, what: str, target: int, meeting_id: int = 
     """What the person's next message answers: `target` is an item or a meeting."""
     assert context.user_data is not None
     context.user_data[PENDING] = (what, target, meeting_id or target)
+    context.user_data[PENDING_SINCE] = context.now()
 
 
 def _pending(context: BotContext) -> tuple[str, int, int] | None:
-    pending: tuple[str, int, int] | None = (context.user_data or {}).get(PENDING)
+    """The open question, unless it was asked more than PENDING_TTL ago (then it is dropped)."""
+    data = context.user_data if context.user_data is not None else {}
+    since = data.get(PENDING_SINCE)
+    if since is not None and context.now() - since > PENDING_TTL:
+        data.pop(PENDING, None)
+    pending: tuple[str, int, int] | None = data.get(PENDING)
     return pending
 
 
@@ -382,7 +393,8 @@ async def pending_text(update: Update, context: BotContext) -> None:
         # Kept until Done: several documents may come at once (and are handled concurrently).
         await _material_message(update, context, pending[2], pending[1])
         return
-    pending = context.user_data.pop(PENDING, None) if context.user_data is not None else None
+    if pending is not None and context.user_data is not None:
+        context.user_data.pop(PENDING, None)
     message = update.effective_message
     if pending is None or message is None or not message.text:
         await basics.not_understood(update, context)

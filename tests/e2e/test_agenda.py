@@ -350,6 +350,19 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     assert "Punkter uden bilag (R-M3): 1" in done["text"]
 
 
+async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: World) -> None:
+    secretary = await world.link(SECRETARY)
+    member = await world.link(MEMBER)
+    await propose(world, member, document=False)
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    world.clock.advance(timedelta(minutes=31))
+    reply = await send_document(world, secretary, "senere.pdf", "forstod")
+    assert "Det forstod jeg ikke" in reply["text"]
+    overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
+    assert "Punkter uden bilag (R-M3): 1" in overview["text"]
+
+
 async def test_the_chair_adds_an_item_with_a_description_and_its_material(world: World) -> None:
     chair = await world.link(CHAIR)
     member = await world.link(MEMBER)
