@@ -60,6 +60,7 @@ HANDLERS = {
     "checkout": meeting_day.checkout,
     "open": meeting_day.open_command,
     "close": meeting_day.close_command,
+    "attendance": meeting_day.attendance_record,
 }
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}

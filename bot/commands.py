@@ -57,6 +57,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkout", "tjekud", _("Check out of the meeting"), Action.CHECK_IN),
     Command("open", "aabn", _("Open the meeting"), Action.OPEN_MEETING),
     Command("close", "luk", _("Close the meeting"), Action.CLOSE_MEETING),
+    Command(
+        "attendance",
+        "fremmoede",
+        _("Attendance record of the meeting (R-Q4)"),
+        Action.VIEW_ATTENDANCE_RECORD,
+    ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),

@@ -82,6 +82,7 @@ REFUSALS = {
         "You have asked already: %(requests)s of the %(needed)s requests needed so far."
     ),
     "group_taken": _("This group is linked to another council."),
+    "no_meeting_held": _("No meeting has been opened yet, so there is no attendance record."),
 }
 REFUSALS |= {
     "title_empty": _("The title is empty. Please write a short title for the item."),

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
+from models.tables import Meeting
 from procedure.permissions import Action
 from procedure.quorum import AttendancePicture, attendance_record
 from services.actors import Actor
@@ -40,6 +43,9 @@ class AttendanceRecordView:
     """R-Q4: the record as the minutes list it, seat by seat in the council's order."""
 
     meeting_id: int
+    starts_at: datetime  # in the council's zone
+    place: str
+    closed: bool
     in_person: list[str]
     substituted: list[tuple[str, str]]  # (absent member, the substitute who attended)
     absent_without_substitute: list[str]
@@ -58,15 +64,19 @@ def _came(seats: Seats) -> AttendancePicture[int]:
 
 
 async def meeting_attendance_record(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
 ) -> AttendanceRecordView:
-    """R-Q4: the meeting's attendance for the minutes (chair, acting chair and secretariat only)."""
+    """R-Q4: the meeting's attendance for the minutes (chair, acting chair and secretariat only);
+    without `meeting_id`, of the meeting in progress or else the last one held."""
+    if meeting_id is None:
+        meeting_id = await _last_held(session, actor)
     meeting = await council_meeting(session, actor, meeting_id)
     seats = await load_seats(session, meeting)
     require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
     if meeting.status == MeetingStatus.PLANNED:
         raise Refused("not_open")  # the record starts when the meeting opens
     record = attendance_record(_came(seats))
+    tz = ZoneInfo(seats.council.timezone)
     lines = []
     for member in seats.members:
         row = seats.rows.get(member)
@@ -77,13 +87,16 @@ async def meeting_attendance_record(
                 member=seats.name(member),
                 attended_by=seats.name(attended) if attended is not None else None,
                 substitute=seats.name(substitute) if substitute is not None else None,
-                arrived_at=row.arrived_at if row is not None and attended is not None else None,
-                left_at=row.left_at if row is not None and attended is not None else None,
+                arrived_at=_local(row.arrived_at, tz) if row and attended is not None else None,
+                left_at=_local(row.left_at, tz) if row and attended is not None else None,
                 absence_reason=row.absence_reason if row is not None else None,
             )
         )
     return AttendanceRecordView(
         meeting_id=meeting.id or 0,
+        starts_at=meeting.starts_at.astimezone(tz),
+        place=meeting.place,
+        closed=meeting.status == MeetingStatus.CLOSED,
         in_person=[seats.name(m) for m in seats.members if m in record.in_person],
         substituted=[
             (seats.name(m), seats.name(s))
@@ -95,3 +108,23 @@ async def meeting_attendance_record(
         ],
         seats=lines,
     )
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    return moment.astimezone(tz) if moment is not None else None
+
+
+async def _last_held(session: AsyncSession, actor: Actor) -> int:
+    """The meeting in progress, else the latest closed one, of the actor's council."""
+    held = await session.exec(
+        select(Meeting.id)
+        .where(
+            Meeting.council_id == actor.council_id,
+            col(Meeting.status).in_([MeetingStatus.OPEN, MeetingStatus.CLOSED]),
+        )
+        .order_by(col(Meeting.status) == MeetingStatus.OPEN, col(Meeting.starts_at))
+    )
+    meetings = held.all()
+    if not meetings or meetings[-1] is None:
+        raise Refused("no_meeting_held")
+    return meetings[-1]

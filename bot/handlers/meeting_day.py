@@ -1,4 +1,5 @@
-"""/open (/aabn), /close (/luk), /checkin (/tjekind [name]), /checkout (/tjekud [name])."""
+"""/open (/aabn), /close (/luk), /checkin (/tjekind [name]), /checkout (/tjekud [name]),
+/attendance (/fremmoede): the attendance record."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.attendance import presence_text
 from bot.handlers.common import REFUSED, args_text, run, tell
+from services.attendance_record import meeting_attendance_record
 from services.meeting_day import check_in, check_out, close_meeting, open_meeting
+from templates.i18n import render
 
 
 async def open_command(update: Update, context: BotContext) -> None:
@@ -53,3 +56,13 @@ async def checkout(update: Update, context: BotContext) -> None:
     presence = await run(update, context, check_out, person_name=args_text(context) or None)
     if presence is not REFUSED:
         await tell(update, context, presence_text(context, presence))
+
+
+async def attendance_record(update: Update, context: BotContext) -> None:
+    """R-Q4: who attended the meeting in progress or the last one held, for whom, and when."""
+    record = await run(update, context, meeting_attendance_record)
+    if record is REFUSED:
+        return
+    council = context.require_actor().council_name
+    text = render("chat/attendance_record.html.j2", context.language, r=record, council=council)
+    await tell(update, context, text)

@@ -16,7 +16,7 @@ from models.tables import Attendance, Council, Meeting, Notice, Person
 from services.actors import actor_for_person
 from services.agenda_delivery import distribute_agenda
 from services.agenda_prep import add_own_item
-from services.attendance import report_absence
+from services.attendance import answer_summons, report_absence, summon_substitute
 from services.councils import create_council
 from services.invites import issue_invites
 from services.meeting_day import check_in
@@ -384,3 +384,35 @@ async def test_the_vice_chair_is_acting_chair_when_the_chair_is_absent_and_can_c
     assert "Mødet er lukket" in closed["text"]
     async with world.sessions() as session:
         assert (await session.get(Meeting, meeting.id)).status == "closed"  # type: ignore[union-attr]
+
+
+async def test_the_secretariat_sees_who_attended_for_whom_and_when(world: World) -> None:
+    """R-Q4: /fremmoede lists those present, who stood in for whom and who was absent."""
+    meeting = await _first_meeting(world)
+    secretary = await world.link(SECRETARY)
+    [none_yet] = await world.say(secretary, "/fremmoede")
+    assert "Der er endnu ikke åbnet et møde" in none_yet["text"]
+    await _as(world, MEMBER, report_absence, meeting_id=meeting.id)
+    await _as(world, MEMBER, summon_substitute, meeting_id=meeting.id)
+    await _as(world, SUBSTITUTE, answer_summons, meeting_id=meeting.id, accept=True)
+    await _as(world, "Anders Gade", report_absence, meeting_id=meeting.id)
+    chair, substitute = await world.link(CHAIR), await world.link(SUBSTITUTE)
+    world.clock.now = meeting.starts_at - timedelta(minutes=5)
+    await world.say(chair, "/aabn")
+    await world.say(chair, "/tjekind")
+    await world.say(substitute, "/tjekind")
+    [record] = await world.say(secretary, "/fremmoede")
+    text = record["text"]
+    assert "Fremmøde (R-Q4) — KKR Nordjylland" in text and "mødet er i gang" in text
+    assert "Mødt personligt (1): Gorm Iversen" in text
+    assert "Trine Ulrich for Anne Rasmussen" in text
+    assert "Ikke tjekket ind indtil nu" in text and "Anders Gade" in text
+    assert "Gorm Iversen: 09:55–" in text and "Trine Ulrich: 09:55–" in text
+    await world.say(chair, "/luk")
+    [closed] = await world.say(secretary, "/fremmoede")
+    assert "mødet er i gang" not in closed["text"]
+    assert "Fraværende uden stedfortræder" in closed["text"]
+    assert "Gorm Iversen: 09:55–09:55" in closed["text"], "left at the close"
+    member = await world.link("Line Toft")
+    [refused] = await world.say(member, "/fremmoede")
+    assert "Fremmøde" not in refused["text"] and "Trine" not in refused["text"]

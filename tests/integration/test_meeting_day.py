@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from models.enums import MeetingStatus
 from services.attendance import answer_summons, report_absence, summon_substitute
 from services.attendance_record import meeting_attendance_record
 from services.errors import NotAllowed, NotFound, Refused
@@ -321,3 +322,19 @@ async def test_closing_moves_the_groups_quorum_message_on_to_the_next_meeting(
     shown = {render.view.meeting.id: render for render in await kkr.run(dirty_messages)}
     assert set(shown) == {kkr.meetings[0], kkr.meetings[1]}  # the final state, and the next
     assert shown[kkr.meetings[1]].replaces == 5
+
+
+async def test_the_record_asked_without_a_meeting_is_of_the_open_one_else_the_last_held(
+    kkr: Council_,
+) -> None:
+    secretary = await kkr.actor(SECRETARY)
+    with pytest.raises(Refused) as refused:
+        await kkr.run(meeting_attendance_record, actor=secretary, now=NOW)
+    assert refused.value.code == "no_meeting_held"
+    await kkr.set_meeting(1, status=MeetingStatus.CLOSED)  # an older record, say
+    await kkr.set_meeting(0, status=MeetingStatus.CLOSED)
+    shown = await kkr.run(meeting_attendance_record, actor=secretary, now=NOW)
+    assert shown.meeting_id == kkr.meetings[1] and shown.closed, "the latest closed meeting"
+    await kkr.set_meeting(0, status=MeetingStatus.OPEN)
+    shown = await kkr.run(meeting_attendance_record, actor=secretary, now=NOW)
+    assert shown.meeting_id == kkr.meetings[0] and not shown.closed, "the one in progress"
