@@ -12,9 +12,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.handlers import basics
+from bot.handlers.common import material_of
 from bot.texts import refusal
 from procedure.permissions import Action
-from services.agenda import MaterialIn, my_items, withdraw_item
+from services.agenda import my_items, withdraw_item
 from services.agenda_delivery import distribute_agenda, request_agenda
 from services.agenda_prep import (
     AgendaOverview,
@@ -483,13 +484,7 @@ async def _material_message(
         await _say(update, text, _done_button(context, meeting_id, item_id))
         return
     sent = message.document
-    material = MaterialIn(
-        file_id=sent.file_id,
-        file_unique_id=sent.file_unique_id,
-        file_name=sent.file_name or "document",
-        mime_type=sent.mime_type,
-        file_size=sent.file_size,
-    )
+    material = material_of(sent)
     try:
         async with context.sessions() as session, session.begin():
             shown = await add_item_material(

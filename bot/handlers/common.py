@@ -7,12 +7,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.texts import refusal
+from services.agenda import MaterialIn
 from services.errors import ServiceError
 
 T = TypeVar("T")
@@ -81,3 +82,14 @@ async def replace(update: Update, text: str, markup: InlineKeyboardMarkup | None
 
 def args_text(context: BotContext) -> str:
     return " ".join(context.args or []).strip()
+
+
+def material_of(sent: Document) -> MaterialIn:
+    """A document sent in the chat as an item's material (R-M3); the file stays on Telegram."""
+    return MaterialIn(
+        file_id=sent.file_id,
+        file_unique_id=sent.file_unique_id,
+        file_name=sent.file_name or "document",
+        mime_type=sent.mime_type,
+        file_size=sent.file_size,
+    )

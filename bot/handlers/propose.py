@@ -18,9 +18,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
+from bot.handlers.common import material_of
 from bot.texts import refusal
 from services.agenda import (
-    MaterialIn,
     check_description,
     check_material,
     check_title,
@@ -141,13 +141,7 @@ async def document(update: Update, context: BotContext) -> int:
     assert message is not None and message.document is not None
     sent = message.document
     draft = _draft(context)
-    material = MaterialIn(
-        file_id=sent.file_id,
-        file_unique_id=sent.file_unique_id,
-        file_name=sent.file_name or "document",
-        mime_type=sent.mime_type,
-        file_size=sent.file_size,
-    )
+    material = material_of(sent)
     try:
         check_material(material)
     except ServiceError as error:

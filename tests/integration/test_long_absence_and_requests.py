@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from models.enums import MeetingKind
-from models.tables import AgendaItem, Council, LongAbsence
+from models.tables import AgendaItem, Council, LongAbsence, Meeting
 from services.attendance import withdraw_absence
 from services.errors import NotAllowed, Refused
 from services.long_absence import (
@@ -43,6 +43,20 @@ async def _leave(kkr: Council_, name: str, start: date, back: date) -> LongAbsen
         reason="orlov",
     )
     return leave
+
+
+async def _plan(
+    kkr: Council_, starts_at: datetime, kind: MeetingKind = MeetingKind.ORDINARY
+) -> Meeting:
+    """A meeting planned after the leave was reported; it becomes kkr.meetings[2]."""
+    async with kkr.sessions() as session, session.begin():
+        council = await session.get(Council, kkr.council_id)
+        assert council is not None
+        meeting = await add_meeting(
+            session, council=council, starts_at=starts_at, place="Thisted", now=NOW, kind=kind
+        )
+    kkr.meetings.append(meeting.id or 0)
+    return meeting
 
 
 async def test_a_leave_ending_before_it_starts_is_refused(kkr: Council_) -> None:
@@ -84,18 +98,7 @@ async def test_a_meeting_planned_later_in_the_period_gets_the_substitute_by_the_
     kkr: Council_,
 ) -> None:
     await _leave(kkr, MAYOR, TODAY, TODAY + timedelta(days=120))
-    async with kkr.sessions() as session, session.begin():
-        council = await session.get(Council, kkr.council_id)
-        assert council is not None
-        meeting = await add_meeting(
-            session,
-            council=council,
-            starts_at=datetime(2027, 2, 10, 10, 0),
-            place="Thisted",
-            now=NOW,
-            kind=MeetingKind.EXTRAORDINARY,
-        )
-    kkr.meetings.append(meeting.id or 0)
+    await _plan(kkr, datetime(2027, 2, 10, 10, 0), kind=MeetingKind.EXTRAORDINARY)
     assert await kkr.run(apply_long_absences, NOW) == 1
     assert await kkr.run(apply_long_absences, NOW) == 0, "idempotent"
     row = await kkr.row(MAYOR, 2)
@@ -139,17 +142,7 @@ async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_fi
     leave = await _leave(kkr, MEMBER, TODAY + timedelta(days=60), TODAY + timedelta(days=200))
     assert leave.decision_meeting_id is None, "no planned meeting falls in the period yet"
     assert await kkr.run(apply_long_absences, NOW) == 0
-    async with kkr.sessions() as session, session.begin():
-        council = await session.get(Council, kkr.council_id)
-        assert council is not None
-        meeting = await add_meeting(
-            session,
-            council=council,
-            starts_at=datetime(2027, 3, 10, 10, 0),
-            place="Hjørring",
-            now=NOW,
-        )
-    kkr.meetings.append(meeting.id or 0)
+    meeting = await _plan(kkr, datetime(2027, 3, 10, 10, 0))
     assert await kkr.run(apply_long_absences, NOW) == 1  # R-S5, done by the sweep
     assert await kkr.run(apply_long_absences, NOW) == 0, "idempotent"
     row = await kkr.row(MEMBER, 2)
