@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import KKRApplication, build_application, polling
 from bot.demo.seed import DemoCouncil, seed_demo
-from bot.emulator.client import EmulatorClient
+from bot.emulator.client import BotMessage, EmulatorClient
 from bot.emulator.server import EmulatorServer
 from bot.settings import Settings
 from models.db import SessionFactory, make_engine, make_session_factory
@@ -73,6 +73,22 @@ class World:
 
     async def sweep(self) -> None:
         await run_sweep(self.sessions, self.clock())
+
+
+async def ask(world: World, user: int, text: str, expect: str) -> BotMessage:
+    """Send `text` and wait for the bot's message containing `expect` (notices may come between)."""
+    before = len(await world.sim.messages(user))
+    await world.sim.send(user, text)
+    return await reply_containing(world, user, before, expect)
+
+
+async def reply_containing(world: World, user: int, before: int, expect: str) -> BotMessage:
+    for count in range(before + 1, before + 10):
+        messages = await world.sim.wait_for_messages(user, count, timeout=10)
+        found = [m for m in messages[before:] if expect in (m.text or "")]
+        if found:
+            return found[0]
+    raise AssertionError(f"no reply with {expect!r}")
 
 
 @pytest.fixture

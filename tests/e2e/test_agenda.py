@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.emulator.client import BotMessage
 from models.tables import AgendaItem, Notice
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, ask, reply_containing
 
 MEMBER = "Anne Rasmussen"
 OTHER = "Line Toft"
@@ -31,22 +31,6 @@ async def press(world: World, user: int, message: BotMessage | dict, label: str)
 
 async def last_with_buttons(world: World, user: int) -> BotMessage:
     return [m for m in await world.sim.messages(user) if m.labels][-1]
-
-
-async def ask(world: World, user: int, text: str, expect: str) -> BotMessage:
-    """Send `text` and wait for the bot's message containing `expect` (notices may come between)."""
-    before = len(await world.sim.messages(user))
-    await world.sim.send(user, text)
-    return await reply_containing(world, user, before, expect)
-
-
-async def reply_containing(world: World, user: int, before: int, expect: str) -> BotMessage:
-    for count in range(before + 1, before + 10):
-        messages = await world.sim.wait_for_messages(user, count, timeout=10)
-        found = [m for m in messages[before:] if expect in (m.text or "")]
-        if found:
-            return found[0]
-    raise AssertionError(f"no reply with {expect!r}")
 
 
 async def press_for_reply(

@@ -22,7 +22,7 @@ from services.invites import issue_invites
 from services.meeting_day import check_in
 from services.members import import_members, parse_members_csv
 from services.requests import request_meeting
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, ask
 
 MEMBER = "Anne Rasmussen"
 SUBSTITUTE = "Trine Ulrich"
@@ -390,29 +390,26 @@ async def test_the_secretariat_sees_who_attended_for_whom_and_when(world: World)
     """R-Q4: /fremmoede lists those present, who stood in for whom and who was absent."""
     meeting = await _first_meeting(world)
     secretary = await world.link(SECRETARY)
-    [none_yet] = await world.say(secretary, "/fremmoede")
-    assert "Der er endnu ikke åbnet et møde" in none_yet["text"]
+    await ask(world, secretary, "/fremmoede", "Der er endnu ikke åbnet et møde")
     await _as(world, MEMBER, report_absence, meeting_id=meeting.id)
     await _as(world, MEMBER, summon_substitute, meeting_id=meeting.id)
     await _as(world, SUBSTITUTE, answer_summons, meeting_id=meeting.id, accept=True)
     await _as(world, "Anders Gade", report_absence, meeting_id=meeting.id)
     chair, substitute = await world.link(CHAIR), await world.link(SUBSTITUTE)
+    member = await world.link("Line Toft")  # before the invitations expire
     world.clock.now = meeting.starts_at - timedelta(minutes=5)
     await world.say(chair, "/aabn")
     await world.say(chair, "/tjekind")
     await world.say(substitute, "/tjekind")
-    [record] = await world.say(secretary, "/fremmoede")
-    text = record["text"]
+    text = (await ask(world, secretary, "/fremmoede", "Fremmøde (R-Q4)")).text or ""
     assert "Fremmøde (R-Q4) — KKR Nordjylland" in text and "mødet er i gang" in text
     assert "Mødt personligt (1): Gorm Iversen" in text
     assert "Trine Ulrich for Anne Rasmussen" in text
     assert "Ikke tjekket ind indtil nu" in text and "Anders Gade" in text
     assert "Gorm Iversen: 09:55–" in text and "Trine Ulrich: 09:55–" in text
     await world.say(chair, "/luk")
-    [closed] = await world.say(secretary, "/fremmoede")
-    assert "mødet er i gang" not in closed["text"]
-    assert "Fraværende uden stedfortræder" in closed["text"]
-    assert "Gorm Iversen: 09:55–09:55" in closed["text"], "left at the close"
-    member = await world.link("Line Toft")
-    [refused] = await world.say(member, "/fremmoede")
-    assert "Fremmøde" not in refused["text"] and "Trine" not in refused["text"]
+    closed = (await ask(world, secretary, "/fremmoede", "Fremmøde (R-Q4)")).text or ""
+    assert "mødet er i gang" not in closed and "Fraværende uden stedfortræder" in closed
+    assert "Gorm Iversen: 09:55–09:55" in closed, "left at the close"
+    refused = (await ask(world, member, "/fremmoede", "din rolle")).text or ""
+    assert "Fremmøde" not in refused and "Trine" not in refused
