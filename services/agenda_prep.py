@@ -221,14 +221,7 @@ async def add_item_material(
     The proposer adds to their own item only while they may still propose for that meeting (a
     substitute no longer standing in may not); after distribution the change goes out as an
     addendum that names the item (never a silent edit)."""
-    item, meeting = await _item(session, actor, item_id)
-    if item.proposed_by_id != actor.person_id or not may(
-        await roles_at_meeting(session, actor, meeting), Action.PROPOSE
-    ):
-        actor.require(Action.EDIT_AGENDA)
-    require_changeable(meeting, now)
-    if item.status in (ItemStatus.REJECTED, ItemStatus.WITHDRAWN):
-        raise ItemNotChangeable("the item is not on the agenda nor waiting for the chair")
+    item, meeting = await _material_item(session, actor, item_id, now)
     for document in material:
         check_material(document)  # all checked before any is recorded
     add_material(session, item, material, actor, now)
@@ -247,6 +240,31 @@ async def add_item_material(
     await session.flush()
     [shown] = await item_views(session, [item])
     return shown
+
+
+async def material_target(
+    session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
+) -> ItemView:
+    """R-M3: the item the actor is about to add material to, if they may (as add_item_material)."""
+    item, _meeting = await _material_item(session, actor, item_id, now)
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def _material_item(
+    session: AsyncSession, actor: Actor, item_id: int, now: datetime
+) -> tuple[AgendaItem, Meeting]:
+    """The chair and secretariat add material to any item; a proposer to their own, while they
+    may still propose for that meeting (a substitute no longer standing in may not)."""
+    item, meeting = await _item(session, actor, item_id)
+    if item.proposed_by_id != actor.person_id or not may(
+        await roles_at_meeting(session, actor, meeting), Action.PROPOSE
+    ):
+        actor.require(Action.EDIT_AGENDA)
+    require_changeable(meeting, now)
+    if item.status in (ItemStatus.REJECTED, ItemStatus.WITHDRAWN):
+        raise ItemNotChangeable("the item is not on the agenda nor waiting for the chair")
+    return item, meeting
 
 
 async def take_in_late(

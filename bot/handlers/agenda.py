@@ -23,6 +23,7 @@ from services.agenda_prep import (
     add_own_item,
     agenda_overview,
     approve_agenda,
+    material_target,
     move_item,
     preparable_meetings,
     reject_item,
@@ -268,7 +269,8 @@ async def agenda(update: Update, context: BotContext) -> None:
 
 
 async def myitems(update: Update, context: BotContext) -> None:
-    """`/myitems`: the person's own proposals, with a button to withdraw each while it can be."""
+    """`/myitems`: the person's own proposals, with buttons to add material (R-M3) to each and
+    to withdraw it while it can be."""
     actor = context.require_actor()
     async with context.sessions() as session:
         mine = await my_items(session, actor=actor, now=context.now())
@@ -277,9 +279,13 @@ async def myitems(update: Update, context: BotContext) -> None:
     buttons = [
         [
             InlineKeyboardButton(
-                context._("Withdraw: %(title)s", title=m.item.title[:30]),
+                context._("Add material: %(title)s", title=m.item.title[:24]),
+                callback_data=f"ag:{m.meeting.id}:mat:{m.item.id}",
+            ),
+            InlineKeyboardButton(
+                context._("Withdraw: %(title)s", title=m.item.title[:24]),
                 callback_data=f"ag:{m.meeting.id}:wd:{m.item.id}",
-            )
+            ),
         ]
         for m in mine
         if m.withdrawable
@@ -454,12 +460,7 @@ def _done_button(context: BotContext, meeting_id: int, item_id: int) -> InlineKe
 async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
     actor = context.require_actor()
     async with context.sessions() as session:
-        overview = await agenda_overview(
-            session, actor=actor, meeting_id=meeting_id, now=context.now()
-        )
-    item = next((i for i in overview.items if i.id == item_id), None)
-    if item is None:
-        raise NotFound("the item is no longer on the agenda")
+        item = await material_target(session, actor=actor, item_id=item_id, now=context.now())
     _set_pending(context, "mat", item_id, meeting_id)
     text = context._(
         "Send the material for <b>%(title)s</b> as documents (PDF, Word, …), one or more."
@@ -527,6 +528,9 @@ async def _material_done(
     if query is not None and query.message is not None:
         await query.edit_message_reply_markup(None)
     actor = context.require_actor()
+    if not actor.may(Action.EDIT_AGENDA):  # a proposer: their own items, as /mine shows them
+        await myitems(update, context)
+        return
     try:
         async with context.sessions() as session:
             overview = await agenda_overview(

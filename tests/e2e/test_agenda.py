@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from bot.emulator.client import BotMessage
-from models.tables import AgendaItem, Notice
+from models.tables import AgendaItem, Material, Notice
 from tests.e2e.conftest import World, ask, reply_containing
 
 MEMBER = "Anne Rasmussen"
@@ -458,6 +458,33 @@ async def test_a_member_withdraws_a_proposal_with_the_button_in_myitems(world: W
     assert "Trukket tilbage" in again["text"] and not again.labels
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Fælles busplan" not in overview["text"]
+
+
+async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: World) -> None:
+    member = await world.link(MEMBER)
+    other = await world.link(OTHER)
+    await propose(world, member, document=False)
+    mine = await ask(world, member, "/mine", "Dine forslag")
+    prompt = await press_for_reply(
+        world, member, mine, "Tilføj materiale: Fælles busplan", "materialet"
+    )
+    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    received = await send_document(world, member, "ruter.pdf", "ruter.pdf")
+    assert "Tilføjet til Fælles busplan: ruter.pdf (1 i alt)." in received["text"]
+    shown = await press_for_reply(world, member, received, "Færdig", "Dine forslag")
+    assert "Fælles busplan" in shown["text"]
+    # Another member's press of the same button (a forwarded /mine) is refused.
+    query = await world.sim.press(
+        other, member, mine["message_id"], label="Tilføj materiale: Fælles busplan"
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.show_alert and "forbereder dagsordenen" in answer.text
+    async with world.sessions() as session:
+        item = (
+            await session.exec(select(AgendaItem).where(AgendaItem.title == "Fælles busplan"))
+        ).one()
+        material = (await session.exec(select(Material).where(Material.item_id == item.id))).all()
+    assert [m.file_name for m in material] == ["ruter.pdf"]
 
 
 async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> None:

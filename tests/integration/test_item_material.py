@@ -12,7 +12,7 @@ from models.db import SessionFactory
 from models.tables import AuditEvent, Council, Material
 from services.agenda import MaterialIn
 from services.agenda_delivery import agenda_package, distribute_agenda
-from services.agenda_prep import add_item_material, agenda_overview, reject_item
+from services.agenda_prep import add_item_material, agenda_overview, material_target, reject_item
 from services.errors import FileTooBig, ItemNotChangeable, MeetingNotOpen, NotAllowed
 from tests.integration.agenda_helpers import (
     CHAIR,
@@ -138,3 +138,24 @@ async def test_material_added_after_distribution_goes_out_as_a_marked_addendum(
         )
     assert package.snapshot["changes"]["material"] == ["Fælles busplan"]
     assert [d.file_name for d in package.material] == ["notat.pdf"]
+
+
+async def test_only_who_may_add_material_is_asked_for_it(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, now, material=[])
+    for who in (MEMBER, SECRETARY):  # the proposer, and a preparer
+        async with sessions() as session:
+            shown = await material_target(
+                session, actor=await actor(sessions, who), item_id=proposal.item.id, now=now
+            )
+        assert shown.title == proposal.item.title
+    with pytest.raises(NotAllowed):
+        async with sessions() as session:
+            await material_target(
+                session,
+                actor=await actor(sessions, OTHER_MEMBER),
+                item_id=proposal.item.id,
+                now=now,
+            )
