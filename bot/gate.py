@@ -33,7 +33,7 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     async with context.sessions() as session, session.begin():
         context.actor = await actor_for_telegram(session, user.id)
-        if context.actor is not None:
+        if context.actor is not None and context.actor.unreachable:
             await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if context.actor is not None:
         context.language = supported(context.actor.language)

@@ -25,6 +25,7 @@ class Actor:
     chat_id: int | None
     council_name: str
     council_timezone: str
+    unreachable: bool = False  # the bot was blocked by them; writing again lifts it (outbox)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -41,7 +42,9 @@ class Actor:
             raise NotAllowed(f"{self.role} may not {action}", action=str(action))
 
 
-async def actor_for_person(session: AsyncSession, person_id: int) -> Actor | None:
+async def actor_for_person(
+    session: AsyncSession, person_id: int, link: TelegramLink | None = None
+) -> Actor | None:
     """The actor for a person id, or None when the person has no membership."""
     row = (
         await session.exec(
@@ -54,9 +57,10 @@ async def actor_for_person(session: AsyncSession, person_id: int) -> Actor | Non
     if row is None:
         return None
     person, membership, council = row
-    link = (
-        await session.exec(select(TelegramLink).where(TelegramLink.person_id == person_id))
-    ).first()
+    if link is None:
+        link = (
+            await session.exec(select(TelegramLink).where(TelegramLink.person_id == person_id))
+        ).first()
     return _actor(person, membership, council, link)
 
 
@@ -69,7 +73,7 @@ async def actor_for_telegram(session: AsyncSession, telegram_user_id: int) -> Ac
     ).first()
     if link is None:
         return None
-    return await actor_for_person(session, link.person_id)
+    return await actor_for_person(session, link.person_id, link)
 
 
 def _actor(
@@ -86,4 +90,5 @@ def _actor(
         chat_id=link.chat_id if link else None,
         council_name=council.name,
         council_timezone=council.timezone,
+        unreachable=link is not None and link.unreachable_since is not None,
     )

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from models.enums import NoticeStatus
-from models.tables import Notice
+from models.tables import Notice, TelegramLink
 from tests.e2e.conftest import World
 
 MEMBER = "Anne Rasmussen"  # elected member, F, Brønderslev
@@ -191,3 +191,16 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_the_secret
     messages = await world.sim.wait_for_messages(secretary, before + 4, timeout=10)
     texts = [m["text"] for m in messages[before:]]
     assert any("Anne Rasmussen" in t and "blokeret" in t for t in texts)
+    # The member unblocks the bot and writes again: what was held back comes at once.
+    await world.sim.unblock(member)
+    before = len(await world.sim.messages(member))
+    await world.sim.send(member, "/moeder")
+    arrived = await world.sim.wait_for_messages(member, before + 2, timeout=10)
+    assert any("påmind" in (m["text"] or "").lower() for m in arrived[before:]), [
+        m["text"] for m in arrived[before:]
+    ]
+    async with world.sessions() as session:
+        link = (
+            await session.exec(select(TelegramLink).where(TelegramLink.telegram_user_id == member))
+        ).first()
+    assert link is not None and link.unreachable_since is None
