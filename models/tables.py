@@ -360,3 +360,5 @@ __all__ = [
     "SubstituteAnswer",
     "TelegramLink",
 ]
+
+import models.meeting_room  # noqa: E402,F401  (issue 12: the meeting room tables, for Alembic)
