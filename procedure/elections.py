@@ -59,6 +59,18 @@ def dhondt(
     return seats_of
 
 
+def dhondt_quotients(groups: Mapping[str, int], order: Iterable[str]) -> list[Fraction]:
+    """R-E2: the quotient each seat of a d'Hondt order was taken with (size / seats taken so far)."""
+    taken: dict[str, int] = {}
+    quotients = []
+    for group in order:
+        if groups.get(group, 0) <= 0:
+            raise ElectionError(f"{group!r} has no members and cannot take a seat")
+        taken[group] = taken.get(group, 0) + 1
+        quotients.append(Fraction(groups[group], taken[group]))
+    return quotients
+
+
 def merge_alliances(
     groups: Mapping[str, int], alliances: Iterable[Iterable[str]]
 ) -> dict[str, int]:
@@ -97,6 +109,11 @@ class RoundResult:
     finalists: tuple[str, str] | None = None
     by_lot: bool = False
 
+    @property
+    def failed(self) -> bool:
+        """R-E1: nobody elected and no further round (a sole candidate got no vote in round 2)."""
+        return self.elected is None and self.next_round is None and self.round_no == 2
+
 
 def majority_round(
     round_no: int, votes: Mapping[str, int], present: int, rng: random.Random
@@ -110,6 +127,10 @@ def majority_round(
         elected = leader or _sole_recipient(votes)
         if elected:
             return RoundResult(2, elected)
+        if len(votes) < 2:
+            # A sole candidate without a vote: no majority, no votes to them, no two to choose
+            # between in a third round. The election has failed; it starts again.
+            return RoundResult(2, None)
         finalists, by_lot = _two_finalists(votes, rng)
         return RoundResult(2, None, next_round=3, finalists=finalists, by_lot=by_lot)
     return _binding_round(votes, rng)

@@ -70,6 +70,7 @@ class Action(StrEnum):
     )
     RECORD_LONG_ABSENCE = "record_long_absence"  # R-S4, R-S5
     RECORD_VOTE = "record_vote"  # R-Q3
+    LEAD_MEETING = "lead_meeting"  # R-M5: items, votes, decisions; the secretariat for the chair
     LINK_GROUP = "link_group"
     # The secretariat's administration (R-P4)
     MANAGE_MEMBERS = "manage_members"  # R-P2, R-S1
@@ -117,6 +118,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.REPORT_ABSENCE_FOR_OTHERS: _PREPARERS,
         Action.RECORD_LONG_ABSENCE: _PREPARERS,
         Action.RECORD_VOTE: _PREPARERS,
+        Action.LEAD_MEETING: _PREPARERS,
         Action.LINK_GROUP: _PREPARERS,
         Action.VIEW_ATTENDANCE_RECORD: _PREPARERS,  # the chair leads the meeting it records
         Action.MANAGE_MEMBERS: _SECRETARIAT,

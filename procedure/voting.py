@@ -8,6 +8,7 @@ proposal is rejected.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,12 +46,26 @@ class MajorityResult:
         return self.yes + self.no
 
 
-def tally(yes: int, no: int, abstain: int, chair_vote: str | None, quorate: bool) -> MajorityResult:
-    """R-Q3: the result of a vote by simple majority of votes cast, the chair deciding a tie."""
+def tally(
+    yes: int,
+    no: int,
+    abstain: int,
+    chair_vote: str | None,
+    quorate: bool,
+    *,
+    casting_vote: str | None = None,
+) -> MajorityResult:
+    """R-Q3: the result of a vote by simple majority of votes cast, the chair deciding a tie.
+
+    `casting_vote` is the acting chair's answer when asked on a tie because they abstained or did
+    not vote: it decides the tie and nothing else (it is not added to the counts).
+    """
     if not quorate:
         raise NotQuorate("no decision can be recorded while the meeting is not quorate (R-Q3)")
     _require_counts(yes=yes, no=no, abstain=abstain)
     ballot = _chair_ballot(chair_vote, yes=yes, no=no, abstain=abstain)
+    if casting_vote is not None:
+        ballot = _casting_ballot(casting_vote, ballot)
     if yes != no:
         outcome = Outcome.ADOPTED if yes > no else Outcome.REJECTED
         return MajorityResult(outcome, yes, no, abstain, casting_vote_used=False)
@@ -64,6 +79,23 @@ def tally(yes: int, no: int, abstain: int, chair_vote: str | None, quorate: bool
 def decide(yes: int, no: int, abstain: int, chair_vote: str | None, quorate: bool) -> Outcome:
     """R-Q3: "adopted" or "rejected" by simple majority of votes cast, the chair breaking a tie."""
     return tally(yes, no, abstain, chair_vote, quorate).outcome
+
+
+def casting_vote_needed(yes: int, no: int, chair_vote: str | None) -> bool:
+    """R-Q3: whether the acting chair must be asked: a tie, and they voted neither yes nor no."""
+    _require_counts(yes=yes, no=no)
+    return yes == no and chair_vote not in (Ballot.YES, Ballot.NO)
+
+
+def count_ballots(choices: Iterable[str]) -> tuple[int, int, int]:
+    """R-Q3: the yes, no and abstain counts of the ballots cast (one choice per seat)."""
+    counted = dict.fromkeys(Ballot, 0)
+    for choice in choices:
+        try:
+            counted[Ballot(choice)] += 1
+        except ValueError:
+            raise InvalidVote(f"a ballot must be yes, no or abstain, got {choice!r}") from None
+    return counted[Ballot.YES], counted[Ballot.NO], counted[Ballot.ABSTAIN]
 
 
 def requests_needed(members: int) -> int:
@@ -84,6 +116,14 @@ def _require_counts(**counts: int) -> None:
     for name, value in counts.items():
         if value < 0:
             raise InvalidCount(f"{name} votes must be zero or more, got {value}")
+
+
+def _casting_ballot(casting_vote: str, ballot: Ballot | None) -> Ballot:
+    if ballot in (Ballot.YES, Ballot.NO):
+        raise InvalidVote("the chair voted yes or no already; that vote decides a tie")
+    if casting_vote not in (Ballot.YES, Ballot.NO):
+        raise InvalidVote(f"a casting vote is 'yes' or 'no', got {casting_vote!r}")
+    return Ballot(casting_vote)
 
 
 def _chair_ballot(chair_vote: str | None, *, yes: int, no: int, abstain: int) -> Ballot | None:

@@ -14,6 +14,7 @@ from procedure.elections import (
     chair_and_vice,
     dhondt,
     dhondt_order,
+    dhondt_quotients,
     majority_round,
     merge_alliances,
 )
@@ -291,3 +292,38 @@ def test_a_second_round_either_elects_or_hands_two_finalists_to_the_third(
         others = [n for c, n in votes.items() if c not in result.finalists]
         assert first != second
         assert all(n <= min(votes[first], votes[second]) for n in others)
+
+
+def test_a_sole_candidate_without_a_vote_in_round_two_fails_the_election() -> None:
+    # Issue 11: this raised ElectionError ("round 3 needs two candidates").
+    result = majority_round(2, {"Anna": 0}, present=12, rng=rng())
+    assert result.elected is None and result.next_round is None and result.failed
+
+
+def test_a_sole_candidate_with_every_vote_cast_in_round_two_is_elected() -> None:
+    assert majority_round(2, {"Anna": 3}, present=12, rng=rng()).elected == "Anna"
+
+
+def test_each_seat_is_taken_with_the_groups_size_over_its_seats_so_far() -> None:
+    groups = {"A": 7, "B": 4}
+    order = dhondt_order(groups, 3, rng())
+    assert order == ["A", "B", "A"]
+    assert [str(q) for q in dhondt_quotients(groups, order)] == ["7", "4", "7/2"]
+
+
+def test_a_quotient_for_a_group_without_members_is_refused() -> None:
+    with pytest.raises(ElectionError):
+        dhondt_quotients({"A": 0}, ["A"])
+
+
+@given(
+    st.dictionaries(st.sampled_from("ABCDE"), st.integers(1, 20), min_size=1),
+    st.integers(0, 12),
+    st.integers(0, 2**16),
+)
+@settings(max_examples=60)
+def test_quotients_never_increase_along_the_order(
+    groups: dict[str, int], seats: int, seed: int
+) -> None:
+    quotients = dhondt_quotients(groups, dhondt_order(groups, seats, rng(seed)))
+    assert quotients == sorted(quotients, reverse=True)

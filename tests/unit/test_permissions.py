@@ -33,6 +33,7 @@ ADMINISTRATION = [
     Action.DISTRIBUTE_AGENDA,
     Action.CHECK_IN_OTHERS,
     Action.RECORD_VOTE,
+    Action.LEAD_MEETING,
     Action.MANAGE_MEMBERS,
     Action.ISSUE_INVITES,
     Action.LINK_GROUP,
@@ -142,3 +143,11 @@ def test_more_roles_never_take_a_right_away(
     assert allowed_actions(roles, acting_chair=acting) <= allowed_actions(
         roles | more, acting_chair=acting
     )
+
+
+def test_the_meeting_is_led_by_the_acting_chair_or_the_secretariat_for_them() -> None:
+    assert may(["secretariat"], Action.LEAD_MEETING)
+    assert may(["mayor", "vice_chair"], Action.LEAD_MEETING, acting_chair=True)
+    assert not may(["mayor", "vice_chair"], Action.LEAD_MEETING)
+    assert not may(["observer"], Action.LEAD_MEETING)
+    assert not may(["member"], Action.LEAD_MEETING)

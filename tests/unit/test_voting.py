@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from procedure.errors import InvalidCount, InvalidVote, NotQuorate
 from procedure.voting import (
     Outcome,
+    casting_vote_needed,
+    count_ballots,
     decide,
     extraordinary_meeting_required,
     requests_needed,
@@ -106,3 +108,49 @@ def test_a_meeting_is_required_exactly_when_three_times_the_requests_reach_the_m
 ) -> None:
     assume(requests <= members)
     assert extraordinary_meeting_required(members, requests) is (3 * requests >= members)
+
+
+# R-Q3: the acting chair asked for a casting vote, and ballots counted
+
+
+def test_a_casting_vote_asked_for_after_the_chair_abstained_decides_a_tie() -> None:
+    result = tally(5, 5, 2, "abstain", quorate=True, casting_vote="yes")
+    assert result.outcome is Outcome.ADOPTED and result.casting_vote_used
+    assert (result.yes, result.no, result.abstain) == (5, 5, 2)
+
+
+def test_a_casting_vote_breaks_a_tie_of_nothing_cast_too() -> None:
+    assert tally(0, 0, 12, None, quorate=True, casting_vote="no").outcome is Outcome.REJECTED
+
+
+def test_a_casting_vote_does_not_matter_without_a_tie() -> None:
+    result = tally(6, 5, 0, None, quorate=True, casting_vote="no")
+    assert result.outcome is Outcome.ADOPTED and not result.casting_vote_used
+
+
+def test_a_chair_who_voted_yes_or_no_gives_no_second_casting_vote() -> None:
+    with pytest.raises(InvalidVote):
+        tally(5, 5, 0, "yes", quorate=True, casting_vote="no")
+
+
+def test_a_casting_vote_is_yes_or_no() -> None:
+    with pytest.raises(InvalidVote):
+        tally(5, 5, 0, None, quorate=True, casting_vote="abstain")
+
+
+def test_the_chair_is_asked_only_on_a_tie_they_did_not_vote_in() -> None:
+    assert casting_vote_needed(5, 5, None)
+    assert casting_vote_needed(5, 5, "abstain")
+    assert not casting_vote_needed(5, 5, "yes")
+    assert not casting_vote_needed(6, 5, None)
+
+
+def test_ballots_are_counted_by_choice() -> None:
+    assert count_ballots(["yes", "no", "yes", "abstain"]) == (2, 1, 1)
+    with pytest.raises(InvalidVote):
+        count_ballots(["maybe"])
+
+
+@given(st.lists(st.sampled_from(["yes", "no", "abstain"])))
+def test_every_ballot_is_counted_exactly_once(choices: list[str]) -> None:
+    assert sum(count_ballots(choices)) == len(choices)
