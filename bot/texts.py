@@ -131,6 +131,69 @@ REFUSALS |= {
         "Please give the proposer a reason for the rejection, in 1 to %(limit)s characters."
     ),
 }
+# The meeting room (issue 12): items, decisions, votes, elections, appointments.
+REFUSALS |= {
+    "no_current_item": _("No item is under discussion. Choose an item first."),
+    "no_next_item": _("That was the last item on the agenda."),
+    "no_previous_item": _("This is the first item on the agenda."),
+    "no_such_item": _("The agenda has %(count)s items; there is no item %(number)s."),
+    "not_quorate": _(
+        "The meeting is not quorate (%(present)s present, %(required)s needed),"
+        " so no decision can be recorded."
+    ),
+    "decision_text_empty": _("Please write the decision."),
+    "decision_text_too_long": _(
+        "The decision is %(length)s characters long; at most %(limit)s are allowed."
+    ),
+    "say_whether_approved": _(
+        "This item decides a long absence: please say whether the council approves it."
+    ),
+    "decided_at_the_meeting": _("The council decides this at the meeting, on its agenda item."),
+    "question_empty": _("Please write what is put to the vote."),
+    "question_too_long": _(
+        "The question is %(length)s characters long; at most %(limit)s are allowed."
+    ),
+    "vote_open": _("A vote is open. Close it first."),
+    "vote_closed": _("The vote is closed."),
+    "vote_by_counts": _(
+        "This vote is taken by a show of hands; the secretariat enters the counts."
+    ),
+    "vote_by_buttons": _("This vote is taken with the members' buttons; no counts can be entered."),
+    "counts_needed": _("Please enter the votes for, against and abstaining."),
+    "casting_vote_not_needed": _("The chair's own vote decides this; no casting vote is needed."),
+    "not_a_councillor": _(
+        "%(name)s is not on the list of municipal councillors in the region, so cannot be"
+        " appointed."
+    ),
+    "councillor_ambiguous": _(
+        "There are several municipal councillors called %(name)s. Please add the municipality."
+    ),
+    "no_councillors": _(
+        "The list of municipal councillors has not been imported yet, so eligibility cannot be"
+        " checked."
+    ),
+    "election_closed": _("The election is over."),
+    "election_kind": _("That is not possible in this kind of election."),
+    "candidate_twice": _("%(name)s is a candidate already."),
+    "candidates_needed": _("There are no candidates yet."),
+    "round_open": _("A round is open. Close it first."),
+    "no_open_round": _("No round is open."),
+    "not_a_candidate": _("That is not a candidate in this round."),
+    "lot_witness_needed": _(
+        "The result must be decided by lot. Please name who witnesses the draw."
+    ),
+    "not_a_member": _("%(name)s is not a member of the council."),
+    "in_another_group": _("%(name)s has already declared for another group."),
+    "group_name_taken": _("There is a group called %(name)s already."),
+    "groups_needed": _("No group has declared yet."),
+    "seats_shared_already": _("The seats have been shared already."),
+    "seats_not_shared": _("The seats have not been shared yet."),
+    "not_spokesperson": _("Only the group's spokesperson can do that."),
+    "no_seat_left": _("The group has named someone for every seat it has."),
+    "renounce_too_many": _("The group has %(seats)s seats left to renounce."),
+    "body_unknown": _("There is no body called %(name)s in the register."),
+    "body_full": _("All %(seats)s seats of %(name)s are taken."),
+}
 # NotAllowed names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {
     "approve_agenda": _("Only the chair approves the agenda."),

@@ -8,7 +8,7 @@ the worker edits keeps the message dirty, because the worker records the change 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
@@ -21,6 +21,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.errors import NotFound, Refused
+from services.meeting_room import floor_line
 from services.quorum import QuorumView, build_view, touch
 from services.seats import load_seats, next_meeting
 
@@ -82,7 +83,7 @@ async def dirty_messages(
                 live.last_text,
                 live.changes,
                 seats.council.language,
-                build_view(seats),
+                replace(build_view(seats), floor=await floor_line(session, meeting)),
                 await _previous_message(session, live) if live.message_id is None else None,
             )
         )

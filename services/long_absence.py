@@ -123,11 +123,24 @@ async def report_long_absence(
 async def decide_long_absence(
     session: AsyncSession, *, actor: Actor, long_absence_id: int, approved: bool, now: datetime
 ) -> LongAbsence:
-    """R-S5: record the council's decision; when approved the substitute stands in for the period."""
+    """R-S5: the council decides at the meeting, on the agenda item put there for it.
+
+    Only a leave that reached no meeting's agenda (none was planned) can still be decided here;
+    otherwise the decision is taken in the meeting room (services.meeting_room.record_decision).
+    """
     actor.require(Action.RECORD_LONG_ABSENCE)
     leave = await session.get(LongAbsence, long_absence_id, with_for_update=True)
     if leave is None or leave.council_id != actor.council_id:
         raise NotFound("no such long absence in your council")
+    if leave.agenda_item_id is not None and leave.decision is None and leave.ended_at is None:
+        raise Refused("decided_at_the_meeting")
+    return await decide_at_meeting(session, leave, approved=approved, now=now, actor=actor)
+
+
+async def decide_at_meeting(
+    session: AsyncSession, leave: LongAbsence, *, approved: bool, now: datetime, actor: Actor
+) -> LongAbsence:
+    """R-S5: apply the council's decision; when approved the substitute stands in for the period."""
     if leave.decision is not None:
         raise Refused("already_decided")
     if leave.ended_at is not None:

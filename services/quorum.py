@@ -53,6 +53,16 @@ class SeatLine:
 
 
 @dataclass(frozen=True)
+class FloorLine:
+    """R-M5/R-Q3: the item under discussion and, during a vote, how many seats have voted."""
+
+    number: int
+    title: str
+    vote_question: str | None = None
+    voted: int | None = None
+
+
+@dataclass(frozen=True)
 class QuorumView:
     """R-Q2: what /quorum answers and the pinned group message shows."""
 
@@ -65,6 +75,7 @@ class QuorumView:
     present: list[str]
     acting_chair: str | None
     chair_absent: bool
+    floor: FloorLine | None = None  # filled in by services.meeting_room while the meeting runs
 
     @property
     def open(self) -> bool:

@@ -17,6 +17,7 @@ from services.long_absence import (
     end_long_absence,
     report_long_absence,
 )
+from services.meeting_room import next_item, record_decision
 from services.meetings import add_meeting
 from services.requests import request_meeting
 from tests.conftest import NOW
@@ -29,6 +30,8 @@ from tests.integration.conftest import (
     SUBSTITUTE,
     Council_,
 )
+from tests.integration.room_helpers import MEMBERS as MEMBERS_ALL
+from tests.integration.room_helpers import day, open_with
 
 TODAY = NOW.date()
 
@@ -169,22 +172,31 @@ async def test_the_decision_item_after_distribution_marks_the_agenda_for_an_adde
 
 async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Council_) -> None:
     leave = await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Refused) as refused:  # R-S5: decided at the meeting, on its item
         await kkr.run(
             decide_long_absence,
-            actor=await kkr.actor(MAYOR),
+            actor=await kkr.actor(SECRETARY),
             long_absence_id=leave.id,
             approved=True,
             now=NOW,
         )
-    decided = await kkr.run(
-        decide_long_absence,
+    assert refused.value.code == "decided_at_the_meeting"
+    await open_with(kkr, *[m for m in MEMBERS_ALL if m != MEMBER][:11], SUBSTITUTE)
+    room_now = await day(kkr)
+    with pytest.raises(NotAllowed):
+        await kkr.run(next_item, actor=await kkr.actor(MAYOR), now=room_now)
+    await kkr.run(next_item, actor=await kkr.actor(CHAIR), now=room_now)
+    await kkr.run(
+        record_decision,
         actor=await kkr.actor(SECRETARY),
-        long_absence_id=leave.id,
+        text="Godkendt",
         approved=True,
-        now=NOW,
+        now=room_now,
     )
-    assert decided.decision == "approved" and decided.decided_at == NOW
+    async with kkr.sessions() as session:
+        decided = await session.get(LongAbsence, leave.id)
+    assert decided is not None
+    assert decided.decision == "approved" and decided.decided_at == room_now
     second = await kkr.row(MEMBER, 1)
     assert second is not None and second.substitute_answer == "accepted"
     with pytest.raises(Refused) as refused:
@@ -197,10 +209,10 @@ async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Cou
         )
     assert refused.value.code == "already_decided"
     await kkr.run(end_long_absence, actor=await kkr.actor(MEMBER), now=NOW)
-    for index in (0, 1):
-        row = await kkr.row(MEMBER, index)
-        assert row is not None and row.status == "expected" and row.substitute_id is None
-    assert await kkr.notice_names("substitute_released") == [SUBSTITUTE, SUBSTITUTE]
+    # The meeting in progress keeps its substitute; the next one gets the member back.
+    row = await kkr.row(MEMBER, 1)
+    assert row is not None and row.status == "expected" and row.substitute_id is None
+    assert await kkr.notice_names("substitute_released") == [SUBSTITUTE]
     with pytest.raises(Refused) as refused:
         await kkr.run(end_long_absence, actor=await kkr.actor(MEMBER), now=NOW)
     assert refused.value.code == "not_on_leave"
