@@ -28,6 +28,8 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
+from services.appointments import export_csv, import_bodies, parse_bodies_csv, register_of
+from services.councillors import import_councillors, parse_councillors_csv
 from services.councils import (
     CouncilSettings,
     change_settings,
@@ -542,6 +544,95 @@ def demo(
     if demo_main is None:
         _fail("the demo is not part of this build yet")
     demo_main(settings, script)
+
+
+# --- The register of appointments (issue 12, R-E3, R-E4)
+
+bodies_app = typer.Typer(help="The bodies the council appoints to (R-E4).", no_args_is_help=True)
+councillors_app = typer.Typer(
+    help="The region's municipal councillors, who can be appointed (R-E3).", no_args_is_help=True
+)
+appointments_app = typer.Typer(help="The register of appointments (R-E4).", no_args_is_help=True)
+app.add_typer(bodies_app, name="bodies")
+app.add_typer(councillors_app, name="councillors")
+app.add_typer(appointments_app, name="appointments")
+
+
+@bodies_app.command("import")
+def bodies_import(
+    ctx: typer.Context,
+    council: CouncilOption,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the columns name,seats,term_start,term_end,note (dates YYYY-MM-DD).",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Create or update the bodies of the register from a CSV file (by name)."""
+    settings = _settings(ctx)
+    text = _read_text(file)
+
+    async def work(session: AsyncSession) -> tuple[int, int]:
+        found = await council_by_slug(session, council)
+        return await import_bodies(session, council=found, rows=parse_bodies_csv(text))
+
+    added, updated = _in_transaction(settings, work)
+    typer.echo(f"{added} added, {updated} updated")
+
+
+@councillors_app.command("import")
+def councillors_import(
+    ctx: typer.Context,
+    council: CouncilOption,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the columns name,municipality,party,region.", show_default=False
+        ),
+    ],
+) -> None:
+    """Add or update the region's municipal councillors (by name and municipality)."""
+    settings = _settings(ctx)
+    text = _read_text(file)
+
+    async def work(session: AsyncSession) -> tuple[int, int]:
+        found = await council_by_slug(session, council)
+        rows = parse_councillors_csv(text)
+        return await import_councillors(session, council=found, rows=rows, now=clock())
+
+    added, updated = _in_transaction(settings, work)
+    typer.echo(f"{added} added, {updated} updated")
+
+
+@appointments_app.command("export")
+def appointments_export(
+    ctx: typer.Context,
+    council: CouncilOption,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the CSV here [default: print it].", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write the register of appointments as CSV, for the council's web page."""
+    settings = _settings(ctx)
+
+    async def work(session: AsyncSession) -> str:
+        found = await council_by_slug(session, council)
+        return export_csv(await register_of(session, found.id or 0))
+
+    text = _in_transaction(settings, work)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"{text.count(chr(10)) - 1} appointment(s) written to {output}")
 
 
 def main() -> None:
