@@ -328,11 +328,19 @@ async def floor_line(session: AsyncSession, meeting: Meeting) -> FloorLine | Non
             )
         ).one()
     item = items[ids.index(floor.item_id)]
+    decision = (await decisions_of(session, meeting.id)).get(floor.item_id or 0)
+    counted = decision is not None and decision.votes_for is not None
     return FloorLine(
         number=ids.index(floor.item_id) + 1,
         title=item.title,
         vote_question=vote.question if vote else None,
         voted=int(voted) if voted is not None else None,
+        decision=decision.text if decision else None,
+        votes=(
+            (decision.votes_for or 0, decision.votes_against or 0, decision.votes_abstain or 0)
+            if decision is not None and counted
+            else None
+        ),
     )
 
 

@@ -60,6 +60,8 @@ class FloorLine:
     title: str
     vote_question: str | None = None
     voted: int | None = None
+    decision: str | None = None  # once decided: the text, and the counts when voted on
+    votes: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)

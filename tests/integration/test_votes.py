@@ -165,3 +165,27 @@ async def test_the_item_cannot_change_while_its_vote_is_open(kkr: Council_) -> N
     with pytest.raises(Refused) as refused:
         await _as(kkr, next_item, CHAIR)
     assert refused.value.code == "vote_open"
+
+
+async def test_the_pinned_message_shows_how_many_voted_never_how_then_the_result(
+    kkr: Council_,
+) -> None:
+    from bot.live import quorum_text
+    from services.live import dirty_messages, link_group
+
+    await add_items(kkr, "Budget")
+    await kkr.run(link_group, actor=await kkr.actor(SECRETARY), chat_id=-100, now=await day(kkr))
+    await open_with(kkr, *TWELVE)
+    vote_id = await _vote(kkr)
+    await _cast(kkr, vote_id, {TWELVE[1]: "yes", TWELVE[2]: "no", TWELVE[3]: "no"})
+    async with kkr.sessions() as session:
+        (shown,) = await dirty_messages(session)
+    text = quorum_text(shown.view, "da")
+    assert "Punkt 1. Budget" in text and "3 af 12 har stemt" in text
+    assert "For" not in text.replace("Formand", "")  # how they voted is never shown
+    await _as(kkr, close_vote, CHAIR, vote_id=vote_id)
+    async with kkr.sessions() as session:
+        (shown,) = await dirty_messages(session)
+    text = quorum_text(shown.view, "da")
+    assert "Beslutning: Forkastet: Shall the budget be approved?" in text
+    assert "For 1, imod 2, undlod 0" in text and "har stemt" not in text
