@@ -160,6 +160,9 @@ REFUSALS |= {
     ),
     "vote_by_buttons": _("This vote is taken with the members' buttons; no counts can be entered."),
     "counts_needed": _("Please enter the votes for, against and abstaining."),
+    "counts_invalid": _(
+        "Those counts cannot be right: each is zero or more, and together at most those present."
+    ),
     "casting_vote_not_needed": _("The chair's own vote decides this; no casting vote is needed."),
     "not_a_councillor": _(
         "%(name)s is not on the list of municipal councillors in the region, so cannot be"

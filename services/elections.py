@@ -45,7 +45,7 @@ from services import audit
 from services.actors import Actor
 from services.appointments import appoint, body_named
 from services.councillors import eligible
-from services.errors import InvalidInput, NotAllowed, NotFound, Refused
+from services.errors import InvalidInput, NotAllowed, Refused
 from services.meeting_room import Room, enter_room, require_quorum
 from services.quorum import status_of, touch
 from services.seats import tell
@@ -279,7 +279,7 @@ async def close_round(
     try:
         result = majority_round(ballot_round.round_no, tally, present, rng)
     except ProcedureError as error:
-        raise InvalidInput(str(error)) from None
+        raise Refused("counts_invalid", str(error)) from None
     if result.by_lot and not (witness and witness.strip()):
         raise Refused("lot_witness_needed")
     by_id = {str(c.id): c for c in running}
@@ -486,7 +486,7 @@ async def _election(
     `lead`, leading the meeting) is allowed."""
     election = await session.get(Election, election_id, with_for_update=lock)
     if election is None or election.council_id != actor.council_id:
-        raise NotFound("no such election in your council")
+        raise Refused("not_found", "no such election in your council")
     if election.status != ElectionStatus.OPEN:
         raise Refused("election_closed")
     try:
@@ -546,7 +546,7 @@ async def _round(
 ) -> ElectionRound:
     found = await session.get(ElectionRound, round_id, with_for_update=lock)
     if found is None:
-        raise NotFound("no such round")
+        raise Refused("not_found", "no such round")
     return found
 
 
@@ -626,7 +626,7 @@ async def _award(
         order = dhondt_order(sizes, election.seats, rng, renounced)
         quotients = dhondt_quotients(sizes, order)
     except ProcedureError as error:
-        raise InvalidInput(str(error)) from None
+        raise Refused("counts_invalid", str(error)) from None
     if rng.drawn:
         if not (witness and witness.strip()):
             raise Refused("lot_witness_needed")

@@ -21,7 +21,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_prep import agenda_items
-from services.errors import NotFound, Refused
+from services.errors import Refused
 from services.long_absence import decide_at_meeting
 from services.quorum import FloorLine, status_of, touch
 from services.seats import Seats, council_meeting, load_seats, next_meeting, require
@@ -191,7 +191,7 @@ async def current_item(session: AsyncSession, room: Room, item_id: int | None) -
             raise Refused("no_current_item")
     item = await session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != room.meeting_id:
-        raise NotFound("no such item in this meeting")
+        raise Refused("not_found", "no such item in this meeting")
     return item
 
 

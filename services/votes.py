@@ -25,7 +25,7 @@ from procedure.permissions import Action
 from procedure.voting import Outcome, casting_vote_needed, count_ballots, tally
 from services import audit
 from services.actors import Actor
-from services.errors import InvalidInput, NotFound, Refused
+from services.errors import InvalidInput, Refused
 from services.meeting_room import (
     Room,
     current_item,
@@ -270,7 +270,7 @@ async def _counts(
                 raise Refused("counts_needed")
             return (vote.votes_for, vote.votes_against or 0, vote.votes_abstain or 0), None
         if min(n or 0 for n in entered) < 0:
-            raise InvalidInput("counts are zero or more")
+            raise Refused("counts_invalid", "counts are zero or more")
         return (yes or 0, no or 0, abstain or 0), None
     if any(n is not None for n in entered):
         raise Refused("vote_by_buttons")
@@ -368,7 +368,7 @@ async def _vote(
         statement = statement.with_for_update(of=Vote, read=lock == "share")
     found = (await session.exec(statement)).first()
     if found is None or found[1] != actor.council_id:
-        raise NotFound("no such vote in your council")
+        raise Refused("not_found", "no such vote in your council")
     return found[0]
 
 
