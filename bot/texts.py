@@ -176,6 +176,7 @@ REFUSALS |= {
         " checked."
     ),
     "election_closed": _("The election is over."),
+    "no_open_election": _("No election is in progress at this meeting."),
     "election_kind": _("That is not possible in this kind of election."),
     "candidate_twice": _("%(name)s is a candidate already."),
     "candidates_needed": _("There are no candidates yet."),

@@ -469,6 +469,25 @@ async def body_named_by_id(session: AsyncSession, election: Election) -> Body:
     return body
 
 
+async def open_election(
+    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+) -> tuple[Election, ElectionRound | None]:
+    """The meeting's latest election still open, and its round in progress if any."""
+    room = await enter_room(session, actor, now, meeting_id, action=Action.VIEW_QUORUM, lock=False)
+    election = (
+        await session.exec(
+            select(Election)
+            .where(Election.meeting_id == room.meeting_id, Election.status == ElectionStatus.OPEN)
+            .order_by(col(Election.id).desc())
+        )
+    ).first()
+    if election is None:
+        raise Refused("no_open_election")
+    rounds = await _rounds(session, election.id or 0)
+    running = rounds[-1] if rounds and rounds[-1].closed_at is None else None
+    return election, running
+
+
 # --- helpers
 
 

@@ -352,6 +352,24 @@ async def enter_counts(
     )
 
 
+async def record_show_of_hands(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    question: str,
+    yes: int,
+    no: int,
+    abstain: int,
+) -> VoteResult:
+    """R-Q3: a vote by show of hands, put and closed at once with the counts the secretariat read;
+    a tie waits for the acting chair's casting vote like any other."""
+    vote = await put_to_vote(session, actor=actor, now=now, question=question, mode=VoteMode.COUNTS)
+    return await close_vote(
+        session, actor=actor, now=now, vote_id=vote.id or 0, yes=yes, no=no, abstain=abstain
+    )
+
+
 async def vote_of(session: AsyncSession, *, actor: Actor, vote_id: int) -> Vote:
     """The vote, if it belongs to the actor's council."""
     return await _vote(session, actor, vote_id)

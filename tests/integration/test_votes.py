@@ -189,3 +189,23 @@ async def test_the_pinned_message_shows_how_many_voted_never_how_then_the_result
     text = quorum_text(shown.view, "da")
     assert "Beslutning: Forkastet: Shall the budget be approved?" in text
     assert "For 1, imod 2, undlod 0" in text and "har stemt" not in text
+
+
+async def test_a_show_of_hands_is_put_and_closed_at_once(kkr: Council_) -> None:
+    from services.votes import record_show_of_hands
+
+    await add_items(kkr, "Budget", "Roads")
+    await open_with(kkr, *MEMBERS[:19])
+    await _as(kkr, next_item, SECRETARY)
+    result = await _as(
+        kkr, record_show_of_hands, SECRETARY, question="Budget", yes=12, no=5, abstain=2
+    )
+    assert result.outcome == "adopted" and result.decision_id is not None
+    with pytest.raises(Refused) as refused:
+        await _as(kkr, record_show_of_hands, SECRETARY, question="Again", yes=1, no=0, abstain=0)
+    assert refused.value.code == "already_decided"
+    await _as(kkr, next_item, SECRETARY)
+    tie = await _as(kkr, record_show_of_hands, SECRETARY, question="Roads", yes=5, no=5, abstain=0)
+    assert tie.awaiting_casting and tie.outcome is None
+    decided = await _as(kkr, close_vote, CHAIR, vote_id=tie.vote_id, casting_vote="yes")
+    assert decided.outcome == "adopted" and decided.casting_vote_used
