@@ -64,6 +64,7 @@ class ItemLine:
     number: int
     title: str
     decision: str | None
+    long_absence: bool = False  # R-S5: the decision says whether the council approves
 
 
 @dataclass(frozen=True)
@@ -207,22 +208,28 @@ async def record_decision(
     *,
     actor: Actor,
     now: datetime,
-    text: str,
+    text: str | None = None,
+    form: int | None = None,
     item_id: int | None = None,
     approved: bool | None = None,
     meeting_id: int | None = None,
 ) -> Decision:
-    """R-M5/R-Q3: the decision on the item under discussion, without a vote.
+    """R-M5/R-Q3: the decision on the item under discussion, without a vote: a typed text, or
+    common form number `form` (1–4) in the council's language.
 
     For the R-S5 item on a long absence, `approved` says whether the council found the conditions
     met; the long absence follows the decision.
     """
     room = await enter_room(session, actor, now, meeting_id)
+    if form is not None:
+        if not 1 <= form <= len(COMMON_FORMS):
+            raise Refused("decision_text_empty")
+        text = common_forms(room.seats.council.language)[form - 1]
     item = await current_item(session, room, item_id)
     if await open_vote(session, room.meeting_id) is not None:
         raise Refused("vote_open")
     require_quorum(room)
-    decision = new_decision(room, item, actor, now, text)
+    decision = new_decision(room, item, actor, now, text or "")
     return await save_decision(session, room, decision, actor, now, approved=approved)
 
 
@@ -356,12 +363,19 @@ async def _floor(session: AsyncSession, meeting_id: int) -> MeetingFloor:
 async def _view(session: AsyncSession, room: Room) -> FloorView:
     items = await agenda_items(session, room.meeting_id)
     decided = await decisions_of(session, room.meeting_id)
+    leaves = await session.exec(
+        select(LongAbsence.agenda_item_id).where(
+            col(LongAbsence.agenda_item_id).in_([i.id for i in items])
+        )
+    )
+    on_leave = set(leaves.all())
     lines = [
         ItemLine(
             i.id or 0,
             n,
             i.title,
             decided[i.id].text if i.id in decided else None,
+            long_absence=i.id in on_leave,
         )
         for n, i in enumerate(items, start=1)
     ]
