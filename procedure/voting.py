@@ -87,6 +87,14 @@ def casting_vote_needed(yes: int, no: int, chair_vote: str | None) -> bool:
     return yes == no and chair_vote not in (Ballot.YES, Ballot.NO)
 
 
+def check_counts(yes: int, no: int, abstain: int, present: int) -> None:
+    """R-Q1/R-Q3: entered counts are possible only if none is negative and, one vote per seat,
+    together they are at most the members present."""
+    _require_counts(yes=yes, no=no, abstain=abstain)
+    if yes + no + abstain > present:
+        raise InvalidCount(f"{yes + no + abstain} votes counted but only {present} present")
+
+
 def count_ballots(choices: Iterable[str]) -> tuple[int, int, int]:
     """R-Q3: the yes, no and abstain counts of the ballots cast (one choice per seat)."""
     counted = dict.fromkeys(Ballot, 0)

@@ -20,9 +20,9 @@ from models.enums import AttendanceStatus, SubstituteStatus
 from models.meeting_room import Ballot, Decision, Vote, VoteMode, VoteStatus
 from models.tables import AgendaItem, Attendance, Meeting
 from procedure.attendance import stands_in
-from procedure.errors import InvalidVote, NotQuorate
+from procedure.errors import InvalidCount, InvalidVote, NotQuorate
 from procedure.permissions import Action
-from procedure.voting import Outcome, casting_vote_needed, count_ballots, tally
+from procedure.voting import Outcome, casting_vote_needed, check_counts, count_ballots, tally
 from services import audit
 from services.actors import Actor
 from services.errors import InvalidInput, Refused
@@ -269,8 +269,10 @@ async def _counts(
             if vote.votes_for is None:
                 raise Refused("counts_needed")
             return (vote.votes_for, vote.votes_against or 0, vote.votes_abstain or 0), None
-        if min(n or 0 for n in entered) < 0:
-            raise Refused("counts_invalid", "counts are zero or more")
+        try:
+            check_counts(yes or 0, no or 0, abstain or 0, status_of(room.seats).present)
+        except InvalidCount as error:
+            raise Refused("counts_invalid", str(error)) from None
         return (yes or 0, no or 0, abstain or 0), None
     if any(n is not None for n in entered):
         raise Refused("vote_by_buttons")

@@ -150,6 +150,9 @@ async def test_the_secretariat_enters_the_counts_of_a_show_of_hands(kkr: Council
     with pytest.raises(Refused) as refused:
         await _as(kkr, cast_vote, MEMBERS[3], vote_id=vote_id, choice="yes")
     assert refused.value.code == "vote_by_counts"
+    with pytest.raises(Refused) as refused:
+        await _as(kkr, close_vote, SECRETARY, vote_id=vote_id, yes=12, no=5, abstain=3)
+    assert refused.value.code == "counts_invalid"  # 20 votes from 19 present
     result = await _as(kkr, close_vote, SECRETARY, vote_id=vote_id, yes=12, no=5, abstain=2)
     assert result.outcome == "adopted" and (result.yes, result.no, result.abstain) == (12, 5, 2)
     async with kkr.sessions() as session:

@@ -10,6 +10,7 @@ from procedure.errors import InvalidCount, InvalidVote, NotQuorate
 from procedure.voting import (
     Outcome,
     casting_vote_needed,
+    check_counts,
     count_ballots,
     decide,
     extraordinary_meeting_required,
@@ -154,3 +155,11 @@ def test_ballots_are_counted_by_choice() -> None:
 @given(st.lists(st.sampled_from(["yes", "no", "abstain"])))
 def test_every_ballot_is_counted_exactly_once(choices: list[str]) -> None:
     assert sum(count_ballots(choices)) == len(choices)
+
+
+def test_entered_counts_cannot_exceed_those_present_or_be_negative() -> None:
+    check_counts(12, 5, 2, present=19)
+    with pytest.raises(InvalidCount):
+        check_counts(12, 5, 3, present=19)
+    with pytest.raises(InvalidCount):
+        check_counts(-1, 5, 3, present=19)
