@@ -35,7 +35,7 @@ from services.councils import (
     council_settings,
     create_council,
 )
-from services.errors import ServiceError
+from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
 from services.members import import_members, parse_members_csv
@@ -164,7 +164,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
 def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(go())
-    except ServiceError as error:
+    except Refused as error:
         _fail(str(error))
     except IntegrityError as error:
         _fail(f"the database refused the change: {_one_line(str(error.orig))}")

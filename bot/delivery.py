@@ -24,7 +24,7 @@ from telegram.ext import ExtBot
 from models.db import SessionFactory
 from services.agenda_delivery import AGENDA_KIND, AgendaPackage, Document, agenda_package
 from services.agenda_delivery import remember_file_id as remember_pdf
-from services.errors import ServiceError
+from services.errors import Refused
 from services.outbox import (
     Delivery,
     claim_due,
@@ -160,7 +160,7 @@ async def deliver_due(
         for delivery in batch:
             try:
                 parts = await notice_parts(delivery, sessions, now, packages)
-            except ServiceError as error:
+            except Refused as error:
                 log.error("notice %s cannot be built: %s", delivery.notice_id, error)
                 await _record(sessions, delivery, now, BACKOFF * delivery.attempts, str(error))
                 report.retried += 1

@@ -22,14 +22,7 @@ from services import audit
 from services.actors import Actor
 from services.agenda import council_of, item_views, meeting_of, require_changeable
 from services.agenda_prep import MAX_REASON, agenda_items
-from services.errors import (
-    AgendaEmpty,
-    AlreadyDistributed,
-    ExceptionReasonRequired,
-    NotAllowed,
-    NotFound,
-    Refused,
-)
+from services.errors import Refused
 from services.meetings import view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
@@ -99,17 +92,19 @@ async def distribute_agenda(
     else:
         found = await session.get(Meeting, meeting_id)
         if found is None:
-            raise NotFound("no such meeting")
+            raise Refused("not_found", "no such meeting")
         meeting = found
     require_changeable(meeting, now)
     council = await council_of(session, meeting.council_id)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None and not moved:
-        raise AlreadyDistributed(
-            "nothing changed since it went out", version=meeting.agenda_version
+        raise Refused(
+            "already_distributed",
+            "nothing changed since it went out",
+            version=meeting.agenda_version,
         )
     items = await agenda_items(session, meeting_id)
     if not items:
-        raise AgendaEmpty("the agenda has no items")
+        raise Refused("agenda_empty", "the agenda has no items")
     late = _deadline_passed(meeting, council, now)
     automatic_exception = False
     if reason is not None:
@@ -124,12 +119,15 @@ async def distribute_agenda(
         if actor is None:
             automatic_exception = True  # the scheduler was down at the deadline: say so (R-D3)
         elif reason is None:
-            raise ExceptionReasonRequired(
+            raise Refused(
+                "exception_reason_required",
                 "the distribution deadline has passed",
                 deadline=view(meeting, council).distribution_deadline,
             )
         elif not actor.may(Action.RECORD_DEADLINE_EXCEPTION):
-            raise NotAllowed("only the chair records a deadline exception", action="exception")
+            raise Refused(
+                "not_allowed", "only the chair records a deadline exception", action="exception"
+            )
     previous = await _snapshot(session, meeting_id, meeting.agenda_version)
     version = meeting.agenda_version + 1
     snapshot = await _build_snapshot(session, meeting, council, items, now, version)
@@ -269,9 +267,11 @@ async def request_agenda(
         query = query.where(Meeting.id == meeting_id)
     meeting = (await session.exec(query.order_by(col(Meeting.starts_at)))).first()
     if meeting is None:
-        raise NotFound("no distributed agenda of a coming meeting")
+        raise Refused("not_found", "no distributed agenda of a coming meeting")
     if actor.person_id not in await agenda_recipients(session, meeting):
-        raise NotAllowed("the agenda reaches members, summoned substitutes, observers and staff")
+        raise Refused(
+            "not_allowed", "the agenda reaches members, summoned substitutes, observers and staff"
+        )
     await enqueue(
         session,
         person_id=actor.person_id,
@@ -312,7 +312,9 @@ async def agenda_package(
     """The version as distributed; its PDF is rendered once per language and then reused."""
     snapshot = await _snapshot(session, meeting_id, version)
     if snapshot is None:
-        raise NotFound(f"agenda version {version} of meeting {meeting_id} does not exist")
+        raise Refused(
+            "not_found", f"agenda version {version} of meeting {meeting_id} does not exist"
+        )
     document = await _agenda_document(session, meeting_id, version, language, snapshot, now)
     pdf = Document(
         file_name=document.file_name,

@@ -28,7 +28,7 @@ from procedure.deadlines import (
 )
 from services.agenda import ON_AGENDA
 from services.agenda_delivery import distribute_agenda
-from services.errors import AgendaEmpty
+from services.errors import Refused
 from services.meetings import view
 from services.outbox import enqueue
 from services.recipients import council_members, preparers
@@ -210,7 +210,9 @@ async def distribute_due(session: AsyncSession, now: datetime) -> int:
             distribution = await distribute_agenda(
                 session, actor=None, meeting_id=meeting.id or 0, now=now
             )
-        except AgendaEmpty:
+        except Refused as refused:
+            if refused.code != "agenda_empty":
+                raise
             continue  # every item was withdrawn after approval: the alert below tells them
         added += distribution.recipients
     return added

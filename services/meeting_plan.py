@@ -15,7 +15,7 @@ from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
-from services.errors import InvalidMoment, NotFound, Refused
+from services.errors import Refused
 from services.meetings import MAX_PLACE, add_meeting, local_start, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
@@ -43,8 +43,10 @@ async def move_meeting(
     if starts_at.tzinfo is None:
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
-        raise InvalidMoment(
-            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        raise Refused(
+            "invalid_moment",
+            "the meeting must start in the future",
+            text=f"{starts_at:%Y-%m-%d %H:%M}",
         )
     new_place = " ".join(place.split()) if place else meeting.place
     if not new_place or len(new_place) > MAX_PLACE:
@@ -151,8 +153,10 @@ async def call_meeting(
     if starts_at.tzinfo is None:
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
-        raise InvalidMoment(
-            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        raise Refused(
+            "invalid_moment",
+            "the meeting must start in the future",
+            text=f"{starts_at:%Y-%m-%d %H:%M}",
         )
     meeting = await add_meeting(
         session,
@@ -201,5 +205,5 @@ async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: dat
         if meeting.starts_at.astimezone(tz).date() == day
     ]
     if not found:
-        raise NotFound("no coming meeting on that day", day=day)
+        raise Refused("not_found", "no coming meeting on that day", day=day)
     return found[0]

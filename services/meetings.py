@@ -15,7 +15,7 @@ from procedure.deadlines import distribution_deadline, proposal_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import InvalidMoment, Refused
+from services.errors import Refused
 
 MAX_PLACE = 200
 
@@ -91,7 +91,9 @@ async def add_meeting(
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
         shown = f"{starts_at.astimezone(ZoneInfo(council.timezone)):%Y-%m-%d %H:%M}"
-        raise InvalidMoment(f"the meeting must start in the future, not {shown}", text=shown)
+        raise Refused(
+            "invalid_moment", f"the meeting must start in the future, not {shown}", text=shown
+        )
     clash = await session.exec(
         select(Meeting).where(
             Meeting.council_id == council.id,

@@ -10,14 +10,14 @@ from models.tables import Person
 from services import audit
 from services.actors import Actor
 from services.councils import check_language
-from services.errors import NotFound
+from services.errors import Refused
 
 
 async def set_language(session: AsyncSession, *, actor: Actor, language: str, now: datetime) -> str:
     """Switch the language the person is spoken to in (da or en); returns it."""
     person = await session.get(Person, actor.person_id)
     if person is None:
-        raise NotFound("the person does not exist any more")
+        raise Refused("not_found", "the person does not exist any more")
     person.language = check_language(language)
     session.add(person)
     audit.record(

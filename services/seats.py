@@ -24,7 +24,7 @@ from models.tables import Attendance, AttendanceEvent, Council, Meeting, Members
 from procedure.attendance import acting_chair, stands_in
 from procedure.permissions import Action, Role, may
 from services.actors import Actor
-from services.errors import NotAllowed, NotFound
+from services.errors import Refused
 from services.outbox import enqueue
 
 VOTING_ROLES = (MembershipRole.MAYOR, MembershipRole.MEMBER)
@@ -117,9 +117,9 @@ async def council_meeting(
         statement = statement.with_for_update()
     meeting = (await session.exec(statement)).first()
     if meeting is None or meeting.council_id != actor.council_id:
-        raise NotFound("no such meeting in your council")
+        raise Refused("not_found", "no such meeting in your council")
     if meeting.status == MeetingStatus.CANCELLED:
-        raise NotFound("the meeting has been cancelled")
+        raise Refused("not_found", "the meeting has been cancelled")
     return meeting
 
 
@@ -136,7 +136,7 @@ async def next_meeting(session: AsyncSession, actor: Actor, now: datetime) -> Me
         return open_meeting
     coming = await coming_meetings(session, actor.council_id, now)
     if not coming:
-        raise NotFound("no coming meeting")
+        raise Refused("not_found", "no coming meeting")
     return coming[0]
 
 
@@ -189,7 +189,9 @@ def require(actor: Actor, seats: Seats, action: Action) -> None:
     """Refuse unless the actor may do `action` in this meeting (standing in, acting chair)."""
     roles, acting = meeting_roles(actor, seats)
     if not may(roles, action, acting_chair=acting):
-        raise NotAllowed(f"{actor.role} may not {action} in this meeting", action=str(action))
+        raise Refused(
+            "not_allowed", f"{actor.role} may not {action} in this meeting", action=str(action)
+        )
 
 
 def record_event(

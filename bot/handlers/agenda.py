@@ -29,7 +29,7 @@ from services.agenda_prep import (
     reject_item,
     take_in_late,
 )
-from services.errors import ExceptionReasonRequired, FileTooBig, NotFound, ServiceError
+from services.errors import Refused
 from services.meetings import upcoming_meetings
 from templates.i18n import format_when, render
 
@@ -113,11 +113,11 @@ async def items(update: Update, context: BotContext) -> None:
         async with context.sessions() as session:
             meetings = await preparable_meetings(session, actor=actor, now=context.now())
             if not meetings:
-                raise NotFound("no coming meeting")
+                raise Refused("not_found", "no coming meeting")
             overview = await agenda_overview(
                 session, actor=actor, meeting_id=meetings[0].id, now=context.now()
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     markup = _overview_buttons(overview, context)
@@ -141,7 +141,7 @@ async def approve(update: Update, context: BotContext) -> None:
             overview = await approve_agenda(
                 session, actor=actor, meeting_id=meeting_id, now=context.now()
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(update, _approved_text(overview, context), _distribute_button(overview, context))
@@ -193,7 +193,7 @@ async def _next_meeting(session: Any, context: BotContext) -> int:
     actor = context.require_actor()
     meetings = await upcoming_meetings(session, actor=actor, now=context.now())
     if not meetings:
-        raise NotFound("no coming meeting")
+        raise Refused("not_found", "no coming meeting")
     return meetings[0].id
 
 
@@ -206,7 +206,7 @@ async def distribute(update: Update, context: BotContext) -> None:
             overview = await agenda_overview(
                 session, actor=actor, meeting_id=meeting_id, now=context.now()
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _offer_distribution(update, context, overview)
@@ -234,7 +234,10 @@ async def _distribute(
             sent = await distribute_agenda(
                 session, actor=actor, meeting_id=meeting_id, now=context.now(), reason=reason
             )
-    except ExceptionReasonRequired as error:
+    except Refused as error:
+        if error.code != "exception_reason_required":
+            await _say(update, refusal(error, context.language))
+            return
         _set_pending(context, "reason", meeting_id)
         await _say(
             update,
@@ -242,9 +245,6 @@ async def _distribute(
             + "\n"
             + context._("Write the reason in one message; the agenda will show it."),
         )
-        return
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
         return
     text = context._(
         "The agenda (version %(version)s) is on its way to %(count)s people.",
@@ -262,7 +262,7 @@ async def agenda(update: Update, context: BotContext) -> None:
     try:
         async with context.sessions() as session, session.begin():
             version = await request_agenda(session, actor=actor, now=context.now())
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(update, context._("Here it comes again (version %(version)s).", version=version))
@@ -358,7 +358,7 @@ async def button(update: Update, context: BotContext) -> None:
                 if action != "wd"
                 else None
             )
-    except ServiceError as error:
+    except Refused as error:
         await query.answer(refusal(error, context.language), show_alert=True)
         return
     await query.answer(note)
@@ -389,7 +389,7 @@ async def _act(
         return context._("Withdrawn.")
     if action == "show":
         return ""
-    raise NotFound(f"unknown agenda action {action!r}")
+    raise Refused("not_found", f"unknown agenda action {action!r}")
 
 
 async def pending_text(update: Update, context: BotContext) -> None:
@@ -432,7 +432,7 @@ async def pending_text(update: Update, context: BotContext) -> None:
                     now=now,
                 )
                 text = context._("Added to the agenda: %(title)s", title=escape(shown.title))
-    except ServiceError as error:
+    except Refused as error:
         _set_pending(context, what, target, meeting_id)  # ask again rather than lose the answer
         await _say(update, refusal(error, context.language))
         return
@@ -495,12 +495,12 @@ async def _material_message(
                 material=[material],
                 now=context.now(),
             )
-    except FileTooBig as error:  # the next document may do; the state stays
-        await _say(
-            update, refusal(error, context.language), _done_button(context, meeting_id, item_id)
-        )
-        return
-    except ServiceError as error:
+    except Refused as error:
+        if error.code == "file_too_big":  # the next document may do; the state stays
+            await _say(
+                update, refusal(error, context.language), _done_button(context, meeting_id, item_id)
+            )
+            return
         _clear_material(context, item_id)
         await _say(update, refusal(error, context.language))
         return
@@ -536,7 +536,7 @@ async def _material_done(
             overview = await agenda_overview(
                 session, actor=actor, meeting_id=meeting_id, now=context.now()
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.menus import set_person_menu
 from bot.texts import refusal, role_title
 from services.actors import actor_for_person
-from services.errors import ServiceError
+from services.errors import Refused
 from services.meetings import upcoming_meetings
 from services.people import set_language
 from templates.i18n import LANGUAGES, render
@@ -40,7 +40,7 @@ async def meetings(update: Update, context: BotContext) -> None:
     try:
         async with context.sessions() as session, session.begin():
             coming = await upcoming_meetings(session, actor=actor, now=context.now())
-    except ServiceError as error:
+    except Refused as error:
         await update.effective_message.reply_text(refusal(error, context.language))
         return
     text = render(

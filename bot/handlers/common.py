@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.texts import refusal
 from services.agenda import MaterialIn
-from services.errors import ServiceError
+from services.errors import Refused
 
 T = TypeVar("T")
 REFUSED: Any = object()  # what run() returns when the service said no (the person was told)
@@ -36,7 +36,7 @@ async def run(
     try:
         async with WRITES, context.sessions() as session, session.begin():
             return await service(session, actor=actor, now=context.now(), **kwargs)
-    except ServiceError as error:
+    except Refused as error:
         await tell(update, context, refusal(error, context.language), alert=True)
         return REFUSED  # type: ignore[no-any-return]
 

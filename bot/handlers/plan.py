@@ -14,7 +14,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.texts import refusal
 from models.tables import Council
-from services.errors import ServiceError
+from services.errors import Refused
 from services.meeting_plan import call_meeting, cancel_meeting, meeting_on, move_meeting
 from services.meetings import add_meeting, view
 from templates.i18n import format_when
@@ -79,7 +79,7 @@ async def call(update: Update, context: BotContext) -> None:
             council = await session.get(Council, actor.council_id)
             assert council is not None
             shown = view(meeting, council)
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(
@@ -116,7 +116,7 @@ async def plan(update: Update, context: BotContext) -> None:
                 actor=actor,
             )
             shown = view(meeting, council)
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     assert shown.proposal_deadline is not None
@@ -152,7 +152,7 @@ async def move(update: Update, context: BotContext) -> None:
                 place=place,
                 now=context.now(),
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(update, context._("The meeting is moved; everyone affected is told."))
@@ -173,7 +173,7 @@ async def cancel(update: Update, context: BotContext) -> None:
             await cancel_meeting(
                 session, actor=actor, meeting_id=meeting.id or 0, now=context.now(), reason=reason
             )
-    except ServiceError as error:
+    except Refused as error:
         await _say(update, refusal(error, context.language))
         return
     await _say(update, context._("The meeting is cancelled; everyone affected is told."))

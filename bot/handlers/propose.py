@@ -27,7 +27,7 @@ from services.agenda import (
     meetings_open_for_proposals,
     propose_item,
 )
-from services.errors import ServiceError
+from services.errors import Refused
 from templates.i18n import format_when
 
 CHOOSE, TITLE, DESCRIPTION, MATERIAL, CONFIRM = range(5)
@@ -53,7 +53,7 @@ async def start(update: Update, context: BotContext) -> int:
     try:
         async with context.sessions() as session:
             meetings = await meetings_open_for_proposals(session, actor=actor, now=context.now())
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return ConversationHandler.END
     assert context.user_data is not None
@@ -96,7 +96,7 @@ async def title(update: Update, context: BotContext) -> int:
     text = update.effective_message.text if update.effective_message else ""
     try:
         _draft(context)["title"] = check_title(text or "")
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return TITLE
     await _reply(
@@ -110,7 +110,7 @@ async def description(update: Update, context: BotContext) -> int:
     text = update.effective_message.text if update.effective_message else ""
     try:
         _draft(context)["description"] = check_description(text or "")
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return DESCRIPTION
     await _reply(update, _material_prompt(context), _material_buttons(context, 0))
@@ -144,7 +144,7 @@ async def document(update: Update, context: BotContext) -> int:
     material = material_of(sent)
     try:
         check_material(material)
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return MATERIAL
     if len(draft["material"]) >= MAX_DOCUMENTS:
@@ -209,7 +209,7 @@ async def confirm(update: Update, context: BotContext) -> int:
                 material=draft["material"],
                 now=context.now(),
             )
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return _end(context)
     when = format_when(result.meeting.starts_at, context.language)

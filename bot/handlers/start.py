@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.gate import refuse_stranger
 from bot.menus import set_person_menu
 from bot.texts import refusal, role_title
-from services.errors import ServiceError
+from services.errors import Refused
 from services.invites import redeem_invite
 from templates.i18n import supported
 
@@ -38,7 +38,7 @@ async def start(update: Update, context: BotContext) -> None:
                 chat_id=update.effective_chat.id,
                 now=context.now(),
             )
-    except ServiceError as error:
+    except Refused as error:
         log.info("invite refused for telegram user %s: %s", user.id, error.code)
         await message.reply_text(refusal(error, context.language))
         return

@@ -12,7 +12,7 @@ from models.db import SessionFactory
 from models.enums import MeetingKind
 from models.tables import Council, Meeting
 from services.actors import actor_for_person
-from services.errors import NotAllowed, Refused, ServiceError
+from services.errors import Refused
 from services.meetings import (
     MeetingView,
     add_meeting,
@@ -22,6 +22,7 @@ from services.meetings import (
     view,
 )
 from tests.integration.conftest import new_council, person_id
+from tests.refusals import refused_with
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -104,7 +105,7 @@ async def test_a_meeting_in_the_past_or_without_a_place_is_refused(
     place: str,
     code: str,
 ) -> None:
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         await add(sessions, council, starts_at, now, place=place)
     assert refused.value.code == code
 
@@ -125,7 +126,7 @@ async def test_a_member_may_not_plan_a_meeting_but_the_secretariat_may(
         secretary = await actor_for_person(session, await person_id(sessions, "Mads Brandt"))
     assert member is not None and secretary is not None
     async with sessions() as session, session.begin():
-        with pytest.raises(NotAllowed):
+        with refused_with("not_allowed"):
             await add_meeting(
                 session,
                 council=council,
