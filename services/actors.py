@@ -37,7 +37,7 @@ class Actor:
         return may(self.roles, action)
 
     def require(self, action: Action) -> None:
-        """Refuse with NotAllowed unless the person may do `action`."""
+        """Refuse (not_allowed) unless the person may do `action`."""
         if not self.may(action):
             raise Refused("not_allowed", f"{self.role} may not {action}", action=str(action))
 

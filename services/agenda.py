@@ -17,7 +17,7 @@ from procedure.permissions import Action, may
 from services import audit
 from services.actors import Actor
 from services.errors import Refused
-from services.meetings import MeetingView, view
+from services.meetings import MeetingView, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import preparers, roles_at_meeting
 
@@ -115,14 +115,6 @@ async def council_of(session: AsyncSession, council_id: int) -> Council:
     if council is None:
         raise Refused("not_found", "the council does not exist")
     return council
-
-
-async def meeting_of(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:
-    """The meeting if it belongs to the actor's council (R-P1: nothing of another council)."""
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.council_id != actor.council_id:
-        raise Refused("not_found", "no such meeting")
-    return meeting
 
 
 def require_changeable(meeting: Meeting, now: datetime) -> None:

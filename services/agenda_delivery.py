@@ -20,10 +20,10 @@ from procedure.deadlines import is_distribution_on_time
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.agenda import council_of, item_views, meeting_of, require_changeable
+from services.agenda import council_of, item_views, require_changeable
 from services.agenda_prep import MAX_REASON, agenda_items
 from services.errors import Refused
-from services.meetings import view
+from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 from templates.documents import agenda_file_name, render_agenda_pdf

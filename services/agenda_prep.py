@@ -28,13 +28,12 @@ from services.agenda import (
     check_title,
     council_of,
     item_views,
-    meeting_of,
     next_position,
     require_changeable,
     touch,
 )
 from services.errors import Refused
-from services.meetings import MeetingView, view
+from services.meetings import MeetingView, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import roles_at_meeting
 

@@ -30,7 +30,7 @@ def slugify(name: str) -> str:
 
 
 def check_language(language: str) -> str:
-    """The language code if supported, else InvalidInput."""
+    """The language code if supported, else refused as invalid_input."""
     if language not in LANGUAGES:
         raise Refused(
             "invalid_input", f"language must be one of {', '.join(LANGUAGES)}, not {language!r}"
@@ -39,7 +39,7 @@ def check_language(language: str) -> str:
 
 
 def check_timezone(timezone: str) -> str:
-    """The IANA zone name if it exists, else InvalidInput."""
+    """The IANA zone name if it exists, else refused as invalid_input."""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -86,7 +86,7 @@ async def create_council(
 
 
 async def council_by_slug(session: AsyncSession, slug: str) -> Council:
-    """The council with that slug, or NotFound."""
+    """The council with that slug, or refused as not_found."""
     council = (await session.exec(select(Council).where(Council.slug == slug))).first()
     if council is None:
         raise Refused("not_found", f"no council with the slug {slug!r}")

@@ -25,7 +25,7 @@ from services import audit
 from services.actors import Actor
 from services.errors import Refused
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
-from services.seats import Seats, council_meeting, load_seats, next_meeting, record_event, require
+from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ async def _meeting(
     session: AsyncSession, actor: Actor, meeting_id: int | None, now: datetime
 ) -> Meeting:
     if meeting_id is not None:
-        return await council_meeting(session, actor, meeting_id, lock=True)
+        return await standing_meeting(session, actor, meeting_id, lock=True)
     meeting = await next_meeting(session, actor, now)
-    return await council_meeting(session, actor, meeting.id or 0, lock=True)
+    return await standing_meeting(session, actor, meeting.id or 0, lock=True)
 
 
 async def open_meeting(

@@ -13,10 +13,10 @@ from models.tables import AgendaItem, Meeting
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
+from services.agenda import MAX_TITLE, check_description, council_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
 from services.errors import Refused
-from services.meetings import MAX_PLACE, add_meeting, local_start, view
+from services.meetings import MAX_PLACE, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 

@@ -129,6 +129,21 @@ async def add_meeting(
     return meeting
 
 
+async def meeting_of(
+    session: AsyncSession, actor: Actor, meeting_id: int, *, lock: bool = False
+) -> Meeting:
+    """The meeting if it belongs to the actor's council (R-P1, R-P6). A meeting of another council
+    is refused exactly like one that does not exist, so a guessed id learns nothing. A cancelled
+    meeting is found: what it still allows is the caller's rule. `lock` holds the row (FOR UPDATE)."""
+    statement = select(Meeting).where(Meeting.id == meeting_id)
+    if lock:
+        statement = statement.with_for_update()
+    meeting = (await session.exec(statement)).first()
+    if meeting is None or meeting.council_id != actor.council_id:
+        raise Refused("not_found", "no such meeting in your council")
+    return meeting
+
+
 async def upcoming_meetings(
     session: AsyncSession, *, actor: Actor, now: datetime
 ) -> list[MeetingView]:
