@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
+from models.unit_of_work import unit_of_work
 from services.councils import (
     CouncilSettings,
     change_settings,
@@ -153,7 +154,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
-            async with make_session_factory(engine)() as session, session.begin():
+            async with unit_of_work(make_session_factory(engine)) as session:
                 return await work(session)
         finally:
             await engine.dispose()

@@ -146,6 +146,8 @@ NOT_ALLOWED = {
     "withdraw": _("You can only withdraw your own proposals."),
 }
 GENERIC_REFUSAL = _("That could not be done: %(detail)s")
+# A button whose data no longer parses (an old message), or whose object is gone.
+STALE_BUTTON = _("This button is no longer valid.")
 
 
 def role_title(actor: Actor, language: str) -> str:

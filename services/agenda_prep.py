@@ -33,7 +33,7 @@ from services.agenda import (
     touch,
 )
 from services.errors import Refused
-from services.meetings import MeetingView, meeting_of, view
+from services.meetings import MeetingView, meeting_of, upcoming_meetings, view
 from services.outbox import enqueue
 from services.recipients import roles_at_meeting
 
@@ -375,3 +375,41 @@ async def approve_agenda(
         )
     await session.flush()
     return await overview_of(session, meeting, now)
+
+
+# The chat names "the next meeting" rather than an id: these look it up in the same transaction.
+
+
+async def next_agenda(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> tuple[AgendaOverview, list[MeetingView]]:
+    """/items: the agenda of the next meeting the actor prepares, and the meetings after it."""
+    meetings = await preparable_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    overview = await agenda_overview(session, actor=actor, meeting_id=meetings[0].id, now=now)
+    return overview, meetings[1:]
+
+
+async def next_meeting_id(session: AsyncSession, *, actor: Actor, now: datetime) -> int:
+    """The next coming meeting; whether the person may act on it is the service's to say."""
+    meetings = await upcoming_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    return meetings[0].id
+
+
+async def approve_next_agenda(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> AgendaOverview:
+    """/approve: the chair approves the next meeting's agenda (R-D2)."""
+    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    return await approve_agenda(session, actor=actor, meeting_id=meeting_id, now=now)
+
+
+async def next_agenda_overview(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> AgendaOverview:
+    """/distribute: the next meeting's agenda as it stands."""
+    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    return await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)

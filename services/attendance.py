@@ -269,7 +269,7 @@ async def summon_substitute(
         payload={
             "member": seats.name(member),
             "deadline": deadline.isoformat(),
-            "buttons": summons_buttons(meeting.id or 0, member),
+            SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, member),
         },
     )
     await send_agenda_if_out(session, meeting, substitute, now=now)
@@ -485,17 +485,20 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
             payload={
                 "member": seats.name(row.person_id),
                 "deadline": substitute_answer_deadline(start, hours).isoformat(),
-                "buttons": summons_buttons(meeting.id or 0, row.person_id),
+                SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
     return added
 
 
-def summons_buttons(meeting_id: int, member_id: int) -> list[list[list[str]]]:
-    """Accept / Decline under a summons (labels are msgids, translated when sent); the data names
-    the member stood in for, so the buttons answer this summons only."""
-    data = f"att:{meeting_id}:%s:{member_id}"
-    return [[["Accept", data % "acc"], ["Decline", data % "dec"]]]
+# A notice's intent: the substitute is to answer this summons (bot/delivery.py makes the buttons).
+SUMMONS_TO_ANSWER = "summons_to_answer"
+
+
+def summons_to_answer(meeting_id: int, member_id: int) -> dict[str, int]:
+    """The summons a notice asks its recipient to accept or decline: the meeting and the member
+    stood in for, so the answer is to this summons only."""
+    return {"meeting_id": meeting_id, "member_id": member_id}
 
 
 async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:

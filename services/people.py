@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import Person
 from services import audit
-from services.actors import Actor
+from services.actors import Actor, actor_for_person
 from services.councils import check_language
 from services.errors import Refused
 
@@ -29,3 +29,11 @@ async def set_language(session: AsyncSession, *, actor: Actor, language: str, no
         language=language,
     )
     return person.language
+
+
+async def switch_language(
+    session: AsyncSession, *, actor: Actor, language: str, now: datetime
+) -> Actor | None:
+    """Switch the person's language and return them as they now are (their menus follow it)."""
+    await set_language(session, actor=actor, language=language, now=now)
+    return await actor_for_person(session, actor.person_id)

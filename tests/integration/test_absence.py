@@ -110,10 +110,11 @@ async def test_summoning_sends_the_substitute_a_summons_with_buttons(kkr: Counci
     assert row.substitute_id == await kkr.person_id(SUBSTITUTE)
     [summons] = await kkr.notices("summons")
     assert summons.person_id == await kkr.person_id(SUBSTITUTE)
-    buttons = [data for row_ in summons.payload["buttons"] for _, data in row_]
     member = await kkr.person_id(MEMBER)
-    assert buttons == [f"att:{kkr.meetings[0]}:acc:{member}", f"att:{kkr.meetings[0]}:dec:{member}"]
-    assert all(len(b.encode()) <= 64 for b in buttons)
+    assert summons.payload["summons_to_answer"] == {
+        "meeting_id": kkr.meetings[0],
+        "member_id": member,
+    }
     assert await kkr.notice_names("substitute_summoned") == ["Kirsten Holm-Jensen", "Mads Brandt"]
     assert await kkr.notices("agenda") == [], "no agenda has been distributed yet"
 
@@ -338,8 +339,11 @@ async def test_an_unanswered_summons_is_repeated_to_the_substitute_once_a_day_be
     [reminder] = await kkr.notices("summons_reminder")
     assert reminder.person_id == await kkr.person_id(SUBSTITUTE)
     assert reminder.payload["member"] == MEMBER
-    data = f"att:{kkr.meetings[0]}:%s:{await kkr.person_id(MEMBER)}"
-    assert reminder.payload["buttons"] == [[["Accept", data % "acc"], ["Decline", data % "dec"]]]
+    member = await kkr.person_id(MEMBER)
+    assert reminder.payload["summons_to_answer"] == {
+        "meeting_id": kkr.meetings[0],
+        "member_id": member,
+    }
 
 
 async def test_a_substitute_who_answered_is_not_reminded(kkr: Council_) -> None:

@@ -134,7 +134,7 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
     assert MEMBER in item.title and item.status == "accepted"
     assert CHAIR in await kkr.notice_names("long_absence_reported")
     [summons] = await kkr.notices("long_absence_stand_in")
-    assert summons.payload["pending"] and summons.payload["buttons"]
+    assert summons.payload["pending"] and summons.payload["summons_to_answer"]
 
 
 async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_first_one_planned(
