@@ -50,15 +50,18 @@ class CallbackData:
 
     def pack(self) -> str:
         """The callback data; raises ButtonDataTooLong beyond Telegram's 64 bytes."""
-        values = [_pack(getattr(self, f.name)) for f in fields(self)]
-        while values and values[-1] == "":  # optional fields left off at the end
-            values.pop()
-        data = SEPARATOR.join([self.prefix, *values])
+        data = self._encode()
         if len(data.encode()) > LIMIT:
             raise ButtonDataTooLong(f"{data!r} is over {LIMIT} bytes")
         if type(self).unpack(data) != self:  # e.g. a choice the family does not name
             raise StaleButton(f"{self!r} does not read back from {data!r}")
         return data
+
+    def _encode(self) -> str:
+        values = [_pack(getattr(self, f.name)) for f in fields(self)]
+        while values and values[-1] == "":  # optional fields left off at the end
+            values.pop()
+        return SEPARATOR.join([self.prefix, *values])
 
     def button(self, text: str) -> InlineKeyboardButton:
         """An inline button that carries this data."""
@@ -80,9 +83,12 @@ class CallbackData:
             raise StaleButton(f"{data!r}: too many fields")
         values += [""] * (len(names) - len(values))
         try:
-            return cls(**{n: _unpack(v, hints[n]) for n, v in zip(names, values, strict=True)})
+            found = cls(**{n: _unpack(v, hints[n]) for n, v in zip(names, values, strict=True)})
         except (ValueError, TypeError) as error:
             raise StaleButton(f"{data!r}: {error}") from None
+        if found._encode() != data:  # one way to write each button: no "007", no trailing ":"
+            raise StaleButton(f"{data!r} is not how {found!r} is written")
+        return found
 
     @classmethod
     def filter(cls) -> Callable[[object], bool]:

@@ -24,7 +24,13 @@ from telegram.ext import ExtBot
 from bot.callbacks import Attendance
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
-from services.agenda_delivery import AGENDA_KIND, AgendaPackage, Document, agenda_package
+from services.agenda_delivery import (
+    AGENDA_KIND,
+    AgendaPackage,
+    Document,
+    agenda_package,
+    render_agenda_if_needed,
+)
 from services.agenda_delivery import remember_file_id as remember_pdf
 from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
@@ -138,9 +144,14 @@ async def notice_parts(
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
+        # The PDF is rendered (seconds of CPU) before the write guard is taken, not while held.
+        async with unit_of_work(sessions, write=False) as session:
+            pdf = await render_agenda_if_needed(
+                session, meeting_id=key[0], version=key[1], language=language
+            )
         async with unit_of_work(sessions) as session:
             packages[key] = await agenda_package(
-                session, meeting_id=key[0], version=key[1], language=language, now=now
+                session, meeting_id=key[0], version=key[1], language=language, now=now, rendered=pdf
             )
     package = packages[key]
     text = render("notices/agenda.html.j2", language, agenda=package.snapshot)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.enums import MeetingKind, MeetingStatus
 from models.tables import AgendaDocument, AgendaVersion, Council, Meeting
@@ -306,16 +307,37 @@ class AgendaPackage:
     material: list[Document]
 
 
+async def render_agenda_if_needed(
+    session: AsyncSession, *, meeting_id: int, version: int, language: str
+) -> bytes | None:
+    """The version's PDF in `language` when none is stored yet (a read: the delivery renders it
+    outside the write guard, seconds of CPU, and passes it to agenda_package)."""
+    stored = await session.exec(_document_query(meeting_id, version, language))
+    snapshot = await _snapshot(session, meeting_id, version)
+    if stored.first() is not None or snapshot is None:
+        return None
+    return await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+
+
 async def agenda_package(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str, now: datetime
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    version: int,
+    language: str,
+    now: datetime,
+    rendered: bytes | None = None,
 ) -> AgendaPackage:
-    """The version as distributed; its PDF is rendered once per language and then reused."""
+    """The version as distributed; its PDF is rendered once per language and then reused
+    (`rendered`: the PDF render_agenda_if_needed made, if it had to)."""
     snapshot = await _snapshot(session, meeting_id, version)
     if snapshot is None:
         raise Refused(
             "not_found", f"agenda version {version} of meeting {meeting_id} does not exist"
         )
-    document = await _agenda_document(session, meeting_id, version, language, snapshot, now)
+    document = await _agenda_document(
+        session, meeting_id, version, language, snapshot, now, rendered
+    )
     pdf = Document(
         file_name=document.file_name,
         file_id=document.telegram_file_id,
@@ -337,17 +359,14 @@ async def _agenda_document(
     language: str,
     snapshot: dict[str, Any],
     now: datetime,
+    rendered: bytes | None = None,
 ) -> AgendaDocument:
-    query = select(AgendaDocument).where(
-        AgendaDocument.meeting_id == meeting_id,
-        AgendaDocument.version == version,
-        AgendaDocument.language == language,
-    )
+    query = _document_query(meeting_id, version, language)
     found = (await session.exec(query)).first()
     if found is not None:
         return found
     # WeasyPrint is CPU work: keep it off the event loop the bot answers people on.
-    content = await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+    content = rendered or await asyncio.to_thread(render_agenda_pdf, snapshot, language)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(
@@ -363,6 +382,14 @@ async def _agenda_document(
         .on_conflict_do_nothing(index_elements=["meeting_id", "version", "language"])
     )
     return (await session.exec(query)).one()
+
+
+def _document_query(meeting_id: int, version: int, language: str) -> SelectOfScalar[AgendaDocument]:
+    return select(AgendaDocument).where(
+        AgendaDocument.meeting_id == meeting_id,
+        AgendaDocument.version == version,
+        AgendaDocument.language == language,
+    )
 
 
 async def remember_file_id(session: AsyncSession, *, agenda_document_id: int, file_id: str) -> None:
