@@ -32,7 +32,9 @@ def write_guard() -> asyncio.Lock:
 
 
 @asynccontextmanager
-async def unit_of_work(sessions: SessionFactory, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+async def unit_of_work(
+    sessions: SessionFactory, *, write: bool = True
+) -> AsyncIterator[AsyncSession]:
     """A session in one transaction; with `write`, holding the write guard until it commits."""
     if not write:
         async with sessions() as session, session.begin():
