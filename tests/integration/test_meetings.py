@@ -18,6 +18,7 @@ from services.meetings import (
     add_meeting,
     council_meetings,
     local_start,
+    meeting_of,
     upcoming_meetings,
     view,
 )
@@ -164,3 +165,20 @@ async def test_coming_meetings_are_listed_soonest_first_and_only_for_the_own_cou
         "2027-05-01",
     ]
     assert seen_by_cli == seen_by_substitute
+
+
+async def test_a_meeting_of_another_council_is_not_found_like_one_that_does_not_exist(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    other = await new_council(sessions, now, name="KKR Sjælland")
+    theirs = await add(sessions, other, datetime(2027, 4, 1, 10, 0), now)
+    ours = await add(sessions, council, datetime(2027, 3, 10, 10, 0), now)
+    async with sessions() as session:
+        member = await actor_for_person(session, await person_id(sessions, "Poul Quist"))
+        assert member is not None
+        assert (await meeting_of(session, member, ours.id)).id == ours.id
+        with refused_with("not_found") as elsewhere:
+            await meeting_of(session, member, theirs.id)
+        with refused_with("not_found") as missing:
+            await meeting_of(session, member, theirs.id + 1000)
+    assert elsewhere.value.detail == missing.value.detail, "nothing tells the two apart"
