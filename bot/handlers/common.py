@@ -12,7 +12,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.texts import STALE_BUTTON, refusal
+from bot.texts import refusal
 from models.unit_of_work import unit_of_work
 from services.agenda import MaterialIn
 from services.errors import Refused
@@ -52,7 +52,7 @@ async def attempt(
         if on_refusal is not None:
             await on_refusal(error)
         else:
-            await tell(update, context, refused_text(update, context, error), alert=True)
+            await tell(update, context, refusal(error, context.language), alert=True)
         return None
 
 
@@ -64,13 +64,6 @@ def in_chat(update: Update, context: BotContext) -> OnRefusal:
             await update.effective_message.reply_html(refusal(error, context.language))
 
     return say
-
-
-def refused_text(update: Update, context: BotContext, error: Refused) -> str:
-    """The refusal in the person's language; a button whose object is gone is no longer valid."""
-    if update.callback_query is not None and error.code == "not_found":
-        return context._(STALE_BUTTON)
-    return refusal(error, context.language)
 
 
 async def tell(

@@ -124,7 +124,6 @@ async def test_a_language_button_pressed_twice_switches_once_and_says_so(world: 
         "ag:5:pick",  # /propose's meeting choice, likewise
         "lang:xx",
         "att:99999999999999999999:in",
-        "att:999999:in",  # parses, but the meeting is gone
         "nonsense",
     ],
 )
@@ -145,6 +144,18 @@ async def test_a_stale_or_made_up_button_gets_a_short_alert_and_nothing_else(
     [reply] = await world.say(member, "/moeder")  # the bot still answers, and said nothing else
     assert "KKR Nordjylland" in reply["text"]
     assert len(await world.sim.messages(member)) == before + 1
+
+
+async def test_a_button_whose_meeting_is_gone_gets_a_short_alert(world: World) -> None:
+    """The same alert as for another council's meeting: a press learns nothing (R-P6)."""
+    member = await world.link(MEMBER)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Tjek ind", callback_data="att:999999:in")]]
+    )
+    old = await world.app.bot.send_message(member, "Gammel besked", reply_markup=markup)
+    query = await world.sim.press(member, member, old.message_id, data="att:999999:in")
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.show_alert and "kunne jeg ikke finde" in (answer.text or "")
 
 
 async def test_help_lists_the_commands_of_the_persons_role_in_their_language(world: World) -> None:
