@@ -63,6 +63,14 @@ COMMANDS: tuple[Command, ...] = (
         _("Attendance record of the meeting (R-Q4)"),
         Action.VIEW_ATTENDANCE_RECORD,
     ),
+    Command("item", "punkt", _("Lead the meeting: the item under discussion"), Action.LEAD_MEETING),
+    Command("decide", "beslut", _("Record the decision on the item"), Action.LEAD_MEETING),
+    Command("vote", "afstemning", _("Put a question to the vote"), Action.LEAD_MEETING),
+    Command("counts", "stemmetal", _("Record a show of hands"), Action.LEAD_MEETING),
+    Command("election", "valg", _("Elect one person (majority election)"), Action.LEAD_MEETING),
+    Command(
+        "appointments", "udpegninger", _("The register of appointments"), Action.RECEIVE_AGENDA
+    ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),

@@ -21,7 +21,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.councillors import eligible, read_csv
-from services.errors import InvalidInput, Refused
+from services.errors import Refused
 
 BODY_COLUMNS = ("name", "seats", "term_start", "term_end", "note")
 EXPORT_COLUMNS = (
@@ -73,12 +73,12 @@ def parse_bodies_csv(text: str) -> list[BodyRow]:
         try:
             seats = int(raw["seats"])
         except ValueError:
-            raise InvalidInput(f"line {line}: seats must be a whole number") from None
+            raise Refused("invalid_input", f"line {line}: seats must be a whole number") from None
         if seats < 1:
-            raise InvalidInput(f"line {line}: a body needs at least one seat")
+            raise Refused("invalid_input", f"line {line}: a body needs at least one seat")
         start, end = _date(raw["term_start"], line), _date(raw["term_end"], line)
         if start and end and end < start:
-            raise InvalidInput(f"line {line}: the term ends before it starts")
+            raise Refused("invalid_input", f"line {line}: the term ends before it starts")
         rows.append(BodyRow(raw["name"], seats, start, end, raw["note"] or None))
     return rows
 
@@ -89,7 +89,9 @@ def _date(value: str, line: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"line {line}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise Refused(
+            "invalid_input", f"line {line}: {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
 
 
 async def import_bodies(

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.meeting_room import Councillor
 from models.tables import Council
-from services.errors import InvalidInput, Refused
+from services.errors import Refused
 
 COLUMNS = ("name", "municipality", "party", "region")
 REQUIRED = ("name", "municipality")
@@ -33,8 +33,9 @@ def read_csv(
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(columns)}"
+        raise Refused(
+            "invalid_input",
+            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(columns)}",
         )
     rows = []
     for raw in reader:
@@ -43,11 +44,11 @@ def read_csv(
         row = {c: (raw.get(c) or "").strip() for c in columns}
         for column in required:
             if not row[column]:
-                raise InvalidInput(f"line {reader.line_num}: the {column} is empty")
+                raise Refused("invalid_input", f"line {reader.line_num}: the {column} is empty")
         row["line"] = str(reader.line_num)
         rows.append(row)
     if not rows:
-        raise InvalidInput("the file has no rows")
+        raise Refused("invalid_input", "the file has no rows")
     return rows
 
 

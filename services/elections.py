@@ -45,7 +45,7 @@ from services import audit
 from services.actors import Actor
 from services.appointments import appoint, body_named
 from services.councillors import eligible
-from services.errors import InvalidInput, NotAllowed, Refused
+from services.errors import Refused
 from services.meeting_room import Room, enter_room, require_quorum
 from services.quorum import status_of, touch
 from services.seats import tell
@@ -109,7 +109,9 @@ async def start_election(
     """R-E1/R-E2: the acting chair (or the secretariat) opens an election on the current item."""
     room = await enter_room(session, actor, now, meeting_id)
     if kind not in set(ElectionKind):
-        raise InvalidInput(f"kind must be one of {', '.join(ElectionKind)}, not {kind!r}")
+        raise Refused(
+            "invalid_input", f"kind must be one of {', '.join(ElectionKind)}, not {kind!r}"
+        )
     body = await body_named(session, actor.council_id, body_name) if body_name else None
     if kind == ElectionKind.PROPORTIONAL and body is None:
         raise Refused("body_unknown", name=body_name or "")
@@ -510,8 +512,8 @@ async def _election(
         raise Refused("election_closed")
     try:
         room = await enter_room(session, actor, now, election.meeting_id, action=action, lock=lock)
-    except NotAllowed:
-        if not lead and action is not Action.PROPOSE:
+    except Refused as refused:
+        if refused.code != "not_allowed" or (not lead and action is not Action.PROPOSE):
             raise
         room = await enter_room(session, actor, now, election.meeting_id, lock=lock)
     return election, room

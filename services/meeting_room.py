@@ -24,7 +24,7 @@ from services.agenda_prep import agenda_items
 from services.errors import Refused
 from services.long_absence import decide_at_meeting
 from services.quorum import FloorLine, status_of, touch
-from services.seats import Seats, council_meeting, load_seats, next_meeting, require
+from services.seats import Seats, load_seats, next_meeting, require, standing_meeting
 from templates.i18n import gettext
 
 
@@ -40,6 +40,7 @@ COMMON_FORMS = (
     _("Postponed"),
     _("Recommended to the municipal councils"),
 )
+NOT_APPROVED = _("Not approved")  # R-S5: the council does not approve the long absence
 DECISION_TEXT_LIMIT = 4000
 
 
@@ -93,7 +94,7 @@ async def enter_room(
     """The open meeting (locked while it is led), once the actor may do `action` in it."""
     if meeting_id is None:
         meeting_id = (await next_meeting(session, actor, now)).id or 0
-    meeting = await council_meeting(session, actor, meeting_id, lock=lock)
+    meeting = await standing_meeting(session, actor, meeting_id, lock=lock)
     seats = await load_seats(session, meeting)
     require(actor, seats, action)
     if meeting.status != MeetingStatus.OPEN:
@@ -225,6 +226,8 @@ async def record_decision(
         if not 1 <= form <= len(COMMON_FORMS):
             raise Refused("decision_text_empty")
         text = common_forms(room.seats.council.language)[form - 1]
+    if text is None and approved is False:
+        text = gettext(room.seats.council.language, NOT_APPROVED)
     item = await current_item(session, room, item_id)
     if await open_vote(session, room.meeting_id) is not None:
         raise Refused("vote_open")

@@ -25,7 +25,7 @@ from procedure.permissions import Action
 from procedure.voting import Outcome, casting_vote_needed, check_counts, count_ballots, tally
 from services import audit
 from services.actors import Actor
-from services.errors import InvalidInput, Refused
+from services.errors import Refused
 from services.meeting_room import (
     Room,
     current_item,
@@ -99,7 +99,7 @@ async def put_to_vote(
     if len(question) > QUESTION_LIMIT:
         raise Refused("question_too_long", length=len(question), limit=QUESTION_LIMIT)
     if mode not in set(VoteMode):
-        raise InvalidInput(f"mode must be one of {', '.join(VoteMode)}, not {mode!r}")
+        raise Refused("invalid_input", f"mode must be one of {', '.join(VoteMode)}, not {mode!r}")
     if await open_vote(session, room.meeting_id) is not None:
         raise Refused("vote_open")
     if item.id in await decisions_of(session, room.meeting_id):
@@ -177,7 +177,7 @@ async def cast_vote(
     if vote.mode != VoteMode.BUTTONS:
         raise Refused("vote_by_counts")
     if choice not in CHOICES:
-        raise InvalidInput(f"a vote is yes, no or abstain, not {choice!r}")
+        raise Refused("invalid_input", f"a vote is yes, no or abstain, not {choice!r}")
     seat = seat_of_voter(room.seats, actor.person_id)
     before = (
         await session.exec(

@@ -9,7 +9,8 @@ import pytest
 from models.db import SessionFactory
 from models.tables import Council
 from services.councillors import eligible, import_councillors, parse_councillors_csv
-from services.errors import InvalidInput, Refused
+from services.errors import Refused
+from tests.refusals import refused_with
 
 CSV = (
     "name,municipality,party,region\n"
@@ -46,7 +47,7 @@ async def test_eligibility_matches_names_with_danish_letters_in_any_case(
 
 
 def test_a_councillors_file_without_a_municipality_names_the_line() -> None:
-    with pytest.raises(InvalidInput, match="line 2: the municipality is empty"):
+    with refused_with("invalid_input", match="line 2: the municipality is empty"):
         parse_councillors_csv("name,municipality,party,region\nAnne,,A,\n")
-    with pytest.raises(InvalidInput, match="missing column"):
+    with refused_with("invalid_input", match="missing column"):
         parse_councillors_csv("name,party\nAnne,A\n")

@@ -10,7 +10,7 @@ from sqlmodel import select
 from models.enums import MeetingKind
 from models.tables import AgendaItem, Council, LongAbsence, Meeting
 from services.attendance import withdraw_absence
-from services.errors import NotAllowed, Refused
+from services.errors import Refused
 from services.long_absence import (
     apply_long_absences,
     decide_long_absence,
@@ -32,6 +32,7 @@ from tests.integration.conftest import (
 )
 from tests.integration.room_helpers import MEMBERS as MEMBERS_ALL
 from tests.integration.room_helpers import day, open_with
+from tests.refusals import refused_with
 
 TODAY = NOW.date()
 
@@ -136,7 +137,7 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
     assert MEMBER in item.title and item.status == "accepted"
     assert CHAIR in await kkr.notice_names("long_absence_reported")
     [summons] = await kkr.notices("long_absence_stand_in")
-    assert summons.payload["pending"] and summons.payload["buttons"]
+    assert summons.payload["pending"] and summons.payload["summons_to_answer"]
 
 
 async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_first_one_planned(
@@ -183,7 +184,7 @@ async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Cou
     assert refused.value.code == "decided_at_the_meeting"
     await open_with(kkr, *[m for m in MEMBERS_ALL if m != MEMBER][:11], SUBSTITUTE)
     room_now = await day(kkr)
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await kkr.run(next_item, actor=await kkr.actor(MAYOR), now=room_now)
     await kkr.run(next_item, actor=await kkr.actor(CHAIR), now=room_now)
     await kkr.run(
@@ -253,5 +254,5 @@ async def test_asking_twice_without_a_subject_or_as_secretariat_is_refused(kkr: 
     with pytest.raises(Refused) as refused:
         await kkr.run(request_meeting, actor=member, subject="trafik", now=NOW)
     assert refused.value.code == "already_requested"
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await kkr.run(request_meeting, actor=await kkr.actor(SECRETARY), subject="x", now=NOW)

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from models.meeting_room import Decision, MeetingFloor
 from models.tables import LongAbsence
-from services.errors import NotAllowed, Refused
+from services.errors import Refused
 from services.live import dirty_messages, link_group
 from services.long_absence import decide_long_absence, report_long_absence
 from services.meeting_room import (
@@ -22,6 +22,7 @@ from services.meeting_room import (
 )
 from tests.integration.conftest import CHAIR, MEMBER, SECRETARY, SUBSTITUTE, VICE, Council_
 from tests.integration.room_helpers import MEMBERS, absent, add_items, day, leave, open_with
+from tests.refusals import refused_with
 
 TWELVE = MEMBERS[:12]
 
@@ -52,9 +53,9 @@ async def test_the_chair_steps_through_the_items_in_the_agendas_order(kkr: Counc
 async def test_stepping_is_for_the_leader_of_the_meeting_only(kkr: Council_) -> None:
     await add_items(kkr, "Budget")
     await open_with(kkr, *TWELVE)
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await _step(kkr, next_item, by=MEMBER)
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await _step(kkr, next_item, by=VICE)  # the chair is here: the vice chair does not lead
 
 

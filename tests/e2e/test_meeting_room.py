@@ -1,0 +1,155 @@
+"""The meeting room through the real bot over HTTP (issue 12): the chair steps through the items,
+one is decided without a vote, one by the members' private votes with a tie the chair breaks;
+a stranger and an observer cannot vote, and a second press changes a vote, never adds one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from models.enums import ItemStatus
+from models.meeting_room import Ballot, Decision
+from models.tables import AgendaItem, Council, Meeting, Membership, Person
+from services.actors import actor_for_person
+from services.invites import issue_invites
+from services.meeting_day import check_in
+from telegram_emulator.client import BotMessage
+from tests.e2e.conftest import World, ask
+
+CHAIR = "Gorm Iversen"
+OTHERS = [
+    "Anders Gade", "Ole Lindholm", "Pia Lund", "Karen Vestergaard", "Nanna Mose", "Lars Storm",
+    "Rasmus Bach", "Steen Andersen", "Dagmar Hougaard", "Helle Damgaard", "Jonas Lauridsen",
+]  # fmt: skip
+OBSERVER = "Olga Observatør"
+
+
+async def _meeting(world: World) -> Meeting:
+    async with world.sessions() as session:
+        found = (await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).first()
+    assert found is not None
+    return found
+
+
+async def _as(world: World, name: str, service: Any, **kwargs: Any) -> Any:
+    async with world.sessions() as session, session.begin():
+        person = (await session.exec(select(Person).where(Person.name == name))).one()
+        actor = await actor_for_person(session, person.id or 0)
+        return await service(session, actor=actor, now=world.clock(), **kwargs)
+
+
+async def _setup(world: World) -> tuple[int, dict[str, int], int, int]:
+    """Three items, the meeting open with the chair and eleven others checked in, an observer."""
+    meeting = await _meeting(world)
+    chair = await world.link(CHAIR)
+    members = {name: await world.link(name) for name in OTHERS}
+    async with world.sessions() as session, session.begin():
+        for position, title in enumerate(("Budget", "Veje", "Eventuelt"), start=1):
+            session.add(
+                AgendaItem(
+                    meeting_id=meeting.id or 0,
+                    position=position,
+                    title=title,
+                    submitted_at=world.clock(),
+                    status=ItemStatus.ACCEPTED,
+                )
+            )
+        observer = Person(council_id=meeting.council_id, name=OBSERVER)
+        session.add(observer)
+        await session.flush()
+        session.add(
+            Membership(council_id=meeting.council_id, person_id=observer.id or 0, role="observer")
+        )
+        council = await session.get(Council, meeting.council_id)
+        assert council is not None
+        invites = await issue_invites(
+            session, council=council, now=world.clock(), ttl=timedelta(days=1)
+        )
+    token = next(i.token for i in invites if i.person_name == OBSERVER)
+    observer_id = await world.add_person(OBSERVER)
+    await world.say(observer_id, f"/start {token}")
+    world.clock.now = meeting.starts_at - timedelta(minutes=30)
+    [opened] = await world.say(chair, "/aabn")
+    assert "Mødet er åbnet" in opened["text"], opened["text"]
+    for name in [CHAIR, *OTHERS]:
+        await _as(world, name, check_in, meeting_id=meeting.id)
+    stranger = await world.add_person("Random Stranger")
+    return chair, members, observer_id, stranger
+
+
+async def _press(world: World, user: int, chat: int, message: BotMessage, label: str) -> Any:
+    query = await world.sim.press(user, chat, message["message_id"], label=label)
+    return await world.sim.wait_for_answer(query, timeout=10)
+
+
+async def _latest_with(world: World, chat: int, text: str, timeout: float = 10) -> BotMessage:
+    """The chat's newest message containing `text` (a notice may take a moment to go out)."""
+    for count in range(1, 30):
+        messages = await world.sim.wait_for_messages(chat, count, timeout=timeout)
+        found = [m for m in messages if text in (m.text or "")]
+        if found:
+            return found[-1]
+    raise AssertionError(f"no message with {text!r} in {chat}")
+
+
+async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(world: World) -> None:
+    chair, members, observer, stranger = await _setup(world)
+    panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
+    assert "▶ 1. Budget" in panel["text"], panel["text"]
+    answer = await _press(world, chair, chair, panel, "Godkendt")
+    assert not answer["show_alert"]
+    decided = await world.sim.message(chair, panel["message_id"])
+    assert "Budget — ✅ Godkendt" in decided["text"]
+    await _press(world, chair, chair, decided, "Næste ▶")
+    moved = await world.sim.message(chair, panel["message_id"])
+    assert "▶ 2. Veje" in moved["text"]
+
+    opened = await ask(
+        world, chair, "/afstemning Skal vejplanen godkendes?", "Afstemningen er åben"
+    )
+    ballots = {
+        name: await _latest_with(world, user, "Skal vejplanen") for name, user in members.items()
+    }
+    own = await _latest_with(world, chair, "Afstemning: Skal vejplanen")
+    # Five for, five against, one abstains; the chair abstains too: a tie the chair must break.
+    names = list(members)
+    choices = {n: "For" for n in names[:5]} | {n: "Imod" for n in names[5:10]}
+    choices[names[10]] = "Undlader"
+    first = await _press(world, members[names[0]], members[names[0]], ballots[names[0]], "Imod")
+    assert "Din stemme: Imod" in first["text"]
+    for name, label in choices.items():
+        answer = await _press(world, members[name], members[name], ballots[name], label)
+        assert not answer["show_alert"], answer["text"]
+    # A second press changes the vote, never adds one.
+    assert (
+        "ændret til: For"
+        in (await _press(world, members[names[0]], members[names[0]], ballots[names[0]], "For"))[
+            "text"
+        ]
+    )
+    await _press(world, chair, chair, own, "Undlader")
+    # Neither the observer nor a stranger can vote, even with the button in hand.
+    refused = await _press(world, observer, members[names[1]], ballots[names[1]], "Imod")
+    assert refused["show_alert"]
+    refused = await _press(world, stranger, members[names[1]], ballots[names[1]], "Imod")
+    assert refused["show_alert"] and "inviteret" in refused["text"]
+    async with world.sessions() as session:
+        assert len((await session.exec(select(Ballot))).all()) == 12
+
+    await _press(world, chair, chair, opened, "Afslut afstemningen")
+    tie = await world.sim.message(chair, opened["message_id"])
+    assert "Stemmelighed: 5 for, 5 imod" in tie["text"], tie["text"]
+    casting = await _latest_with(world, chair, "Afgiv den venligst")
+    await _press(world, chair, chair, casting, "For")
+    result = await world.sim.message(chair, casting["message_id"])
+    assert "Vedtaget: for 5, imod 5, undlod 2" in result["text"], result["text"]
+    assert "Formandens stemme gjorde udslaget" in result["text"]
+
+    panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
+    assert "▶ 3. Eventuelt" in panel["text"] or "3. Eventuelt" in panel["text"]
+    async with world.sessions() as session:
+        decisions = (await session.exec(select(Decision).order_by(col(Decision.id)))).all()
+    assert [d.text for d in decisions] == ["Godkendt", "Vedtaget: Skal vejplanen godkendes?"]
+    assert decisions[1].casting_vote == "yes" and decisions[1].votes_abstain == 2
