@@ -247,6 +247,7 @@ class PendingDecision:
     member: str
     starts_on: date
     expected_back: date
+    on_agenda: bool = False  # decided at the meeting, on its agenda item (services.meeting_room)
 
 
 async def pending_decisions(
@@ -266,7 +267,13 @@ async def pending_decisions(
         .order_by(col(LongAbsence.id))
     )
     return [
-        PendingDecision(leave.id or 0, person.name, leave.starts_on, leave.expected_back)
+        PendingDecision(
+            leave.id or 0,
+            person.name,
+            leave.starts_on,
+            leave.expected_back,
+            on_agenda=leave.agenda_item_id is not None,
+        )
         for leave, person in rows.all()
     ]
 

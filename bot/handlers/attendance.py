@@ -474,6 +474,15 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
         await tell(update, context, context._("No long absence awaits the council's decision."))
         return
     for item in leaves:
+        if item.on_agenda:
+            # R-S5: taken at the meeting through the decision of its agenda item (/punkt).
+            text = context._(
+                "The council decides on the leave of %(member)s at the meeting, under its agenda"
+                " item (/punkt).",
+                member=escape(item.member),
+            )
+            await tell(update, context, text)
+            continue
         buttons = InlineKeyboardMarkup(
             [
                 [

@@ -11,7 +11,7 @@ from models.meeting_room import Decision, MeetingFloor
 from models.tables import LongAbsence
 from services.errors import Refused
 from services.live import dirty_messages, link_group
-from services.long_absence import decide_long_absence, report_long_absence
+from services.long_absence import decide_long_absence, pending_decisions, report_long_absence
 from services.meeting_room import (
     common_forms,
     floor_view,
@@ -145,6 +145,8 @@ async def test_the_long_absence_is_decided_through_its_agenda_item(kkr: Council_
             kkr, decide_long_absence, by=SECRETARY, long_absence_id=leave_.id, approved=True
         )
     assert refused.value.code == "decided_at_the_meeting"
+    (pending,) = await _step(kkr, pending_decisions, by=SECRETARY)
+    assert pending.on_agenda  # /orlov sends the chair to the meeting's item, not a button
     others = [m for m in MEMBERS if m != MEMBER][:11]
     await open_with(kkr, *others, SUBSTITUTE)
     view = await _step(kkr, next_item)
