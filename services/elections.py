@@ -49,7 +49,7 @@ from services.errors import Refused
 from services.meeting_room import Room, enter_room, require_quorum
 from services.quorum import status_of, touch
 from services.seats import tell
-from services.votes import seat_of_voter, voters
+from services.votes import voter_seat, voters
 
 T = TypeVar("T")
 
@@ -227,7 +227,7 @@ async def cast_election_ballot(
     running = {c.id for c in await _running(session, election.id or 0, rounds[:-1])}
     if candidate_id is not None and candidate_id not in running:
         raise Refused("not_a_candidate")
-    seat = seat_of_voter(room.seats, actor.person_id)
+    seat, _name = await voter_seat(session, actor, room.meeting_id)
     before = (
         await session.exec(
             select(ElectionBallot.id).where(

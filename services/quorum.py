@@ -199,8 +199,14 @@ async def after_change(
 
 async def touch(session: AsyncSession, seats: Seats, *, now: datetime) -> None:
     """R-Q2: mark the meeting's pinned group message dirty (created on first use)."""
-    chat_id = seats.council.group_chat_id
-    if chat_id is None or seats.meeting.id is None:
+    await mark_dirty(session, seats.council.group_chat_id, seats.meeting.id, now=now)
+
+
+async def mark_dirty(
+    session: AsyncSession, chat_id: int | None, meeting_id: int | None, *, now: datetime
+) -> None:
+    """R-Q2: the same, for a caller that has not loaded the seats (a vote, many per second)."""
+    if chat_id is None or meeting_id is None:
         return
     table = LiveMessage.__table__  # type: ignore[attr-defined]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
@@ -209,7 +215,7 @@ async def touch(session: AsyncSession, seats: Seats, *, now: datetime) -> None:
         insert(LiveMessage)
         .values(
             kind=QUORUM_MESSAGE,
-            meeting_id=seats.meeting.id,
+            meeting_id=meeting_id,
             chat_id=chat_id,
             dirty_since=now,
             changes=1,
