@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import CastingVote, ElectionVote, Room, VoteBallot
 from bot.context import BotContext
 from bot.handlers.common import Done, args_text, attempt, replace, tell
+from bot.handlers.proportional import VERBS, proportional
 from bot.room_buttons import CHOICES
 from services.appointments import register
 from services.elections import (
@@ -178,7 +179,7 @@ async def casting_button(update: Update, context: BotContext) -> None:
 
 async def election_command(update: Update, context: BotContext) -> None:
     """R-E1: `/valg TITLE` starts an election on the item; `/valg kandidat NAME`, `/valg runde` and
-    `/valg luk [WITNESS]` propose a candidate, open a round and close it."""
+    `/valg luk [WITNESS]` propose a candidate, open a round and close it. R-E2: see proportional."""
     words = args_text(context).split(maxsplit=1)
     verb = words[0].casefold() if words else ""
     rest = words[1] if len(words) > 1 else ""
@@ -188,6 +189,8 @@ async def election_command(update: Update, context: BotContext) -> None:
         await _round(update, context)
     elif verb in ("luk", "close"):
         await _close_round(update, context, rest)
+    elif verb in VERBS:
+        await proportional(update, context, verb, rest)
     elif verb:
         started = await attempt(update, context, start_election, title=args_text(context))
         if started is not None:

@@ -13,6 +13,8 @@ from models.enums import ItemStatus
 from models.meeting_room import Ballot, Decision
 from models.tables import AgendaItem, Council, Meeting, Membership, Person
 from services.actors import actor_for_person
+from services.appointments import import_bodies, parse_bodies_csv
+from services.councillors import import_councillors, parse_councillors_csv
 from services.invites import issue_invites
 from services.meeting_day import check_in
 from telegram_emulator.client import BotMessage
@@ -153,3 +155,43 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
         decisions = (await session.exec(select(Decision).order_by(col(Decision.id)))).all()
     assert [d.text for d in decisions] == ["Godkendt", "Vedtaget: Skal vejplanen godkendes?"]
     assert decisions[1].casting_vote == "yes" and decisions[1].votes_abstain == 2
+
+
+async def test_an_appointment_by_dhondt_reaches_the_register(world: World) -> None:
+    chair, members, _observer, _stranger = await _setup(world)
+    async with world.sessions() as session, session.begin():
+        council = (await session.exec(select(Council))).one()
+        await import_bodies(
+            session,
+            council=council,
+            rows=parse_bodies_csv("name,seats\nSundhedskoordinationsudvalget,2\n"),
+        )
+        await import_councillors(
+            session,
+            council=council,
+            rows=parse_councillors_csv(
+                "name,municipality,party,region\nMaja Holm,Aalborg,A,\nPia Lund,Hjørring,V,\n"
+            ),
+            now=world.clock(),
+        )
+    await ask(world, chair, "/punkt 3", "Mødets punkter")
+    await ask(world, chair, "/valg forholdstal Sundhedskoordinationsudvalget", "2 pladser")
+    v_group = "Anders Gade, Ole Lindholm, Pia Lund, Karen Vestergaard, Rasmus Bach, Steen Andersen"
+    await ask(
+        world, members["Anders Gade"], f"/valg gruppe V: {v_group}, Dagmar Hougaard", "7 medlemmer"
+    )
+    allied = "Gorm Iversen, Lars Storm, Jonas Lauridsen, Line Toft, Helle Damgaard"
+    await ask(world, members["Lars Storm"], f"/valg gruppe A+F: {allied}", "5 medlemmer")
+    shared = await ask(world, chair, "/valg fordel", "d'Hondts metode")
+    assert "1. V (kvotient 7)" in shared["text"] and "2. A+F (kvotient 5)" in shared["text"]
+    refused = await ask(
+        world, members["Lars Storm"], "/valg udpeg Donald Duck", "kommunalbestyrelses"
+    )
+    assert "Donald Duck" in refused["text"]
+    await ask(world, members["Anders Gade"], "/valg udpeg Pia Lund", "plads 1")
+    await ask(world, members["Lars Storm"], "/valg udpeg Maja Holm", "plads 2")
+    register = await ask(
+        world, members["Jonas Lauridsen"], "/udpegninger", "Sundhedskoordinationsudvalget"
+    )
+    assert "Pia Lund (Hjørring, V) — valgt ved forholdstalsvalg, kvotient 7" in register["text"]
+    assert "Maja Holm (Aalborg, A) — valgt ved forholdstalsvalg, kvotient 5" in register["text"]

@@ -131,8 +131,6 @@ async def test_the_pinned_message_shows_the_item_under_discussion(kkr: Council_)
 
 async def test_the_long_absence_is_decided_through_its_agenda_item(kkr: Council_) -> None:
     today = (await day(kkr, timedelta(days=-5))).date()
-    async with kkr.sessions() as session:
-        pass
     leave_ = await kkr.run(
         report_long_absence,
         actor=await kkr.actor(MEMBER),
