@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench bench-quorum clean messages
+.PHONY: demo test lint typecheck check bench bench-quorum bench-votes clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,14 @@ check: lint typecheck test
 bench-quorum: $(STAMP)
 	$(BIN)/python bench/quorum_live.py
 
+bench-votes: $(STAMP)
+	$(BIN)/python bench/votes.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/reply_latency.py
 	$(BIN)/python bench/agenda_distribution.py
 	$(BIN)/python bench/quorum_live.py
+	$(BIN)/python bench/votes.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -36,6 +36,7 @@ from templates.i18n import render
 
 FORWARD = ("next", "naeste", "næste", "frem")
 BACK = ("back", "tilbage")
+NAMED = ("navngivet", "named")
 FORM_LABELS = ("Approved", "Noted", "Postponed", "Recommended to the municipal councils")
 
 
@@ -75,8 +76,13 @@ async def decide_command(update: Update, context: BotContext) -> None:
 
 
 async def vote_command(update: Update, context: BotContext) -> None:
-    """R-M5/R-Q3: `/afstemning QUESTION` — each present seat gets For / Imod / Undlader privately."""
+    """R-M5/R-Q3: `/afstemning QUESTION` — each present seat gets For / Imod / Undlader privately;
+    `/afstemning navngivet QUESTION` also records who voted how."""
     question = args_text(context)
+    first, _, rest = question.partition(" ")
+    named = first.casefold() in NAMED and bool(rest.strip())
+    if named:
+        question = rest.strip()
     if not question:
         await tell(
             update,
@@ -84,7 +90,7 @@ async def vote_command(update: Update, context: BotContext) -> None:
             context._("Write what is put to the vote: /afstemning Skal budgettet godkendes?"),
         )
         return
-    opened = await attempt(update, context, put_to_vote, question=question)
+    opened = await attempt(update, context, put_to_vote, question=question, named=named)
     if opened is None:
         return
     vote = opened.value

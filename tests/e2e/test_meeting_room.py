@@ -109,7 +109,7 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     assert "▶ 2. Veje" in moved["text"]
 
     opened = await ask(
-        world, chair, "/afstemning Skal vejplanen godkendes?", "Afstemningen er åben"
+        world, chair, "/afstemning navngivet Skal vejplanen godkendes?", "Afstemningen er åben"
     )
     ballots = {
         name: await _latest_with(world, user, "Skal vejplanen") for name, user in members.items()
@@ -155,6 +155,17 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
         decisions = (await session.exec(select(Decision).order_by(col(Decision.id)))).all()
     assert [d.text for d in decisions] == ["Godkendt", "Vedtaget: Skal vejplanen godkendes?"]
     assert decisions[1].casting_vote == "yes" and decisions[1].votes_abstain == 2
+    named = {b["choice"] for b in decisions[1].named_ballots or []}
+    assert (
+        decisions[1].named
+        and len(decisions[1].named_ballots or []) == 12
+        and named
+        == {
+            "yes",
+            "no",
+            "abstain",
+        }
+    )
 
 
 async def test_an_appointment_by_dhondt_reaches_the_register(world: World) -> None:
