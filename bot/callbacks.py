@@ -225,13 +225,13 @@ class LeaveDecision(CallbackData):
 
 # --- The meeting room (issue 12) ---------------------------------------------------------------
 
-RoomAction = Literal["show", "next", "back", "form", "yes", "no", "close"]
+RoomAction = Literal["show", "next", "back", "form", "yes", "no", "close", "cancel"]
 
 
 @dataclass(frozen=True)
 class Room(CallbackData):
     """/punkt: the chair's panel: move between items, record common form `n` (1–4) or the R-S5
-    answer (yes / no), close vote `n`."""
+    answer (yes / no), close or cancel vote `n`."""
 
     prefix: ClassVar[str] = "rm"
     meeting_id: int

@@ -375,6 +375,21 @@ async def enter_counts(
     )
 
 
+async def cancel_vote(session: AsyncSession, *, actor: Actor, now: datetime, vote_id: int) -> Vote:
+    """R-M5: the acting chair withdraws a vote not yet closed (put by mistake, or the meeting
+    lost its quorum); nothing is decided and the item can be taken up again."""
+    vote = await _vote(session, actor, vote_id, lock="update")
+    room = await enter_room(session, actor, now, vote.meeting_id)
+    if vote.status not in (VoteStatus.OPEN, VoteStatus.AWAITING_CASTING):
+        raise Refused("vote_closed")
+    vote.status, vote.closed_at, vote.closed_by_id = VoteStatus.CANCELLED, now, actor.person_id
+    session.add(vote)
+    _audit(session, actor, now, "vote.cancel", vote, room)
+    await session.flush()
+    await touch(session, room.seats, now=now)
+    return vote
+
+
 async def record_show_of_hands(
     session: AsyncSession,
     *,

@@ -31,7 +31,14 @@ from services.meeting_room import (
     previous_item,
     record_decision,
 )
-from services.votes import VoteResult, cast_vote, close_vote, put_to_vote, record_show_of_hands
+from services.votes import (
+    VoteResult,
+    cancel_vote,
+    cast_vote,
+    close_vote,
+    put_to_vote,
+    record_show_of_hands,
+)
 from templates.i18n import render
 
 FORWARD = ("next", "naeste", "næste", "frem")
@@ -95,6 +102,7 @@ async def vote_command(update: Update, context: BotContext) -> None:
         return
     vote = opened.value
     close = Room(vote.meeting_id, "close", vote.id).button(context._("Close the vote"))
+    cancel = Room(vote.meeting_id, "cancel", vote.id).button(context._("Cancel the vote"))
     await tell(
         update,
         context,
@@ -102,7 +110,7 @@ async def vote_command(update: Update, context: BotContext) -> None:
             "The vote is open: %(question)s. The members have their buttons.",
             question=escape(vote.question),
         ),
-        markup=InlineKeyboardMarkup([[close]]),
+        markup=InlineKeyboardMarkup([[close, cancel]]),
     )
 
 
@@ -137,7 +145,9 @@ async def room_button(update: Update, context: BotContext) -> None:
             await replace(update, text)
         return
     done: Done[Any] | None
-    if pressed.action == "form":
+    if pressed.action == "cancel":
+        done = await attempt(update, context, cancel_vote, vote_id=pressed.n or 0)
+    elif pressed.action == "form":
         done = await attempt(
             update, context, record_decision, form=pressed.n, meeting_id=meeting_id
         )
@@ -309,7 +319,12 @@ def panel(context: BotContext, view: FloorView) -> InlineKeyboardMarkup:
     ]
     current = view.current
     if view.open_vote_id is not None:
-        rows.append([Room(meeting, "close", view.open_vote_id).button(context._("Close the vote"))])
+        rows.append(
+            [
+                Room(meeting, "close", view.open_vote_id).button(context._("Close the vote")),
+                Room(meeting, "cancel", view.open_vote_id).button(context._("Cancel the vote")),
+            ]
+        )
     elif current is not None and current.decision is None and current.long_absence:
         rows.append(
             [

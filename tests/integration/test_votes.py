@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.meeting_room import Ballot, Decision
 from services.errors import Refused
 from services.meeting_room import next_item
-from services.votes import cast_vote, close_vote, put_to_vote
+from services.votes import cancel_vote, cast_vote, close_vote, put_to_vote
 from tests.integration.conftest import (
     CHAIR,
     MAYOR,
@@ -82,7 +82,7 @@ async def test_an_acting_chair_who_abstained_is_asked_for_the_casting_vote(kkr: 
 
 
 async def test_a_vote_is_refused_when_quorum_is_lost_before_the_close(kkr: Council_) -> None:
-    await add_items(kkr, "Budget")
+    await add_items(kkr, "Budget", "Roads")
     await open_with(kkr, *MEMBERS[:11])
     vote_id = await _vote(kkr)
     await _cast(kkr, vote_id, {n: "yes" for n in MEMBERS[:11]})
@@ -92,6 +92,13 @@ async def test_a_vote_is_refused_when_quorum_is_lost_before_the_close(kkr: Counc
     assert refused.value.code == "not_quorate"
     async with kkr.sessions() as session:
         assert (await session.exec(select(Decision))).first() is None
+    # The chair withdraws the vote; the item can be taken up again once the meeting is quorate.
+    cancelled = await _as(kkr, cancel_vote, CHAIR, vote_id=vote_id)
+    assert cancelled.status == "cancelled"
+    with pytest.raises(Refused) as refused:
+        await _as(kkr, cast_vote, MEMBERS[0], vote_id=vote_id, choice="no")
+    assert refused.value.code == "vote_closed"
+    await _as(kkr, next_item, CHAIR)  # no vote open any more
 
 
 async def test_a_substitute_votes_for_their_member_and_the_members_own_vote_is_refused(
