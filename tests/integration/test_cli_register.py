@@ -13,7 +13,7 @@ from models.db import make_engine, make_session_factory
 from models.tables import Council
 from services.appointments import appoint, body_named
 from services.councillors import eligible
-from tests.integration.test_cli import NOW, council, database, kkrbot, ok  # noqa: F401
+from tests.integration.test_cli import NOW, council, council_file, database, kkrbot, ok  # noqa: F401
 
 BODIES = (
     "name,seats,term_start,term_end,note\n"
