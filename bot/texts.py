@@ -180,3 +180,11 @@ def _shown(value: Any, language: str) -> object:
             return escape(value)
         return format_when(moment, language) if "T" in value else format_day(moment, language)
     return value
+
+
+# The record (issue 13): minutes, publishing, calendars, the attendance export.
+REFUSALS |= {
+    "export_period": _(
+        "The period must run forwards and be at most five years: %(start)s to %(end)s."
+    ),
+}

@@ -360,3 +360,5 @@ __all__ = [
     "SubstituteAnswer",
     "TelegramLink",
 ]
+
+from models.record import *  # noqa: E402, F403  (the record's tables, for Alembic's metadata)
