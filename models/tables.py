@@ -361,4 +361,5 @@ __all__ = [
     "TelegramLink",
 ]
 
-from models.record import *  # noqa: E402, F403  (the record's tables, for Alembic's metadata)
+import models.meeting_room  # noqa: E402,F401  (issue 12: the meeting room tables, for Alembic)
+import models.record  # noqa: E402,F401  (issue 13: the record's tables, for Alembic)

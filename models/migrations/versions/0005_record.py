@@ -1,7 +1,7 @@
 """record: minutes versions and PDFs, publication, publish settings, closed items, calendars (R-X1, R-X2, R-P6)
 
 Revision ID: 0005_record
-Revises: 0003_attendance
+Revises: 0004_meeting_room
 Create Date: 2026-12-02 17:14:15.852608
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.types
 
 revision: str = '0005_record'
-down_revision: str | None = '0003_attendance'
+down_revision: str | None = "0004_meeting_room"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
