@@ -15,6 +15,7 @@ from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
+from services.calendar import calendar_sequence
 from services.errors import InvalidMoment, NotFound, Refused
 from services.meetings import MAX_PLACE, add_meeting, local_start, view
 from services.outbox import enqueue
@@ -56,6 +57,7 @@ async def move_meeting(
     meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
     session.add(meeting)
     await session.flush()
+    await calendar_sequence(session, meeting)  # members' calendars take the new time
     audit.record(
         session,
         now=now,
@@ -99,6 +101,7 @@ async def cancel_meeting(
     reason = " ".join(reason.split())[:MAX_SUBJECT]
     meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, now
     session.add(meeting)
+    await calendar_sequence(session, meeting)  # the .ics cancels the event members hold
     shown = view(meeting, council)
     for person_id in await agenda_recipients(session, meeting):
         await enqueue(
