@@ -188,3 +188,8 @@ REFUSALS |= {
         "The period must run forwards and be at most five years: %(start)s to %(end)s."
     ),
 }
+REFUSALS |= {
+    "no_minutes": _("There are no minutes of that meeting yet."),
+    "minutes_approved": _("Version %(version)s of the minutes is approved already."),
+    "minutes_text_length": _("Please keep the text between 1 and %(limit)s characters."),
+}
