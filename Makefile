@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict procedure services
+	$(BIN)/mypy --strict procedure services web
 
 check: lint typecheck test
 

@@ -193,3 +193,9 @@ REFUSALS |= {
     "minutes_approved": _("Version %(version)s of the minutes is approved already."),
     "minutes_text_length": _("Please keep the text between 1 and %(limit)s characters."),
 }
+REFUSALS |= {
+    "nothing_to_publish": _(
+        "There is nothing to publish yet: the agenda has not gone out, or the minutes are not"
+        " approved."
+    ),
+}
