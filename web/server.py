@@ -23,9 +23,7 @@ class WebServer:
 
     def __init__(self, database_url: str, host: str, port: int, base_url: str = "") -> None:
         self.database_url, self.base_url = database_url, base_url
-        self.config = uvicorn.Config(
-            app=None, host=host, port=port, log_level="warning", proxy_headers=True, lifespan="off"
-        )
+        self.host, self.port = host, port
         self.server: uvicorn.Server | None = None
         self.thread = threading.Thread(target=self._run, name="kkrbot-web", daemon=True)
 
@@ -35,15 +33,18 @@ class WebServer:
     async def _serve(self) -> None:
         engine = make_engine(self.database_url)
         try:
-            self.config.app = create_app(make_session_factory(engine), base_url=self.base_url)
-            self.server = uvicorn.Server(self.config)
+            app = create_app(make_session_factory(engine), base_url=self.base_url)
+            config = uvicorn.Config(
+                app, host=self.host, port=self.port, log_level="warning", lifespan="off"
+            )
+            self.server = uvicorn.Server(config)
             await self.server.serve()
         finally:
             await engine.dispose()
 
     def start(self) -> None:
         self.thread.start()
-        log.info("public pages on http://%s:%s/", self.config.host, self.config.port)
+        log.info("public pages on http://%s:%s/", self.host, self.port)
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.server is not None:
