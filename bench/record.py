@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from sqlmodel import select
 
-from bot.demo.seed import seed_demo
+from services.demo_seed import seed_demo
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enums import ItemStatus, MeetingStatus
 from models.meeting_room import Decision
