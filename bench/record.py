@@ -22,7 +22,6 @@ from pathlib import Path
 import httpx
 from sqlmodel import select
 
-from services.demo_seed import seed_demo
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enums import ItemStatus, MeetingStatus
 from models.meeting_room import Decision
@@ -30,6 +29,7 @@ from models.migrate import upgrade
 from models.record import MinutesVersion
 from models.tables import AgendaItem, Council, Meeting
 from services.agenda_delivery import distribute_agenda
+from services.demo_seed import seed_demo
 from services.minutes import draft_minutes
 from templates.documents import render_minutes_pdf
 from web.app import create_app
