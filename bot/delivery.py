@@ -21,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.record_delivery import MINUTES_KINDS, calendar_parts, minutes_parts
 from models.db import SessionFactory
 from services.agenda_delivery import AGENDA_KIND, AgendaPackage, Document, agenda_package
 from services.agenda_delivery import remember_file_id as remember_pdf
@@ -122,9 +123,14 @@ async def notice_parts(
     now: datetime,
     packages: dict[tuple[int, int, str], AgendaPackage],
 ) -> list[Part]:
-    """What one notice sends: the text, and for an agenda its PDF and material (R-M3)."""
+    """What one notice sends: the text, and for an agenda its PDF and material (R-M3); the
+    minutes with their PDF; a summons, move or cancellation with the meeting's .ics."""
+    if delivery.kind in MINUTES_KINDS:
+        text, pdf = await minutes_parts(delivery, sessions, now)
+        return [Text(text), pdf]
     if delivery.kind != AGENDA_KIND:
-        return [Text(render_notice(delivery), notice_buttons(delivery))]
+        text = Text(render_notice(delivery), notice_buttons(delivery))
+        return [text, *await calendar_parts(delivery, sessions, now)]
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:

@@ -80,6 +80,7 @@ async def move_meeting(
             dedupe_key=f"moved:{meeting.id}:{after.starts_at.isoformat()}:{person_id}",
             now=now,
             payload={
+                "meeting_id": meeting.id,  # the .ics that moves the event in calendars
                 "old": before.starts_at.isoformat(),
                 "starts_at": after.starts_at.isoformat(),
                 "place": after.place,
@@ -111,6 +112,7 @@ async def cancel_meeting(
             dedupe_key=f"cancelled:{meeting.id}:{person_id}",
             now=now,
             payload={
+                "meeting_id": meeting.id,  # the .ics that cancels the event in calendars
                 "starts_at": shown.starts_at.isoformat(),
                 "place": shown.place,
                 "council": council.name,
