@@ -199,3 +199,6 @@ REFUSALS |= {
         " approved."
     ),
 }
+REFUSALS |= {
+    "no_such_item": _("The minutes have no item %(number)s."),
+}

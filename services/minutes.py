@@ -328,19 +328,35 @@ def _text(text: str) -> str:
 
 
 async def edit_decision_text(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, item_id: int, text: str, now: datetime
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    text: str,
+    now: datetime,
+    item_id: int | None = None,
+    number: int | None = None,
 ) -> int:
-    """The secretariat words an item's decision as the minutes record it; returns the version."""
+    """The secretariat words an item's decision as the minutes record it (the item by id, or by
+    its number on the agenda, as in chat); returns the version."""
     text = _text(text)
     draft = await _editable(session, actor, meeting_id, now)
     items = [dict(i) for i in draft.snapshot["items"]]
-    item = next((i for i in items if i["id"] == item_id), None)
-    if item is None:
-        raise NotFound("no such item in these minutes")
+    item = _find(items, item_id, number)
     item["decision"] = {**(item["decision"] or _no_decision()), "text": text}
     _save(session, draft, items=items)
     _audit(session, actor, now, "minutes.edit_decision", meeting_id, draft.version, item=item_id)
     return draft.version
+
+
+def _find(items: list[dict[str, Any]], item_id: int | None, number: int | None) -> dict[str, Any]:
+    item = next(
+        (i for i in items if i["id"] == item_id or (item_id is None and i["number"] == number)),
+        None,
+    )
+    if item is None:
+        raise Refused("no_such_item", number=number or 0)
+    return item
 
 
 def _no_decision() -> dict[str, Any]:
@@ -368,17 +384,16 @@ async def add_remark(
     text: str,
     now: datetime,
     item_id: int | None = None,
+    number: int | None = None,
 ) -> int:
-    """The secretariat adds a remark to an item, or to the minutes as a whole."""
+    """The secretariat adds a remark to an item (by id or number), or to the minutes as a whole."""
     text = _text(text)
     draft = await _editable(session, actor, meeting_id, now)
-    if item_id is None:
+    if item_id is None and number is None:
         _save(session, draft, remarks=[*draft.snapshot.get("remarks", []), text])
     else:
         items = [dict(i) for i in draft.snapshot["items"]]
-        item = next((i for i in items if i["id"] == item_id), None)
-        if item is None:
-            raise NotFound("no such item in these minutes")
+        item = _find(items, item_id, number)
         item["remark"] = text
         _save(session, draft, items=items)
     _audit(session, actor, now, "minutes.remark", meeting_id, draft.version, item=item_id)
@@ -498,6 +513,28 @@ async def _last_closed(session: AsyncSession, actor: Actor) -> int:
     if found is None:
         raise Refused("no_minutes")
     return found
+
+
+async def request_draft_pdf(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> int:
+    """The secretariat or the chair asks for the latest version's PDF (a draft too) in the chat."""
+    meeting = await council_meeting(session, actor, meeting_id)
+    if not actor.may(Action.WRITE_MINUTES):
+        require(actor, await load_seats(session, meeting), Action.APPROVE_MINUTES)
+    latest = await _latest(session, meeting_id)
+    if latest is None:
+        raise Refused("no_minutes")
+    await enqueue(
+        session,
+        person_id=actor.person_id,
+        kind=MINUTES_KIND if latest.approved_at else DRAFT_KIND,
+        dedupe_key=f"minutes-pdf:{meeting_id}:{latest.version}:{actor.person_id}:{now.isoformat()}",
+        now=now,
+        payload={"meeting_id": meeting_id, "version": latest.version},
+        council_id=meeting.council_id,
+    )
+    return latest.version
 
 
 async def request_minutes(

@@ -341,3 +341,39 @@ async def public_feed(session: AsyncSession, council: Council, limit: int = 50) 
         if meeting.minutes_version is not None and meeting.minutes_at is not None:
             entries.append(FeedEntry(meeting, MINUTES, meeting.minutes_version, meeting.minutes_at))
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+
+
+@dataclass(frozen=True)
+class PublicationStatus:
+    """For `/offentliggoer`: what of a meeting could be published, and what is."""
+
+    meeting: PublicMeeting
+    has_agenda: bool
+    has_minutes: bool
+
+
+async def publication_status(
+    session: AsyncSession, *, actor: Actor, now: datetime, limit: int = 6
+) -> list[PublicationStatus]:
+    """The council's meetings with a document, latest first: what is public and what is not."""
+    actor.require(Action.PUBLISH)
+    council = await session.get(Council, actor.council_id)
+    if council is None:
+        raise NotFound("no such council")
+    shown = {m.id: m for m in await public_plan(session, council)}
+    meetings = (
+        await session.exec(
+            select(Meeting)
+            .where(Meeting.council_id == actor.council_id, Meeting.agenda_version > 0)
+            .order_by(col(Meeting.starts_at).desc())
+            .limit(limit)
+        )
+    ).all()
+    return [
+        PublicationStatus(
+            meeting=shown[m.id or 0],
+            has_agenda=True,
+            has_minutes=await _has_document(session, m, MINUTES),
+        )
+        for m in meetings
+    ]

@@ -200,3 +200,44 @@ async def test_a_member_asks_for_the_approved_minutes_again(kkr: Council_) -> No
     assert refused.value.code == "no_minutes"
     await _approved(kkr)
     assert await kkr.run(request_minutes, actor=member, now=_later()) == 1
+
+
+async def test_in_chat_items_are_named_by_their_number_and_the_pdf_comes_on_request(
+    kkr: Council_,
+) -> None:
+    from services.minutes import request_draft_pdf
+
+    await meeting_with_minutes(kkr)
+    secretary = await kkr.actor(SECRETARY)
+    meeting = kkr.meetings[0]
+    await kkr.run(
+        edit_decision_text,
+        actor=secretary,
+        meeting_id=meeting,
+        number=3,
+        text="Sendt i høring.",
+        now=_later(),
+    )
+    await kkr.run(
+        add_remark, actor=secretary, meeting_id=meeting, number=1, text="Enstemmigt.", now=_later()
+    )
+    draft = await kkr.run(minutes_draft, actor=secretary, meeting_id=meeting, now=_later())
+    by_number = {i["number"]: i for i in draft["items"]}
+    assert by_number[3]["decision"]["text"] == "Sendt i høring."
+    assert by_number[1]["remark"] == "Enstemmigt."
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            edit_decision_text,
+            actor=secretary,
+            meeting_id=meeting,
+            number=9,
+            text="x",
+            now=_later(),
+        )
+    assert refused.value.code == "no_such_item"
+    assert await kkr.run(request_draft_pdf, actor=secretary, meeting_id=meeting, now=_later()) == 1
+    assert await kkr.notice_names(DRAFT_KIND) == sorted([SECRETARY, SECRETARY, "Mads Brandt"])
+    with pytest.raises(NotAllowed):
+        await kkr.run(
+            request_draft_pdf, actor=await kkr.actor(MEMBER), meeting_id=meeting, now=_later()
+        )

@@ -230,3 +230,18 @@ async def test_the_private_calendar_feed_works_until_revoked(kkr: Council_) -> N
         assert len(Calendar.from_ical(feed.content).walk("VEVENT")) == len(kkr.meetings)
         await kkr.run(revoke_calendar_feed, actor=member, now=NOW)
         assert (await web.get(f"/kalender/{token}.ics")).status_code == 404
+
+
+async def test_the_secretariat_sees_what_is_published_of_each_meeting(kkr: Council_) -> None:
+    from services.publishing import publication_status
+
+    await meeting_with_minutes(kkr)
+    secretary = await kkr.actor(SECRETARY)
+    [status] = await kkr.run(publication_status, actor=secretary, now=LATER)
+    assert status.has_agenda and not status.has_minutes  # a draft is nothing to publish
+    assert status.meeting.agenda_version == 1 and status.meeting.minutes_version is None
+    await _approved(kkr)
+    [status] = await kkr.run(publication_status, actor=secretary, now=LATER)
+    assert status.has_minutes and status.meeting.minutes_version == 1
+    with pytest.raises(NotAllowed):
+        await kkr.run(publication_status, actor=await kkr.actor(MEMBER), now=LATER)
