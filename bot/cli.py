@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
+from models.unit_of_work import unit_of_work
 from services.councils import (
     CouncilSettings,
     change_settings,
@@ -35,7 +36,7 @@ from services.councils import (
     council_settings,
     create_council,
 )
-from services.errors import ServiceError
+from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
 from services.members import import_members, parse_members_csv
@@ -155,7 +156,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
-            async with make_session_factory(engine)() as session, session.begin():
+            async with unit_of_work(make_session_factory(engine)) as session:
                 return await work(session)
         finally:
             await engine.dispose()
@@ -166,7 +167,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
 def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(go())
-    except ServiceError as error:
+    except Refused as error:
         _fail(str(error))
     except IntegrityError as error:
         _fail(f"the database refused the change: {_one_line(str(error.orig))}")

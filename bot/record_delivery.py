@@ -6,9 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from services.agenda_delivery import Document
 from services.calendar import meeting_ics
-from services.minutes import DRAFT_KIND, MINUTES_KIND, minutes_package
+from services.minutes import (
+    DRAFT_KIND,
+    MINUTES_KIND,
+    minutes_package,
+    render_minutes_if_needed,
+)
 from services.outbox import Delivery
 from templates.i18n import render, supported
 
@@ -21,13 +27,20 @@ async def minutes_parts(
 ) -> tuple[str, Document]:
     """The minutes notice's text and its PDF (the approved version, or the draft)."""
     language = supported(delivery.language)
-    async with sessions() as session, session.begin():
+    meeting_id, version = int(delivery.payload["meeting_id"]), int(delivery.payload["version"])
+    # The PDF is rendered (CPU) before the write guard is taken, not while held.
+    async with unit_of_work(sessions, write=False) as session:
+        pdf = await render_minutes_if_needed(
+            session, meeting_id=meeting_id, version=version, language=language
+        )
+    async with unit_of_work(sessions) as session:
         package = await minutes_package(
             session,
-            meeting_id=int(delivery.payload["meeting_id"]),
-            version=int(delivery.payload["version"]),
+            meeting_id=meeting_id,
+            version=version,
             language=language,
             now=now,
+            rendered=pdf,
         )
     text = render(f"notices/{delivery.kind}.html.j2", language, minutes=package.snapshot)
     return text, package.pdf
@@ -40,7 +53,7 @@ async def calendar_parts(
     meeting_id = delivery.payload.get("meeting_id")
     if delivery.kind not in CALENDAR_KINDS or meeting_id is None:
         return []
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:  # the event's SEQUENCE may be raised
         content = await meeting_ics(
             session, meeting_id=int(meeting_id), language=delivery.language, now=now
         )

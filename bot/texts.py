@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from services.actors import Actor
-from services.errors import ServiceError
+from services.errors import Refused
 from templates.i18n import format_day, format_when, gettext
 
 
@@ -131,7 +131,7 @@ REFUSALS |= {
         "Please give the proposer a reason for the rejection, in 1 to %(limit)s characters."
     ),
 }
-# NotAllowed names the action; some deserve a sentence of their own.
+# A not_allowed refusal names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {
     "approve_agenda": _("Only the chair approves the agenda."),
     "edit_agenda": _("The chair and the secretariat prepare the agenda."),
@@ -146,6 +146,8 @@ NOT_ALLOWED = {
     "withdraw": _("You can only withdraw your own proposals."),
 }
 GENERIC_REFUSAL = _("That could not be done: %(detail)s")
+# A button whose data no longer parses (an old message), or whose object is gone.
+STALE_BUTTON = _("This button is no longer valid.")
 
 
 def role_title(actor: Actor, language: str) -> str:
@@ -156,7 +158,7 @@ def role_title(actor: Actor, language: str) -> str:
     return role
 
 
-def refusal(error: ServiceError, language: str) -> str:
+def refusal(error: Refused, language: str) -> str:
     """What to tell a person when a service said no, with times in their words."""
     action = str(error.params.get("action", ""))
     if error.code == "not_allowed" and action in NOT_ALLOWED:
@@ -187,18 +189,12 @@ REFUSALS |= {
     "export_period": _(
         "The period must run forwards and be at most five years: %(start)s to %(end)s."
     ),
-}
-REFUSALS |= {
     "no_minutes": _("There are no minutes of that meeting yet."),
     "minutes_approved": _("Version %(version)s of the minutes is approved already."),
     "minutes_text_length": _("Please keep the text between 1 and %(limit)s characters."),
-}
-REFUSALS |= {
+    "no_such_item": _("The minutes have no item %(number)s."),
     "nothing_to_publish": _(
         "There is nothing to publish yet: the agenda has not gone out, or the minutes are not"
         " approved."
     ),
-}
-REFUSALS |= {
-    "no_such_item": _("The minutes have no item %(number)s."),
 }

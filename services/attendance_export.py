@@ -23,7 +23,7 @@ from procedure.permissions import Action
 from procedure.quorum import attendance_record
 from services.actors import Actor
 from services.attendance_record import attendance_picture
-from services.errors import NotFound, Refused
+from services.errors import Refused
 from services.seats import load_seats
 from templates.i18n import gettext
 
@@ -134,12 +134,12 @@ async def attendance_export(
     if actor is not None:
         actor.require(Action.EXPORT_ATTENDANCE)
         if actor.council_id != council_id:
-            raise NotFound("no such council")
+            raise Refused("not_found", "no such council")
     if end < start or (end - start).days > MAX_DAYS:
         raise Refused("export_period", start=start.isoformat(), end=end.isoformat())
     council = await session.get(Council, council_id)
     if council is None:
-        raise NotFound("no such council")
+        raise Refused("not_found", "no such council")
     tz = ZoneInfo(council.timezone)
     people = await _people(session, council_id)
     rows: list[ExportRow] = []

@@ -19,7 +19,7 @@ from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import NotFound
+from services.errors import Refused
 from services.recipients import SUMMONED
 from templates.i18n import gettext
 
@@ -119,7 +119,7 @@ async def meeting_ics(
     """The .ics a summons, a move or a cancellation carries: REQUEST, or CANCEL once cancelled."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound("no such meeting")
+        raise Refused("not_found", "no such meeting")
     council = await session.get(Council, meeting.council_id)
     assert council is not None
     method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"

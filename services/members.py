@@ -16,7 +16,7 @@ from models.tables import Council, Membership, Municipality, Person
 from procedure.substitutes import substitute_violations
 from services import audit
 from services.councils import LANGUAGES
-from services.errors import InvalidInput
+from services.errors import Refused
 
 COLUMNS = ("name", "role", "municipality", "party", "substitute_for", "office", "language")
 VOTING_ROLES = {MembershipRole.MAYOR, MembershipRole.MEMBER}
@@ -49,12 +49,13 @@ def parse_members_csv(text: str, *, default_language: str = "da") -> list[Member
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+        raise Refused(
+            "invalid_input",
+            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
         )
     rows = [_row(reader.line_num, raw, default_language) for raw in reader if any(raw.values())]
     if not rows:
-        raise InvalidInput("the file has no people in it")
+        raise Refused("invalid_input", "the file has no people in it")
     return rows
 
 
@@ -65,30 +66,32 @@ def _row(line: int, raw: dict[str, str | None], default_language: str) -> Member
 
     extra = [c for c in raw.get(None) or [] if (c or "").strip()]  # type: ignore[call-overload]
     if extra:
-        raise InvalidInput(f"line {line}: more cells than the {len(COLUMNS)} columns")
+        raise Refused("invalid_input", f"line {line}: more cells than the {len(COLUMNS)} columns")
     name, role = cell("name"), cell("role")
     if not name:
-        raise InvalidInput(f"line {line}: the name is empty")
+        raise Refused("invalid_input", f"line {line}: the name is empty")
     if role not in set(MembershipRole):
         roles = ", ".join(MembershipRole)
-        raise InvalidInput(f"line {line}: role must be one of {roles}, not {role!r}")
+        raise Refused("invalid_input", f"line {line}: role must be one of {roles}, not {role!r}")
     office, language = cell("office"), cell("language") or default_language
     if office is not None and office not in set(Office):
-        raise InvalidInput(
-            f"line {line}: office must be empty, chair or vice_chair, not {office!r}"
+        raise Refused(
+            "invalid_input",
+            f"line {line}: office must be empty, chair or vice_chair, not {office!r}",
         )
     if office and role not in VOTING_ROLES:
-        raise InvalidInput(f"line {line}: only a mayor or member can be {office}")
+        raise Refused("invalid_input", f"line {line}: only a mayor or member can be {office}")
     if language not in LANGUAGES:
-        raise InvalidInput(f"line {line}: language must be da or en, not {language!r}")
+        raise Refused("invalid_input", f"line {line}: language must be da or en, not {language!r}")
     substitute_for = cell("substitute_for")
     if (role == MembershipRole.SUBSTITUTE) != (substitute_for is not None):
-        raise InvalidInput(
-            f"line {line}: substitute_for is required for a substitute and only for one"
+        raise Refused(
+            "invalid_input",
+            f"line {line}: substitute_for is required for a substitute and only for one",
         )
     municipality = cell("municipality")
     if role in VOTING_ROLES | {MembershipRole.SUBSTITUTE} and municipality is None:
-        raise InvalidInput(f"line {line}: a {role} needs a municipality")
+        raise Refused("invalid_input", f"line {line}: a {role} needs a municipality")
     return MemberRow(
         line, name, role, municipality, cell("party"), substitute_for, office, language
     )
@@ -99,7 +102,7 @@ def check_rows(rows: list[MemberRow], municipalities: int) -> None:
     seen: dict[str, MemberRow] = {}
     for row in rows:
         if row.name in seen:
-            raise InvalidInput(f"line {row.line}: {_listed_twice(seen[row.name], row)}")
+            raise Refused("invalid_input", f"line {row.line}: {_listed_twice(seen[row.name], row)}")
         seen[row.name] = row
     _check_unique(
         rows, lambda r: r.municipality if r.role == MembershipRole.MAYOR else None, "mayor of"
@@ -107,8 +110,9 @@ def check_rows(rows: list[MemberRow], municipalities: int) -> None:
     _check_unique(rows, lambda r: r.office, "the")
     names = {r.municipality for r in rows if r.municipality}
     if len(names) > municipalities:
-        raise InvalidInput(
-            f"the file names {len(names)} municipalities; the council has {municipalities}"
+        raise Refused(
+            "invalid_input",
+            f"the file names {len(names)} municipalities; the council has {municipalities}",
         )
     _check_substitutes(rows)
 
@@ -138,7 +142,9 @@ def _check_unique(
         if value is None:
             continue
         if value in taken:
-            raise InvalidInput(f"line {row.line}: {taken[value].name} is {label} {value} already")
+            raise Refused(
+                "invalid_input", f"line {row.line}: {taken[value].name} is {label} {value} already"
+            )
         taken[value] = row
 
 
@@ -151,15 +157,20 @@ def _check_substitutes(rows: list[MemberRow]) -> None:
         if row.substitute_for is None:
             continue
         if row.substitute_for == row.name:
-            raise InvalidInput(f"line {row.line}: {row.name} cannot be their own substitute (R-S1)")
+            raise Refused(
+                "invalid_input",
+                f"line {row.line}: {row.name} cannot be their own substitute (R-S1)",
+            )
         if row.substitute_for in roles and row.substitute_for not in members:
-            raise InvalidInput(
+            raise Refused(
+                "invalid_input",
                 f"line {row.line}: {row.substitute_for} is a {roles[row.substitute_for]}, not a"
-                " mayor or member, and cannot have a personal substitute (R-S1)"
+                " mayor or member, and cannot have a personal substitute (R-S1)",
             )
         if row.substitute_for not in members:
-            raise InvalidInput(
-                f"line {row.line}: {row.substitute_for} is not a mayor or member in the file"
+            raise Refused(
+                "invalid_input",
+                f"line {row.line}: {row.substitute_for} is not a mayor or member in the file",
             )
         substitute_of[row.name] = row.substitute_for
         # Only members already paired are passed, so "has no substitute yet" is not a breach while
@@ -167,7 +178,7 @@ def _check_substitutes(rows: list[MemberRow]) -> None:
         paired = [m for m in members if m in substitute_of.values() or m in substitute_of]
         breaches = substitute_violations(substitute_of, paired)
         if breaches:
-            raise InvalidInput(f"line {row.line}: {breaches[0]} (R-S1)")
+            raise Refused("invalid_input", f"line {row.line}: {breaches[0]} (R-S1)")
 
 
 def members_without_substitute(rows: list[MemberRow]) -> list[str]:
@@ -235,14 +246,16 @@ def _check_people_outside_the_file(
             continue
         member = names.get(membership.substitute_for_id)
         if member in substitute_rows:
-            raise InvalidInput(
+            raise Refused(
+                "invalid_input",
                 f"line {substitute_rows[member].line}: {name}, who is not in this file, is"
-                f" substitute for {member} already (R-S1: one personal substitute per member)"
+                f" substitute for {member} already (R-S1: one personal substitute per member)",
             )
         if membership.office in office_rows:
-            raise InvalidInput(
+            raise Refused(
+                "invalid_input",
                 f"line {office_rows[membership.office].line}: {name}, who is not in this file,"
-                f" is the {membership.office} already"
+                f" is the {membership.office} already",
             )
 
 
@@ -281,8 +294,9 @@ async def _municipalities(
         existing[name] = Municipality(council_id=council.id or 0, name=name)
         session.add(existing[name])
     if len(existing) > council.municipalities:
-        raise InvalidInput(
-            f"the council would have {len(existing)} municipalities; it has {council.municipalities}"
+        raise Refused(
+            "invalid_input",
+            f"the council would have {len(existing)} municipalities; it has {council.municipalities}",
         )
     await session.flush()
     return existing

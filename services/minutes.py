@@ -28,10 +28,10 @@ from services import audit
 from services.actors import Actor
 from services.agenda_delivery import AGENDA_KIND, Document
 from services.attendance_record import attendance_picture
-from services.errors import NotAllowed, NotFound, Refused
+from services.errors import Refused
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
-from services.seats import Seats, council_meeting, load_seats, require
+from services.seats import Seats, load_seats, require, standing_meeting
 from templates.documents import minutes_file_name, render_minutes_pdf
 
 MINUTES_KIND = "minutes"
@@ -298,7 +298,7 @@ async def _editable(
 ) -> MinutesVersion:
     """The draft to change: the latest version, or after approval a new one that replaces it."""
     actor.require(Action.WRITE_MINUTES)
-    await council_meeting(session, actor, meeting_id)
+    await standing_meeting(session, actor, meeting_id)
     latest = await _latest(session, meeting_id)
     if latest is None:
         raise Refused("no_minutes")
@@ -438,7 +438,7 @@ async def approve_minutes(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> Approval:
     """R-X2: the acting chair approves; the minutes go to everyone who received the agenda."""
-    meeting = await council_meeting(session, actor, meeting_id)
+    meeting = await standing_meeting(session, actor, meeting_id)
     seats = await load_seats(session, meeting)
     require(actor, seats, Action.APPROVE_MINUTES)
     latest = await _latest(session, meeting_id)
@@ -492,7 +492,7 @@ async def minutes_draft(
     """The latest version (draft or approved) for the secretariat and the chair to read."""
     if meeting_id is None:
         meeting_id = await _last_closed(session, actor)
-    meeting = await council_meeting(session, actor, meeting_id)
+    meeting = await standing_meeting(session, actor, meeting_id)
     seats = await load_seats(session, meeting)
     if not (actor.may(Action.WRITE_MINUTES)):
         require(actor, seats, Action.APPROVE_MINUTES)
@@ -519,7 +519,7 @@ async def request_draft_pdf(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> int:
     """The secretariat or the chair asks for the latest version's PDF (a draft too) in the chat."""
-    meeting = await council_meeting(session, actor, meeting_id)
+    meeting = await standing_meeting(session, actor, meeting_id)
     if not actor.may(Action.WRITE_MINUTES):
         require(actor, await load_seats(session, meeting), Action.APPROVE_MINUTES)
     latest = await _latest(session, meeting_id)
@@ -543,13 +543,17 @@ async def request_minutes(
     """`/referat`: the approved minutes of the last meeting (or the one asked) again (R-P6)."""
     if meeting_id is None:
         meeting_id = await _last_closed(session, actor)
-    meeting = await council_meeting(session, actor, meeting_id)
+    meeting = await standing_meeting(session, actor, meeting_id)
     approved = await latest_approved(session, meeting_id)
     if approved is None:
         raise Refused("no_minutes")
     insider = actor.may(Action.RECEIVE_AGENDA)
     if not insider and actor.person_id not in await minutes_recipients(session, meeting):
-        raise NotAllowed("the minutes reach members, substitutes who attended, observers and staff")
+        raise Refused(
+            "not_allowed",
+            "the minutes reach members, substitutes who attended, observers and staff",
+            action="receive_minutes",
+        )
     await enqueue(
         session,
         person_id=actor.person_id,
@@ -581,8 +585,8 @@ async def mark_item_closed(
     actor.require(Action.CLOSE_ITEM)
     item = await session.get(AgendaItem, item_id)
     if item is None:
-        raise NotFound("no such item")
-    await council_meeting(session, actor, item.meeting_id)
+        raise Refused("not_found", "no such item")
+    await standing_meeting(session, actor, item.meeting_id)
     found = await session.get(ClosedItem, item_id)
     if closed and found is None:
         session.add(ClosedItem(item_id=item_id, marked_by_id=actor.person_id, marked_at=now))
@@ -622,10 +626,7 @@ class MinutesPackage:
     pdf: Document
 
 
-async def minutes_package(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str, now: datetime
-) -> MinutesPackage:
-    """An approved version as sent; its PDF rendered once per language and then reused."""
+async def _version(session: AsyncSession, meeting_id: int, version: int) -> MinutesVersion:
     row = (
         await session.exec(
             select(MinutesVersion).where(
@@ -634,54 +635,74 @@ async def minutes_package(
         )
     ).first()
     if row is None:
-        raise NotFound(f"minutes version {version} of meeting {meeting_id} do not exist")
-    snapshot = dict(row.snapshot)
-    if row.approved_at is None:  # a draft changes: rendered each time, never kept
-        content = await asyncio.to_thread(render_minutes_pdf, snapshot, language)
-        name = minutes_file_name(snapshot, language)
-        return MinutesPackage(snapshot, Document(file_name=name, content=content))
-    document = await _document(session, meeting_id, version, language, snapshot, now)
-    pdf = Document(
-        file_name=document.file_name,
-        file_id=document.telegram_file_id,
-        content=None if document.telegram_file_id else document.content,
-        agenda_document_id=None,
-    )
-    return MinutesPackage(snapshot, pdf)
+        raise Refused(
+            "not_found", f"minutes version {version} of meeting {meeting_id} do not exist"
+        )
+    return row
 
 
-async def _document(
-    session: AsyncSession,
-    meeting_id: int,
-    version: int,
-    language: str,
-    snapshot: dict[str, Any],
-    now: datetime,
-) -> MinutesDocument:
-    query = select(MinutesDocument).where(
+def _document_query(meeting_id: int, version: int, language: str) -> Any:
+    return select(MinutesDocument).where(
         MinutesDocument.meeting_id == meeting_id,
         MinutesDocument.version == version,
         MinutesDocument.language == language,
     )
-    found = (await session.exec(query)).first()
-    if found is not None:
-        return found
-    content = await asyncio.to_thread(render_minutes_pdf, snapshot, language)
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.exec(
-        insert(MinutesDocument)
-        .values(
-            meeting_id=meeting_id,
-            version=version,
-            language=language,
-            file_name=minutes_file_name(snapshot, language),
-            content=content,
-            created_at=now,
+
+
+async def render_minutes_if_needed(
+    session: AsyncSession, *, meeting_id: int, version: int, language: str
+) -> bytes | None:
+    """The version's PDF when none is stored (a read: the delivery renders it outside the write
+    guard and passes it to minutes_package); a draft is always rendered, never stored."""
+    row = await _version(session, meeting_id, version)
+    stored = (await session.exec(_document_query(meeting_id, version, language))).first()
+    if stored is not None and row.approved_at is not None:
+        return None
+    return await asyncio.to_thread(render_minutes_pdf, dict(row.snapshot), language)
+
+
+async def minutes_package(
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    version: int,
+    language: str,
+    now: datetime,
+    rendered: bytes | None = None,
+) -> MinutesPackage:
+    """A version as sent: an approved one's PDF is stored once per language and then reused
+    (`rendered`: the PDF render_minutes_if_needed made, if it had to)."""
+    row = await _version(session, meeting_id, version)
+    snapshot = dict(row.snapshot)
+    name = minutes_file_name(snapshot, language)
+    if row.approved_at is None:  # a draft changes: rendered each time, never kept
+        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
+        return MinutesPackage(snapshot, Document(file_name=name, content=content))
+    query = _document_query(meeting_id, version, language)
+    document = (await session.exec(query)).first()
+    if document is None:
+        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
+        dialect = session.bind.dialect.name if session.bind else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await session.exec(
+            insert(MinutesDocument)
+            .values(
+                meeting_id=meeting_id,
+                version=version,
+                language=language,
+                file_name=name,
+                content=content,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["meeting_id", "version", "language"])
         )
-        .on_conflict_do_nothing(index_elements=["meeting_id", "version", "language"])
+        document = (await session.exec(query)).one()
+    pdf = Document(
+        file_name=document.file_name,
+        file_id=document.telegram_file_id,
+        content=None if document.telegram_file_id else document.content,
     )
-    return (await session.exec(query)).one()
+    return MinutesPackage(snapshot, pdf)
 
 
 async def remember_minutes_file_id(

@@ -26,9 +26,9 @@ from procedure import publishing
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import NotFound, Refused
+from services.errors import Refused
 from services.minutes import closed_item_ids
-from services.seats import council_meeting
+from services.seats import standing_meeting
 from templates.documents import (
     agenda_file_name,
     minutes_file_name,
@@ -108,8 +108,8 @@ async def set_published(
     """`/offentliggoer`: the chair or the secretariat publishes a document or withdraws it."""
     actor.require(Action.PUBLISH)
     if kind not in KINDS:
-        raise NotFound(f"no such document: {kind}")
-    meeting = await council_meeting(session, actor, meeting_id)
+        raise Refused("not_found", f"no such document: {kind}")
+    meeting = await standing_meeting(session, actor, meeting_id)
     if published and not await _has_document(session, meeting, kind):
         raise Refused("nothing_to_publish")
     row = await _publication(session, meeting_id, kind) or Publication(
@@ -359,7 +359,7 @@ async def publication_status(
     actor.require(Action.PUBLISH)
     council = await session.get(Council, actor.council_id)
     if council is None:
-        raise NotFound("no such council")
+        raise Refused("not_found", "no such council")
     shown = {m.id: m for m in await public_plan(session, council)}
     meetings = (
         await session.exec(

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from services.calendar import calendar_feed_token, revoke_calendar_feed
-from services.errors import NotAllowed, Refused
+from services.errors import Refused
 from services.minutes import approve_minutes
 from services.publishing import change_publish_setting, set_published
 from tests.conftest import NOW
@@ -115,7 +115,7 @@ async def test_withdrawn_by_hand_it_is_gone_and_published_by_hand_it_is_back(
             now=NOW,
         )
         assert (await web.get(_meeting_url(kkr))).status_code == 200
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Refused, match="may not"):
         await kkr.run(
             set_published,
             actor=await kkr.actor(MEMBER),
@@ -243,5 +243,5 @@ async def test_the_secretariat_sees_what_is_published_of_each_meeting(kkr: Counc
     await _approved(kkr)
     [status] = await kkr.run(publication_status, actor=secretary, now=LATER)
     assert status.has_minutes and status.meeting.minutes_version == 1
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Refused, match="may not"):
         await kkr.run(publication_status, actor=await kkr.actor(MEMBER), now=LATER)
