@@ -221,3 +221,36 @@ class LeaveDecision(CallbackData):
     prefix: ClassVar[str] = "la"
     long_absence_id: int
     approved: bool
+
+
+MinutesAction = Literal["pdf", "appr"]
+
+
+@dataclass(frozen=True)
+class Minutes(CallbackData):
+    """/minutes: the latest version's PDF, or the acting chair's approval (R-X2)."""
+
+    prefix: ClassVar[str] = "min"
+    meeting_id: int
+    action: MinutesAction
+
+
+DocumentKind = Literal["agenda", "minutes"]
+
+
+@dataclass(frozen=True)
+class Publish(CallbackData):
+    """/publish: publish a meeting's agenda or minutes, or withdraw it (R-X1)."""
+
+    prefix: ClassVar[str] = "pub"
+    meeting_id: int
+    kind: DocumentKind
+    on: bool
+
+
+@dataclass(frozen=True)
+class CalendarLink(CallbackData):
+    """/calendar: a new private feed link (the old one stops working)."""
+
+    prefix: ClassVar[str] = "cal"
+    action: Literal["new"]
