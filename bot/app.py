@@ -65,6 +65,7 @@ HANDLERS = {
     "publish": record.publish,
     "calendar": record.calendar,
     "export": record.export,
+    "closeditem": record.closed_items,
 }
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
@@ -74,6 +75,7 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Minutes: record.minutes_button,
     callbacks.Publish: record.publish_button,
     callbacks.CalendarLink: record.calendar_button,
+    callbacks.ClosedMark: record.closed_button,
 }  # callbacks.Proposal: inside the /propose conversation
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}

@@ -254,3 +254,12 @@ class CalendarLink(CallbackData):
 
     prefix: ClassVar[str] = "cal"
     action: Literal["new"]
+
+
+@dataclass(frozen=True)
+class ClosedMark(CallbackData):
+    """/closeditem: the chair marks an item closed ("Lukket punkt") or open again (R-P6)."""
+
+    prefix: ClassVar[str] = "cls"
+    item_id: int
+    closed: bool

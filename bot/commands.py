@@ -71,6 +71,7 @@ COMMANDS: tuple[Command, ...] = (
         Action.WRITE_MINUTES,
     ),
     Command("publish", "offentliggoer", _("Publish agendas and minutes"), Action.PUBLISH),
+    Command("closeditem", "lukket", _("Closed items: never published"), Action.CLOSE_ITEM),
     Command("calendar", "kalender", _("Your meetings in your calendar"), Action.VIEW_MEETINGS),
     Command(
         "export", "eksport", _("Attendance for allowances (spreadsheet)"), Action.EXPORT_ATTENDANCE

@@ -721,3 +721,28 @@ async def remember_minutes_file_id(
     if found is not None and found.telegram_file_id is None:
         found.telegram_file_id = file_id
         session.add(found)
+
+
+@dataclass(frozen=True)
+class ClosableItem:
+    id: int
+    number: int
+    title: str
+    closed: bool
+
+
+async def closable_items(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> tuple[int, list[ClosableItem]]:
+    """`/lukket`: the items of the meeting in progress or the next one, with their closed mark."""
+    from services.agenda_prep import agenda_items
+    from services.seats import next_meeting
+
+    actor.require(Action.CLOSE_ITEM)
+    meeting = await next_meeting(session, actor, now)
+    closed = await closed_item_ids(session, meeting.id or 0)
+    items = await agenda_items(session, meeting.id or 0)
+    return meeting.id or 0, [
+        ClosableItem(i.id or 0, n, i.title, (i.id or 0) in closed)
+        for n, i in enumerate(items, start=1)
+    ]

@@ -226,9 +226,13 @@ async def public_plan(session: AsyncSession, council: Council) -> list[PublicMee
                 cancelled=meeting.status == MeetingStatus.CANCELLED,
                 held=meeting.status == MeetingStatus.CLOSED,
                 agenda_version=meeting.agenda_version if agenda_shown else None,
-                agenda_at=_local(agenda_at.get(mid), tz) if agenda_shown else None,
+                agenda_at=_since(publications.get((mid, AGENDA)), agenda_at.get(mid), tz)
+                if agenda_shown
+                else None,
                 minutes_version=version if minutes_shown else None,
-                minutes_at=_local(approved_at, tz) if minutes_shown else None,
+                minutes_at=_since(publications.get((mid, MINUTES)), approved_at, tz)
+                if minutes_shown
+                else None,
             )
         )
     return plan
@@ -236,6 +240,13 @@ async def public_plan(session: AsyncSession, council: Council) -> list[PublicMee
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz) if moment is not None else None
+
+
+def _since(row: Publication | None, made: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """When the document became public: when it was made, or later when published by hand."""
+    by_hand = row.published_at if row is not None else None
+    moments = [m for m in (made, by_hand) if m is not None]
+    return _local(max(moments), tz) if moments else None
 
 
 def _shown(row: Publication | None, exists: bool, automatic: bool) -> bool:

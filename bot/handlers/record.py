@@ -1,5 +1,6 @@
-"""/minutes (/referat), /publish (/offentliggoer), /calendar (/kalender), /export (/eksport): the
-record from the chat (R-X1, R-X2, R-X3). Every rule is in the services; these only parse and answer.
+"""/minutes (/referat), /publish (/offentliggoer), /calendar (/kalender), /export (/eksport),
+/closeditem (/lukket): the record from the chat (R-X1, R-X2, R-X3, R-P6). Every rule is in the
+services; these only parse and answer.
 
 Short edits of the minutes are written as commands, so no open question can swallow a message:
 /referat ret 3 <the decision as the minutes should word it>
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 
-from bot.callbacks import CalendarLink, Minutes, Publish
+from bot.callbacks import CalendarLink, ClosedMark, Minutes, Publish
 from bot.context import BotContext
 from bot.handlers.common import attempt, in_chat, replace, tell
 from procedure.permissions import Action
@@ -24,7 +25,9 @@ from services.errors import Refused
 from services.minutes import (
     add_remark,
     approve_minutes,
+    closable_items,
     edit_decision_text,
+    mark_item_closed,
     minutes_draft,
     request_draft_pdf,
     request_minutes,
@@ -289,3 +292,49 @@ async def export(update: Update, context: BotContext) -> None:
         await context.bot.send_document(
             chat_id, document=InputFile(content, filename=name), filename=name, caption=caption
         )
+
+
+# --- /closeditem ---------------------------------------------------------------------------------
+
+
+async def closed_items(update: Update, context: BotContext) -> None:
+    """R-P6: the chair marks which items of the coming meeting are closed to the public."""
+    text, markup = await _closed_view(update, context)
+    if text:
+        await tell(update, context, text, markup=markup)
+
+
+async def _closed_view(
+    update: Update, context: BotContext
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    found = await attempt(
+        update, context, closable_items, write=False, on_refusal=in_chat(update, context)
+    )
+    if found is None:
+        return "", None
+    _meeting_id, items = found.value
+    rows = [
+        [
+            ClosedMark(item.id, not item.closed).button(
+                context._("Open item %(number)s again", number=item.number)
+                if item.closed
+                else context._("Close item %(number)s", number=item.number)
+            )
+        ]
+        for item in items
+    ]
+    text = render("chat/closed_items.html.j2", context.language, items=items)
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+async def closed_button(update: Update, context: BotContext) -> None:
+    pressed = ClosedMark.of(update)
+    done = await attempt(
+        update, context, mark_item_closed, item_id=pressed.item_id, closed=pressed.closed
+    )
+    if done is None:
+        return
+    await tell(update, context, context._("Closed.") if pressed.closed else context._("Open."))
+    text, markup = await _closed_view(update, context)
+    if text:
+        await replace(update, text, markup)

@@ -21,6 +21,13 @@ from tests.integration.record_helpers import BUDGET, meeting_with_minutes
 
 async def _held(world: World) -> Council_:
     """The demo council's first meeting held and closed, with decisions (the draft exists)."""
+    kkr = await _council(world)
+    await meeting_with_minutes(kkr)
+    world.clock.now = NOW + timedelta(days=30)  # after the meeting: its notices are due
+    return kkr
+
+
+async def _council(world: World) -> Council_:
     async with world.sessions() as session:
         council = (await session.exec(select(Council))).one()
         meetings = (
@@ -30,10 +37,7 @@ async def _held(world: World) -> Council_:
                 .order_by(col(Meeting.starts_at))
             )
         ).all()
-    kkr = Council_(world.sessions, council.id or 0, [m for m in meetings if m is not None])
-    await meeting_with_minutes(kkr)
-    world.clock.now = NOW + timedelta(days=30)  # after the meeting: its notices are due
-    return kkr
+    return Council_(world.sessions, council.id or 0, [m for m in meetings if m is not None])
 
 
 async def _press(world: World, user: int, message: Any, label: str) -> Any:
@@ -111,3 +115,29 @@ async def test_publish_withdraw_calendar_and_export_from_the_chat(world: World) 
     assert "3 personer" in (sheet.get("caption") or "")
     content = await world.sim.file_content(sheet["document"]["file_id"])
     assert load_workbook(BytesIO(content)).sheetnames == ["Fremmøde", "I alt"]
+
+
+async def test_the_chair_marks_an_item_closed_and_the_public_page_hides_it(world: World) -> None:
+    from services.agenda_prep import add_own_item
+    from services.publishing import public_agenda, public_council
+
+    chair = await world.link(CHAIR)
+    kkr = await _council(world)
+    await kkr.run(
+        add_own_item,
+        actor=await kkr.actor(CHAIR),
+        meeting_id=kkr.meetings[0],
+        title="Ansættelse af direktør",
+        description="Personsag",
+        material=[],
+        now=NOW,
+    )
+    shown = await ask(world, chair, "/lukket", "Lukkede punkter")
+    assert "1. Ansættelse af direktør" in shown["text"] and shown.labels == ["Luk punkt 1"]
+    await _press(world, chair, shown, "Luk punkt 1")
+    marked = await world.sim.wait_for_edits(chair, shown["message_id"], 1, timeout=10)
+    assert "— lukket" in marked["text"]
+    async with world.sessions() as session:
+        council = await public_council(session, "kkr-nordjylland")
+        assert council is not None
+        assert await public_agenda(session, council, kkr.meetings[0]) is None  # not out yet
