@@ -22,7 +22,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.callbacks import Attendance
-from bot.record_delivery import MINUTES_KINDS, calendar_parts, minutes_parts
+from bot.record_delivery import (
+    MINUTES_KINDS,
+    calendar_parts,
+    meeting_calendar_file,
+    minutes_parts,
+    moved,
+)
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.agenda_delivery import (
@@ -161,7 +167,12 @@ async def notice_parts(
             )
     package = packages[key]
     text = render("notices/agenda.html.j2", language, agenda=package.snapshot)
-    return [Text(text), package.pdf, *package.material]
+    ics = (
+        await meeting_calendar_file(sessions, key[0], language, now)
+        if moved(package.snapshot)
+        else []
+    )
+    return [Text(text), package.pdf, *package.material, *ics]
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """What the record adds to notices: the minutes with their PDF, and an .ics file with every summons,
-moved or cancelled meeting so members' calendars follow (METHOD REQUEST / CANCEL)."""
+moved or cancelled meeting (also an agenda sent again because the meeting moved) so members'
+calendars follow (METHOD REQUEST / CANCEL)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,21 @@ async def calendar_parts(
     meeting_id = delivery.payload.get("meeting_id")
     if delivery.kind not in CALENDAR_KINDS or meeting_id is None:
         return []
+    return await meeting_calendar_file(sessions, int(meeting_id), delivery.language, now)
+
+
+def moved(snapshot: dict[str, object]) -> bool:
+    """An agenda version that went out because the meeting moved (time or place)."""
+    changes = snapshot.get("changes")
+    return isinstance(changes, dict) and bool(
+        changes.get("moved_from") or changes.get("moved_from_place")
+    )
+
+
+async def meeting_calendar_file(
+    sessions: SessionFactory, meeting_id: int, language: str, now: datetime
+) -> list[Document]:
+    """The meeting's .ics as a document to send."""
     async with unit_of_work(sessions) as session:  # the event's SEQUENCE may be raised
-        content = await meeting_ics(
-            session, meeting_id=int(meeting_id), language=delivery.language, now=now
-        )
+        content = await meeting_ics(session, meeting_id=meeting_id, language=language, now=now)
     return [Document(file_name=f"meeting-{meeting_id}.ics", content=content)]

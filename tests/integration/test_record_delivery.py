@@ -87,3 +87,42 @@ async def test_a_summons_a_move_and_a_cancellation_carry_the_meetings_ics(kkr: C
     [gone] = cancelled.walk("VEVENT")
     assert str(gone["UID"]) == str(moved["UID"]) != str(event["UID"])
     assert int(gone["SEQUENCE"]) > int(moved["SEQUENCE"])
+
+
+async def test_an_agenda_sent_again_because_the_meeting_moved_carries_the_ics(
+    kkr: Council_,
+) -> None:
+    from tests.integration.record_helpers import agenda_out
+
+    await agenda_out(kkr)
+    meeting = await kkr.meeting()
+    first = await _parts(kkr, "agenda")
+    assert not any(isinstance(p, Document) and p.file_name.endswith(".ics") for p in first)
+    await kkr.run(
+        move_meeting,
+        actor=await kkr.actor(CHAIR),
+        meeting_id=meeting.id,
+        starts_at=meeting.starts_at + timedelta(days=1),
+        now=meeting.starts_at - timedelta(days=2),
+    )
+    async with kkr.sessions() as session:
+        again = (
+            await session.exec(
+                select(Notice).where(
+                    Notice.kind == "agenda", Notice.payload["version"].as_integer() == 2
+                )  # type: ignore[index]
+            )
+        ).first()
+    assert again is not None
+    delivery = Delivery(
+        notice_id=again.id or 0,
+        person_id=again.person_id,
+        chat_id=1,
+        language="da",
+        kind="agenda",
+        payload=again.payload,
+        attempts=0,
+    )
+    parts = await notice_parts(delivery, kkr.sessions, NOW + timedelta(days=30), {})
+    [event] = _ics(parts[-1]).walk("VEVENT")
+    assert event.decoded("DTSTART") == meeting.starts_at + timedelta(days=1)
