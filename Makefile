@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict procedure services
+	$(BIN)/mypy --strict procedure services web
 
 check: lint typecheck test
 
@@ -44,5 +44,5 @@ clean:
 
 # Translations: extract every text a person sees, then merge into the Danish catalogue.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -o templates/locale/kkrbot.pot --no-location --sort-output bot services templates
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -o templates/locale/kkrbot.pot --no-location --sort-output bot services templates web
 	$(BIN)/pybabel update -i templates/locale/kkrbot.pot -d templates/locale -D kkrbot -l da --no-fuzzy-matching

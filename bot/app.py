@@ -27,7 +27,16 @@ from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
 from bot.errors import OUTBOX_TAKES_OVER, on_error
 from bot.gate import gate
-from bot.handlers import agenda, attendance, basics, meeting_day, meeting_room, plan, propose
+from bot.handlers import (
+    agenda,
+    attendance,
+    basics,
+    meeting_day,
+    meeting_room,
+    plan,
+    propose,
+    record,
+)
 from bot.handlers.start import start
 from bot.live import LiveEditor
 from bot.menus import set_default_menus
@@ -67,6 +76,11 @@ HANDLERS = {
     "counts": meeting_room.counts_command,
     "election": meeting_room.election_command,
     "appointments": meeting_room.appointments_command,
+    "minutes": record.minutes,
+    "publish": record.publish,
+    "calendar": record.calendar,
+    "export": record.export,
+    "closeditem": record.closed_items,
 }
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
@@ -77,6 +91,10 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.VoteBallot: meeting_room.ballot_button,
     callbacks.CastingVote: meeting_room.casting_button,
     callbacks.ElectionVote: meeting_room.election_button,
+    callbacks.Minutes: record.minutes_button,
+    callbacks.Publish: record.publish_button,
+    callbacks.CalendarLink: record.calendar_button,
+    callbacks.ClosedMark: record.closed_button,
 }  # callbacks.Proposal: inside the /propose conversation
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}

@@ -270,3 +270,45 @@ class ElectionVote(CallbackData):
     prefix: ClassVar[str] = "eb"
     round_id: int
     candidate_id: int | None = None
+
+
+MinutesAction = Literal["pdf", "appr"]
+
+
+@dataclass(frozen=True)
+class Minutes(CallbackData):
+    """/minutes: the latest version's PDF, or the acting chair's approval (R-X2)."""
+
+    prefix: ClassVar[str] = "min"
+    meeting_id: int
+    action: MinutesAction
+
+
+DocumentKind = Literal["agenda", "minutes"]
+
+
+@dataclass(frozen=True)
+class Publish(CallbackData):
+    """/publish: publish a meeting's agenda or minutes, or withdraw it (R-X1)."""
+
+    prefix: ClassVar[str] = "pub"
+    meeting_id: int
+    kind: DocumentKind
+    on: bool
+
+
+@dataclass(frozen=True)
+class CalendarLink(CallbackData):
+    """/calendar: a new private feed link (the old one stops working)."""
+
+    prefix: ClassVar[str] = "cal"
+    action: Literal["new"]
+
+
+@dataclass(frozen=True)
+class ClosedMark(CallbackData):
+    """/closeditem: the chair marks an item closed ("Lukket punkt") or open again (R-P6)."""
+
+    prefix: ClassVar[str] = "cls"
+    item_id: int
+    closed: bool

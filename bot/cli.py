@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -107,10 +107,12 @@ council_app = typer.Typer(
 members_app = typer.Typer(help="Import a council's people from CSV.", no_args_is_help=True)
 meetings_app = typer.Typer(help="Plan and list meetings.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
+attendance_app = typer.Typer(help="The attendance record (R-X3).", no_args_is_help=True)
 app.add_typer(council_app, name="council")
 app.add_typer(members_app, name="members")
 app.add_typer(meetings_app, name="meetings")
 app.add_typer(db_app, name="db")
+app.add_typer(attendance_app, name="attendance")
 
 CouncilOption = Annotated[str, typer.Option("--council", help="The council's slug.")]
 
@@ -485,6 +487,56 @@ def meetings_list(ctx: typer.Context, council: CouncilOption) -> None:
     for shown in coming:
         for line in _meeting_lines(shown):
             typer.echo(line)
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+
+@attendance_app.command("export")
+def attendance_export_command(
+    ctx: typer.Context,
+    council: CouncilOption,
+    start: Annotated[
+        str, typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)
+    ],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)],
+    file_format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "xlsx",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The file to write [default: a name from the period].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """R-X3: one row per person per meeting held in the period, and totals per person."""
+    from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
+
+    settings = _settings(ctx)
+    if file_format not in ("csv", "xlsx"):
+        _fail(f"the format must be csv or xlsx, not {file_format!r}")
+    first, last = _parse_day("--from", start), _parse_day("--to", end)
+
+    async def work(session: AsyncSession) -> Any:
+        found = await council_by_slug(session, council)
+        return await attendance_export(
+            session, council_id=found.id or 0, start=first, end=last, actor=None, now=clock()
+        )
+
+    export = _in_transaction(settings, work)
+    content = to_csv(export) if file_format == "csv" else to_xlsx(export)
+    target = output or Path(export_file_name(export, file_format))
+    target.write_bytes(content)
+    typer.echo(f"{len(export.rows)} rows, {len(export.totals)} people: {target}")
+
+
+def _parse_day(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}")
 
 
 # --- database ----------------------------------------------------------------------------------

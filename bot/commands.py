@@ -71,6 +71,19 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "appointments", "udpegninger", _("The register of appointments"), Action.RECEIVE_AGENDA
     ),
+    Command(
+        "minutes",
+        "referat",
+        _("The minutes of the last meeting"),
+        Action.RECEIVE_AGENDA,
+        Action.WRITE_MINUTES,
+    ),
+    Command("publish", "offentliggoer", _("Publish agendas and minutes"), Action.PUBLISH),
+    Command("closeditem", "lukket", _("Closed items: never published"), Action.CLOSE_ITEM),
+    Command("calendar", "kalender", _("Your meetings in your calendar"), Action.VIEW_MEETINGS),
+    Command(
+        "export", "eksport", _("Attendance for allowances (spreadsheet)"), Action.EXPORT_ATTENDANCE
+    ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),

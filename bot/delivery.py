@@ -22,6 +22,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.callbacks import Attendance
+from bot.record_delivery import (
+    MINUTES_KINDS,
+    calendar_parts,
+    meeting_calendar_file,
+    minutes_parts,
+    moved,
+)
 from bot.room_buttons import notice_room_buttons
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
@@ -142,9 +149,14 @@ async def notice_parts(
     now: datetime,
     packages: dict[tuple[int, int, str], AgendaPackage],
 ) -> list[Part]:
-    """What one notice sends: the text, and for an agenda its PDF and material (R-M3)."""
+    """What one notice sends: the text, and for an agenda its PDF and material (R-M3); the
+    minutes with their PDF; a summons, move or cancellation with the meeting's .ics."""
+    if delivery.kind in MINUTES_KINDS:
+        text, pdf = await minutes_parts(delivery, sessions, now)
+        return [Text(text), pdf]
     if delivery.kind != AGENDA_KIND:
-        return [Text(render_notice(delivery), notice_buttons(delivery))]
+        text = Text(render_notice(delivery), notice_buttons(delivery))
+        return [text, *await calendar_parts(delivery, sessions, now)]
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
@@ -159,7 +171,12 @@ async def notice_parts(
             )
     package = packages[key]
     text = render("notices/agenda.html.j2", language, agenda=package.snapshot)
-    return [Text(text), package.pdf, *package.material]
+    ics = (
+        await meeting_calendar_file(sessions, key[0], language, now)
+        if moved(package.snapshot)
+        else []
+    )
+    return [Text(text), package.pdf, *package.material, *ics]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
+from web.server import WebServer
 
 
 async def migrate(database_url: str) -> None:
@@ -28,9 +29,25 @@ def configure_logging(level: str) -> None:
 
 
 def run(settings: Settings) -> None:
-    """Run the bot in long-polling mode (webhook mode comes later)."""
+    """Run the bot in long-polling mode (webhook mode comes later), and the public pages."""
     configure_logging(settings.log_level)
     asyncio.run(migrate(settings.database_url))  # migrations run automatically on start
     sessions = make_session_factory(make_engine(settings.database_url))
     application = build_application(settings, sessions)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    web = start_web(settings)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        if web is not None:
+            web.stop()
+
+
+def start_web(settings: Settings) -> WebServer | None:
+    """R-X1: the council's public pages on KKRBOT_WEB_HOST:KKRBOT_WEB_PORT (port 0: none)."""
+    if not settings.web_port:
+        return None
+    web = WebServer(
+        settings.database_url, settings.web_host, settings.web_port, settings.public_url
+    )
+    web.start()
+    return web

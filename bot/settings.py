@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     live_interval: float = Field(default=1.0, gt=0)
     invite_ttl_days: int = Field(default=14, gt=0)
     log_level: str = "INFO"
+    # The council's public pages (R-X1), served by `kkrbot run` on one port; 0 turns them off.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # How the pages are reached from outside (behind a reverse proxy), for feed and calendar links.
+    web_base_url: str | None = None
+
+    @property
+    def public_url(self) -> str:
+        """The site's address as people reach it, without a trailing slash."""
+        return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def file_base_url(self) -> str:

@@ -249,3 +249,19 @@ def _shown(value: Any, language: str) -> object:
             return escape(value)
         return format_when(moment, language) if "T" in value else format_day(moment, language)
     return value
+
+
+# The record (issue 13): minutes, publishing, calendars, the attendance export.
+REFUSALS |= {
+    "export_period": _(
+        "The period must run forwards and be at most five years: %(start)s to %(end)s."
+    ),
+    "no_minutes": _("There are no minutes of that meeting yet."),
+    "minutes_approved": _("Version %(version)s of the minutes is approved already."),
+    "minutes_text_length": _("Please keep the text between 1 and %(limit)s characters."),
+    "no_such_item": _("The minutes have no item %(number)s."),
+    "nothing_to_publish": _(
+        "There is nothing to publish yet: the agenda has not gone out, or the minutes are not"
+        " approved."
+    ),
+}

@@ -361,4 +361,5 @@ __all__ = [
     "TelegramLink",
 ]
 
-import models.meeting_room  # noqa: E402,F401  (issue 12: the meeting room tables, for Alembic)
+import models.meeting_room  # noqa: E402  (issue 12: the meeting room tables, for Alembic)
+import models.record  # noqa: E402,F401  (issue 13: the record's tables, for Alembic)

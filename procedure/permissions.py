@@ -78,6 +78,8 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage_settings"  # R-P1 and the interpretations
     WRITE_MINUTES = "write_minutes"  # R-X2
     PUBLISH = "publish"  # R-X1
+    APPROVE_MINUTES = "approve_minutes"  # R-X2: the acting chair of the meeting
+    CLOSE_ITEM = "close_item"  # R-P6: the chair marks an item closed ("Lukket punkt")
     EXPORT_ATTENDANCE = "export_attendance"  # R-X3
     VIEW_ATTENDANCE_RECORD = "view_attendance_record"  # R-Q4, for the minutes
     MANAGE_APPOINTMENTS = "manage_appointments"  # R-E4
@@ -125,7 +127,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.ISSUE_INVITES: _SECRETARIAT,
         Action.MANAGE_SETTINGS: _SECRETARIAT,
         Action.WRITE_MINUTES: _SECRETARIAT,
-        Action.PUBLISH: _SECRETARIAT,
+        Action.PUBLISH: _PREPARERS,  # R-X1: by hand, the chair or the secretariat
+        Action.APPROVE_MINUTES: _CHAIR,
+        Action.CLOSE_ITEM: _CHAIR,
         Action.EXPORT_ATTENDANCE: _SECRETARIAT,
         Action.MANAGE_APPOINTMENTS: _SECRETARIAT,
     }

@@ -52,7 +52,7 @@ class AttendanceRecordView:
     seats: list[SeatRecord]
 
 
-def _came(seats: Seats) -> AttendancePicture[int]:
+def attendance_picture(seats: Seats) -> AttendancePicture[int]:
     """Everyone who checked in at some point during the meeting (R-X3: also those who left)."""
     came = [m for m, r in seats.rows.items() if r.status in CAME]
     came += [
@@ -75,7 +75,7 @@ async def meeting_attendance_record(
     require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
     if meeting.status == MeetingStatus.PLANNED:
         raise Refused("not_open")  # the record starts when the meeting opens
-    record = attendance_record(_came(seats))
+    record = attendance_record(attendance_picture(seats))
     tz = ZoneInfo(seats.council.timezone)
     lines = []
     for member in seats.members:

@@ -24,6 +24,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.errors import Refused
+from services.minutes import draft_minutes
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
 from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
 
@@ -108,6 +109,7 @@ async def close_meeting(
     await session.flush()
     await touch(session, seats, now=now)
     await _show_the_next_meeting(session, actor, now)
+    await draft_minutes(session, meeting=meeting, now=now)  # R-X2: to the secretariat
     return build_view(seats)
 
 

@@ -15,6 +15,7 @@ from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
+from services.calendar import calendar_sequence
 from services.errors import Refused
 from services.meetings import MAX_PLACE, MeetingView, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
@@ -58,6 +59,7 @@ async def move_meeting(
     meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
     session.add(meeting)
     await session.flush()
+    await calendar_sequence(session, meeting)  # members' calendars take the new time
     audit.record(
         session,
         now=now,
@@ -80,6 +82,7 @@ async def move_meeting(
             dedupe_key=f"moved:{meeting.id}:{after.starts_at.isoformat()}:{person_id}",
             now=now,
             payload={
+                "meeting_id": meeting.id,  # the .ics that moves the event in calendars
                 "old": before.starts_at.isoformat(),
                 "starts_at": after.starts_at.isoformat(),
                 "place": after.place,
@@ -101,6 +104,7 @@ async def cancel_meeting(
     reason = " ".join(reason.split())[:MAX_SUBJECT]
     meeting.status, meeting.cancelled_at = MeetingStatus.CANCELLED, now
     session.add(meeting)
+    await calendar_sequence(session, meeting)  # the .ics cancels the event members hold
     shown = view(meeting, council)
     for person_id in await agenda_recipients(session, meeting):
         await enqueue(
@@ -110,6 +114,7 @@ async def cancel_meeting(
             dedupe_key=f"cancelled:{meeting.id}:{person_id}",
             now=now,
             payload={
+                "meeting_id": meeting.id,  # the .ics that cancels the event in calendars
                 "starts_at": shown.starts_at.isoformat(),
                 "place": shown.place,
                 "council": council.name,

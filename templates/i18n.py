@@ -65,6 +65,12 @@ def format_day(value: datetime | str, language: str) -> str:
     return format_datetime(_moment(value), pattern, locale=supported(language))
 
 
+def format_clock(value: datetime | str, language: str) -> str:
+    """A local time of day as people write it: 'kl. 10.05' / 'at 10:05'."""
+    pattern = translations(supported(language)).gettext("'at' HH:mm")
+    return format_datetime(_moment(value), pattern, locale=supported(language))
+
+
 @cache
 def environment(language: str) -> Environment:
     """The Jinja2 environment for one language: Telegram HTML escaped, gettext installed."""
@@ -80,6 +86,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda value: format_when(value, language)
     env.filters["day"] = lambda value: format_day(value, language)
+    env.filters["clock"] = lambda value: format_clock(value, language)
     return env
 
 

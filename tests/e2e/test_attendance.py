@@ -120,8 +120,10 @@ async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_g
     await _press(world, member, member, asked, "Ja, indkald Trine Ulrich")
     done = await world.sim.wait_for_edits(member, prompt["message_id"], 2, timeout=10)
     assert "Trine Ulrich er indkaldt" in done["text"]
-    # greeting, summons, and the agenda already distributed: its message and its PDF
-    received = await world.sim.wait_for_messages(substitute, 4, timeout=10)
+    # greeting, summons with the meeting's .ics, and the agenda already distributed: its message
+    # and its PDF
+    received = await world.sim.wait_for_messages(substitute, 5, timeout=10)
+    assert any(m["document"] and m["document"]["file_name"].endswith(".ics") for m in received)
     summons = next(m for m in received if "Indkaldelse" in (m["text"] or ""))
     assert any("Dagsorden" in (m["text"] or "") for m in received if m is not summons)
     assert any(m["document"] and m["document"]["file_name"].endswith(".pdf") for m in received)
@@ -329,7 +331,8 @@ async def test_the_secretariat_reports_an_absence_phoned_in_and_summons_the_subs
     await _until(world, secretary, prompt["message_id"], "er indkaldt")
     told = await world.sim.wait_for_messages(member, 2, timeout=10)
     assert "Kirsten Holm-Jensen har meldt afbud for dig" in told[-1]["text"]
-    summons = (await world.sim.wait_for_messages(substitute, 2, timeout=10))[-1]
+    received = await world.sim.wait_for_messages(substitute, 3, timeout=10)  # and the .ics
+    summons = next(m for m in received if "kan ikke deltage" in (m["text"] or ""))
     assert f"{MEMBER} kan ikke deltage" in summons["text"]
     async with world.sessions() as session:
         [row] = (await session.exec(select(Attendance))).all()
@@ -348,10 +351,10 @@ async def test_a_substitute_who_has_not_answered_is_reminded_with_the_buttons(wo
     await _press(world, member, member, prompt, prompt.labels[0])
     asked = await _until(world, member, prompt["message_id"], "Indkald din stedfortræder")
     await _press(world, member, member, asked, f"Ja, indkald {SUBSTITUTE}")
-    await world.sim.wait_for_messages(substitute, 2, timeout=10)  # greeting, summons
+    await world.sim.wait_for_messages(substitute, 3, timeout=10)  # greeting, summons, its .ics
     world.clock.now = meeting.starts_at - timedelta(hours=48 + 24)  # a day before the deadline
     await world.sweep()
-    reminder = (await world.sim.wait_for_messages(substitute, 3, timeout=10))[-1]
+    reminder = (await world.sim.wait_for_messages(substitute, 4, timeout=10))[-1]
     assert "Påmindelse — indkaldelse" in reminder["text"]
     assert reminder.labels == ["Accepter", "Afslå"]
     await _press(world, substitute, substitute, reminder, "Accepter")

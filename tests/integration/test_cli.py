@@ -276,3 +276,18 @@ def test_an_unreachable_database_is_one_error_line(database: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: cannot use the database postgresql+asyncpg://nobody@127.0.0.1:1")
+
+
+def test_attendance_export_writes_the_file_the_period_names(council: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "out.xlsx"
+    args = ["attendance", "export", "--council", council, "--from", "2026-01-01"]
+    assert ok(*args, "--to", "2026-12-31", "-o", target) == [f"0 rows, 0 people: {target}"]
+    assert load_workbook(target).sheetnames == ["Fremmøde", "I alt"]
+    assert ok(*args, "--to", "2026-12-31", "--format", "csv")[0].endswith(
+        "fremmoede-2026-01-01-2026-12-31.csv"
+    )
+    refused = kkrbot(*args, "--to", "2025-12-31")
+    assert refused.exit_code == 1 and "error:" in refused.output
+    assert kkrbot(*args, "--to", "31-12-2026").exit_code == 1
