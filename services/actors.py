@@ -51,7 +51,7 @@ async def actor_for_person(
             select(Person, Membership, Council)
             .join(Membership, col(Membership.person_id) == col(Person.id))
             .join(Council, col(Council.id) == col(Person.council_id))
-            .where(Person.id == person_id)
+            .where(Person.id == person_id, Membership.current())
         )
     ).first()
     if row is None:

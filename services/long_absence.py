@@ -79,7 +79,9 @@ async def report_long_absence(
         raise Refused("already_on_leave")
     substitute = (
         await session.exec(
-            select(Membership.person_id).where(Membership.substitute_for_id == actor.person_id)
+            select(Membership.person_id).where(
+                Membership.substitute_for_id == actor.person_id, Membership.current()
+            )
         )
     ).first()
     mayor = actor.role == MembershipRole.MAYOR
@@ -421,6 +423,7 @@ async def _tell_officers(
     officers = await session.exec(
         select(Membership.person_id).where(
             Membership.council_id == council.id,
+            Membership.current(),
             (Membership.office == Office.CHAIR) | (Membership.role == MembershipRole.SECRETARIAT),
         )
     )

@@ -190,7 +190,9 @@ async def import_members(
     }
     memberships = {
         m.person_id: m
-        for m in await session.exec(select(Membership).where(Membership.council_id == council.id))
+        for m in await session.exec(
+            select(Membership).where(Membership.council_id == council.id, Membership.current())
+        )
     }
     _check_people_outside_the_file(rows, people, memberships)
     await _release_moved_substitutes(session, rows, people, memberships)
@@ -296,7 +298,9 @@ async def _upsert_membership(
     people: dict[str, Person],
 ) -> bool:
     membership = (
-        await session.exec(select(Membership).where(Membership.person_id == person.id))
+        await session.exec(
+            select(Membership).where(Membership.person_id == person.id, Membership.current())
+        )
     ).first() or Membership(council_id=council_id, person_id=person.id or 0, role=row.role)
     stands_for = people[row.substitute_for].id if row.substitute_for else None
     before = (membership.id, membership.role, membership.office, membership.substitute_for_id)
