@@ -165,7 +165,9 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(go())
     except ServiceError as error:
-        _fail(str(error))
+        for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
+            typer.echo(f"error: {_one_line(str(line))}", err=True)
+        _fail(str(error.params["errors"][-1]) if error.params.get("errors") else str(error))
     except IntegrityError as error:
         _fail(f"the database refused the change: {_one_line(str(error.orig))}")
     except ArgumentError as error:
@@ -333,7 +335,7 @@ def members_import(
 ) -> None:
     """Create or update the council's people from a CSV file; re-importing it changes nothing."""
     settings = _settings(ctx)
-    text = _read_text(file)
+    text = _read_bytes(file)
 
     async def work(session: AsyncSession) -> tuple[int, int, int, list[str]]:
         found = await council_by_slug(session, council)
@@ -356,13 +358,12 @@ def members_import(
         )
 
 
-def _read_text(file: Path) -> str:
+def _read_bytes(file: Path) -> bytes:
+    """The file as saved (UTF-8 with or without BOM, or Windows-1252 from Danish Excel)."""
     try:
-        return file.read_text(encoding="utf-8")
+        return file.read_bytes()
     except FileNotFoundError:
         _fail(f"no such file: {file}")
-    except UnicodeDecodeError:
-        _fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
     except OSError as error:
         _fail(f"cannot read {file}: {error.strerror or error}")
 
@@ -542,6 +543,10 @@ def demo(
     if demo_main is None:
         _fail("the demo is not part of this build yet")
     demo_main(settings, script)
+
+
+# The term's commands (issue 14) live in their own module and register themselves on `app`.
+import bot.cli_term  # noqa: E402, F401
 
 
 def main() -> None:

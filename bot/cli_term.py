@@ -1,0 +1,197 @@
+"""The secretariat's command line for a whole term (issue 14): the composition from the election,
+the municipalities' leaders, members leaving and named, the annual plan, the constituent meeting.
+
+Registered on `bot.cli.app` at the bottom of bot/cli.py; same rules as there: one transaction per
+command, a refusal is `error: ...` lines on stderr and exit status 1 with nothing written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import cli
+from procedure.composition_trace import CompositionTrace
+from services.councils import council_by_slug
+
+term_app = typer.Typer(help="A term: the composition from the election, the constituent meeting.")
+municipalities_app = typer.Typer(help="The municipalities' mayors and deputy mayors (R-S2, R-K1).")
+cli.app.add_typer(term_app, name="term")
+cli.app.add_typer(municipalities_app, name="municipalities")
+
+CouncilOption = cli.CouncilOption
+DateOption = Annotated[str, typer.Option(help="A date as YYYY-MM-DD.", show_default=False)]
+
+
+def read_bytes(file: Path) -> bytes:
+    """The file's bytes (the services decode UTF-8, with or without BOM, or Windows-1252)."""
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        cli._fail(f"no such file: {file}")
+    except OSError as error:
+        cli._fail(f"cannot read {file}: {error.strerror or error}")
+
+
+def parse_day(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        cli._fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}")
+
+
+def _pct(share: Fraction) -> str:
+    return f"{float(share) * 100:6.2f} %"
+
+
+def _num(value: Fraction) -> str:
+    return f"{float(value):,.2f}".replace(",", " ")
+
+
+def trace_lines(trace: CompositionTrace, municipalities: int) -> list[str]:
+    """R-C1/R-C2: the computation, line by line, as the secretariat checks it."""
+    lines = [
+        "1. Qualification: at least 2 % of the region's votes "
+        f"(total {_num(trace.total)}, 2 % = {_num(trace.total * trace.threshold)})",
+    ]
+    for p in trace.parties:
+        mark = "qualifies" if p.qualifies else "under 2 %"
+        lines.append(
+            f"   {p.party:<6}{_num(p.votes):>14}  {_pct(p.share)}  {mark:<10}"
+            f"  mayors {p.mayors}  at least {p.lower_bound}"
+        )
+    lines.append(
+        "2. d'Hondt on the qualifying parties' votes: the smallest council that seats every party's"
+        " lower bound"
+    )
+    for q in trace.quotients:
+        lines.append(
+            f"   seat {q.rank:>2}: {q.party:<6} {_num(q.value * q.divisor)} ÷ {q.divisor}"
+            f" = {_num(q.value)}"
+        )
+    result = trace.result
+    lines.append(
+        f"   uncapped size {result.uncapped_size}; cap 2 × {municipalities} municipalities"
+        f" = {result.cap}"
+    )
+    if result.capped:
+        lines.append(
+            "3. Reduction to the cap: every party starts at its lower bound; each further seat goes"
+            " to the highest votes ÷ seats"
+        )
+        bounds = [p for p in trace.parties if p.lower_bound]
+        lines.append(
+            "   lower bounds: "
+            + ", ".join(f"{p.party} {p.lower_bound}" for p in bounds)
+            + f" = {sum(p.lower_bound for p in bounds)} seats"
+        )
+        for step in trace.cap_steps:
+            lines.append(
+                f"   seat {step.seat:>2}: {step.party:<6} votes ÷ seats = {_num(step.votes_per_seat)}"
+            )
+    else:
+        lines.append("3. No reduction: the council is within the cap")
+    lines.append(
+        "Result: "
+        + ", ".join(f"{party} {seats}" for party, seats in result.seats.items())
+        + f" ({result.size} members)"
+    )
+    return lines
+
+
+@term_app.command("new")
+def term_new(
+    ctx: typer.Context,
+    council: CouncilOption,
+    election: DateOption,
+    votes: Annotated[Path, typer.Option(help="CSV: party;votes (a line 'i alt' for the total).")],
+    mayors: Annotated[Path, typer.Option(help="CSV: municipality;party of its mayor.")],
+) -> None:
+    """R-C1/R-C2: compute the council's composition from the election and start the term."""
+    from services.term import new_term, parse_mayors, parse_votes
+
+    settings = cli._settings(ctx)
+    election_day = parse_day("--election", election)
+    votes_data, mayors_data = read_bytes(votes), read_bytes(mayors)
+
+    async def work(session: AsyncSession) -> tuple[list[str], str]:
+        found = await council_by_slug(session, council)
+        term, trace = await new_term(
+            session,
+            council=found,
+            election_day=election_day,
+            votes=parse_votes(votes_data),
+            mayors=parse_mayors(mayors_data, found),
+            now=cli.clock(),
+        )
+        return trace_lines(trace, found.municipalities), f"term from {term.starts_on}"
+
+    lines, started = cli._in_transaction(settings, work)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{started}; the parties now name their people (kkrbot term members)")
+
+
+@term_app.command("members")
+def term_members(
+    ctx: typer.Context,
+    council: CouncilOption,
+    file: Annotated[Path, typer.Argument(help="The members file, as for `members import`.")],
+) -> None:
+    """R-C1: the parties' named people for the new term, checked against the computed seats."""
+    from services.members import parse_members_csv
+    from services.term import name_members
+
+    settings = cli._settings(ctx)
+    data = read_bytes(file)
+
+    async def work(session: AsyncSession) -> int:
+        found = await council_by_slug(session, council)
+        rows = parse_members_csv(data, default_language=found.language)
+        return await name_members(session, council=found, rows=rows, now=cli.clock())
+
+    ended = cli._in_transaction(settings, work)
+    typer.echo(f"the new term's people are in; {ended} membership(s) of the old term ended")
+
+
+@municipalities_app.command("import")
+def municipalities_import(
+    ctx: typer.Context,
+    council: CouncilOption,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: municipality, mayor, party, mayor_since, born, first_deputy, second_deputy"
+            " (Danish column names understood)."
+        ),
+    ],
+) -> None:
+    """R-S2/R-K1: each municipality's mayor and deputy mayors; prints each mayor's substitute."""
+    from services.municipalities import (
+        import_leaders,
+        mayor_substitute_proposals,
+        parse_leaders,
+    )
+
+    settings = cli._settings(ctx)
+    data = read_bytes(file)
+
+    async def work(session: AsyncSession) -> list[str]:
+        found = await council_by_slug(session, council)
+        count = await import_leaders(
+            session, council=found, rows=parse_leaders(data, found), now=cli.clock()
+        )
+        await session.flush()
+        lines = [f"{count} municipalities stored"]
+        for p in await mayor_substitute_proposals(session, found):
+            who = p.proposed or "the municipal council must choose (both deputies are members)"
+            lines.append(f"{p.municipality}\t{p.mayor}\tsubstitute: {who}\t({p.reason})")
+        return lines
+
+    for line in cli._in_transaction(settings, work):
+        typer.echo(line)
