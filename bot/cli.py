@@ -7,6 +7,7 @@ the commit; a refusal is one `error: ...` line on stderr and exit status 1, with
 from __future__ import annotations
 
 import asyncio
+import html
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, time, timedelta
@@ -167,7 +168,9 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except ServiceError as error:
         for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
             typer.echo(f"error: {_one_line(str(line))}", err=True)
-        _fail(str(error.params["errors"][-1]) if error.params.get("errors") else str(error))
+        if error.params.get("errors"):
+            _fail(str(error.params["errors"][-1]))
+        _fail(_said(error))
     except IntegrityError as error:
         _fail(f"the database refused the change: {_one_line(str(error.orig))}")
     except ArgumentError as error:
@@ -177,6 +180,15 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
         _fail(
             f"cannot use the database {_safe_url(settings.database_url)}: {_one_line(str(reason))}"
         )
+
+
+def _said(error: ServiceError) -> str:
+    """A refusal given only as a code is said in English words (bot/texts.py), not as the code."""
+    from bot.texts import REFUSALS, refusal
+
+    if error.detail == error.code and error.code in REFUSALS:
+        return html.unescape(refusal(error, "en"))
+    return str(error)
 
 
 def _safe_url(url: str) -> str:

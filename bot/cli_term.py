@@ -195,3 +195,145 @@ def municipalities_import(
 
     for line in cli._in_transaction(settings, work):
         typer.echo(line)
+
+
+# --- membership over time (R-S6) ----------------------------------------------------------------
+
+
+async def _person(session: AsyncSession, council_id: int, name: str) -> int:
+    from sqlmodel import select
+
+    from models.tables import Person
+    from services.errors import NotFound
+
+    person = (
+        await session.exec(
+            select(Person).where(Person.council_id == council_id, Person.name == name.strip())
+        )
+    ).first()
+    if person is None:
+        raise NotFound(f"nobody called {name!r} in the council")
+    return person.id or 0
+
+
+@cli.members_app.command("leave")
+def members_leave(
+    ctx: typer.Context,
+    council: CouncilOption,
+    name: Annotated[str, typer.Argument(help="The member or substitute who leaves.")],
+    on: Annotated[str, typer.Option("--date", help="From when, YYYY-MM-DD.", show_default=False)],
+    reason: Annotated[
+        str, typer.Option(help="Why, as the minutes should say.", show_default=False)
+    ],
+) -> None:
+    """R-S6: a member or substitute leaves; their substitute is asked to become member."""
+    from services.actors import secretariat_actor
+    from services.membership_changes import leave
+
+    settings = cli._settings(ctx)
+    day = parse_day("--date", on)
+
+    async def work(session: AsyncSession) -> list[str]:
+        found = await council_by_slug(session, council)
+        actor = await secretariat_actor(session, found.id or 0)
+        person_id = await _person(session, found.id or 0, name)
+        departure = await leave(
+            session, actor=actor, person_id=person_id, on=day, reason=reason, now=cli.clock()
+        )
+        lines = [f"{name} leaves the council from {day}"]
+        if departure.asked:
+            lines.append(f"{departure.asked} (the substitute) is asked to become member")
+        else:
+            lines.append("the party names the successor: kkrbot members name")
+        if departure.office:
+            lines.append(
+                f"the office of {departure.office} is vacant (R-K3): kkrbot term successor"
+            )
+        return lines
+
+    for line in cli._in_transaction(settings, work):
+        typer.echo(line)
+
+
+@cli.members_app.command("name")
+def members_name(
+    ctx: typer.Context,
+    council: CouncilOption,
+    name: Annotated[str, typer.Argument(help="The person the party names.")],
+    party: Annotated[str, typer.Option(help="The party naming them.", show_default=False)],
+    substitute: Annotated[
+        bool, typer.Option("--substitute", help="Name a substitute, not a member.")
+    ] = False,
+    municipality: Annotated[
+        str | None, typer.Option(help="Their municipality.", show_default=False)
+    ] = None,
+) -> None:
+    """R-S6: the party's new member or substitute for its open seat."""
+    from services.actors import secretariat_actor
+    from services.membership_changes import MEMBER, SUBSTITUTE, name_person
+    from services.municipalities import council_municipalities
+
+    settings = cli._settings(ctx)
+    kind = SUBSTITUTE if substitute else MEMBER
+
+    async def work(session: AsyncSession) -> str:
+        found = await council_by_slug(session, council)
+        actor = await secretariat_actor(session, found.id or 0)
+        municipality_id = None
+        if municipality:
+            known = await council_municipalities(session, found)
+            if municipality not in known:
+                cli._fail(f"{municipality} is not one of the council's municipalities")
+            municipality_id = known[municipality].id
+        await name_person(
+            session,
+            actor=actor,
+            kind=kind,
+            party=party,
+            name=name,
+            municipality_id=municipality_id,
+            now=cli.clock(),
+        )
+        return f"{name} is the new {kind} for {party}"
+
+    typer.echo(cli._in_transaction(settings, work))
+
+
+@cli.members_app.command("party")
+def members_party(
+    ctx: typer.Context,
+    council: CouncilOption,
+    name: Annotated[str, typer.Argument(help="The mayor who changed party.")],
+    party: Annotated[str, typer.Option(help="The new party.", show_default=False)],
+) -> None:
+    """R-S6: a mayor changes party and stays; the old party may name a new member."""
+    from services.actors import secretariat_actor
+    from services.membership_changes import change_party
+
+    settings = cli._settings(ctx)
+
+    async def work(session: AsyncSession) -> list[str]:
+        found = await council_by_slug(session, council)
+        actor = await secretariat_actor(session, found.id or 0)
+        vacancy = await change_party(
+            session,
+            actor=actor,
+            person_id=await _person(session, found.id or 0, name),
+            party=party,
+            now=cli.clock(),
+        )
+        lines = [f"{name} stays member, now for {party}"]
+        if vacancy is not None:
+            lines.append(
+                f"{vacancy.party} may name a new member (kkrbot members name); the council may"
+                f" then exceed {2 * found.municipalities} members (R-S6)"
+            )
+        return lines
+
+    for line in cli._in_transaction(settings, work):
+        typer.echo(line)
+
+
+cli.members_app.command(
+    "add", help="The same as `members name`: a party's new member or substitute."
+)(members_name)
