@@ -277,6 +277,16 @@ def council_settings_command(
     ] = None,
     language: SettingOption = None,
     timezone: SettingOption = None,
+    meetings_per_year: Annotated[
+        int | None,
+        typer.Option(help="R-M1: ordinary meetings in the annual plan.", show_default=False),
+    ] = None,
+    closed_days: Annotated[
+        str | None,
+        typer.Option(
+            help="R-K2: closed days as MM-DD, e.g. 06-05,12-24,12-31.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     settings = _settings(ctx)
@@ -291,6 +301,8 @@ def council_settings_command(
         substitute_answer_hours=substitute_answer_hours,
         language=language,
         timezone=timezone,
+        meetings_per_year=meetings_per_year,
+        closed_days=_parse_closed_days(closed_days),
     )
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -322,9 +334,22 @@ def _parse_days(option: str, value: str | None) -> list[int] | None:
         _fail(f"{option} must be whole days separated by commas, e.g. 3,1, not {value!r}")
 
 
+def _parse_closed_days(value: str | None) -> list[list[int]] | None:
+    if value is None:
+        return None
+    try:
+        return [
+            [int(p) for p in part.strip().split("-")] for part in value.split(",") if part.strip()
+        ]
+    except ValueError:
+        _fail(f"--closed-days must be MM-DD separated by commas, e.g. 06-05,12-24, not {value!r}")
+
+
 def _setting_shown(value: object) -> str:
     if isinstance(value, time):
         return f"{value:%H:%M}"
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        return ",".join(f"{m:02d}-{d:02d}" for m, d in value)
     if isinstance(value, list):
         return ",".join(str(day) for day in value) or "none"
     return str(value)

@@ -337,3 +337,62 @@ def members_party(
 cli.members_app.command(
     "add", help="The same as `members name`: a party's new member or substitute."
 )(members_name)
+
+
+# --- the annual plan (R-M1) --------------------------------------------------------------------
+
+
+@cli.meetings_app.command("plan")
+def meetings_plan(
+    ctx: typer.Context,
+    council: CouncilOption,
+    year: Annotated[int, typer.Option(help="The year planned.", show_default=False)],
+    dates: Annotated[
+        str,
+        typer.Option(help="The meeting days, YYYY-MM-DD separated by commas.", show_default=False),
+    ],
+    place: Annotated[str, typer.Option(help="Where they are held.")] = "KKR",
+    at: Annotated[str, typer.Option(help="Local start time, HH:MM.")] = "10:00",
+) -> None:
+    """R-M1: lay out the year's ordinary meetings at once; warns on the count and closed days."""
+    from services.annual_plan import plan_year
+    from services.meetings import view
+
+    settings = cli._settings(ctx)
+    days = [parse_day("--dates", part) for part in dates.split(",") if part.strip()]
+    start = cli._parse_time("--at", at)
+    assert start is not None
+
+    async def work(session: AsyncSession) -> list[str]:
+        found = await council_by_slug(session, council)
+        plan = await plan_year(
+            session, council=found, year=year, days=days, place=place, now=cli.clock(), at=start
+        )
+        lines = []
+        for meeting in plan.meetings:
+            lines += cli._meeting_lines(view(meeting, found))
+        for warning in plan.warnings:
+            lines.append("warning: " + _plan_warning(warning))
+        lines.append(
+            f"{len(plan.added)} added, {len(plan.existing)} planned already; {plan.told} told"
+        )
+        return lines
+
+    for line in cli._in_transaction(settings, work):
+        typer.echo(line)
+
+
+def _plan_warning(warning: object) -> str:
+    from procedure.annual_plan import PlanWarning
+
+    assert isinstance(warning, PlanWarning)
+    if warning.kind == "count":
+        return (
+            f"{warning.planned} ordinary meetings planned; the council's setting is"
+            f" {warning.expected} (kkrbot council settings --meetings-per-year)"
+        )
+    if warning.kind == "holiday":
+        return f"{warning.day} is a public holiday ({warning.name})"
+    if warning.kind == "weekend":
+        return f"{warning.day} is a {warning.day:%A}" if warning.day else "a weekend"
+    return f"{warning.day} is a day the council's offices are closed"
