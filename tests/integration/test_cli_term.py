@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from tests.integration.test_cli import SLUG, council, database, kkrbot, ok
 
@@ -99,3 +102,65 @@ def test_the_new_commands_have_help(database: Path) -> None:
     ):
         result = kkrbot(*command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_the_constitution_commands_have_help(database: Path) -> None:
+    for command in ("convener", "call", "alliance", "constitute", "successor"):
+        assert kkrbot("term", command, "--help").exit_code == 0
+
+
+def test_a_whole_constitution_through_the_cli(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli
+    from tests.integration.test_cli import CREATE, DEMO_CSV
+    from tests.integration.test_constitution import SINCE
+
+    monkeypatch.setattr(cli, "clock", lambda: datetime(2025, 12, 1, 9, 0, tzinfo=UTC))
+    data = Path(__file__).parent.parent / "data"
+    ok(*CREATE)
+    ok(
+        "term",
+        "new",
+        "--council",
+        SLUG,
+        "--election",
+        "2025-11-18",
+        "--votes",
+        data / "votes-nordjylland-2025.csv",
+        "--mayors",
+        data / "mayors-nordjylland-2025.csv",
+    )
+    leaders = tmp_path / "leaders.csv"
+    leaders.write_text(
+        "kommune;borgmester;borgmester siden;født\n"
+        + "\n".join(f"{m};{n};{s};{b}" for m, (n, s, b) in SINCE.items()),
+        encoding="utf-8-sig",
+    )
+    assert (
+        ok("municipalities", "import", "--council", SLUG, leaders)[0] == "11 municipalities stored"
+    )
+    assert ok("term", "members", "--council", SLUG, DEMO_CSV)[0].startswith("the new term's people")
+    assert ok("term", "convener", "--council", SLUG) == [
+        "Ole Lindholm calls the constituent meeting, to be held by 2026-01-31"
+    ]
+    lines = ok("term", "call", "--council", SLUG, "--at", "2026-01-20 14:00", "--place", "Aalborg")
+    assert lines[-1] == "alliances to the secretariat by 2026-01-15 (R-K2)"
+    assert ok("term", "alliance", "--council", SLUG, "V,C") == [
+        "alliance V+C recorded on 2025-12-01"
+    ]
+    lines = ok(
+        "term",
+        "constitute",
+        "--council",
+        SLUG,
+        "--chair",
+        "Ole Lindholm",
+        "--vice-chair",
+        "Gorm Iversen",
+    )
+    assert lines == [
+        "groups (votes): V+C 352, A 276, F 90, Æ 85, I 49, O 41, B 37, Ø 37",
+        "1st seat (chair): V+C — Ole Lindholm",
+        "2nd seat (vice chair): A — Gorm Iversen",
+    ]
