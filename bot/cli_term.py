@@ -264,17 +264,20 @@ def members_name(
     substitute: Annotated[
         bool, typer.Option("--substitute", help="Name a substitute, not a member.")
     ] = False,
+    mayor: Annotated[
+        bool, typer.Option("--mayor", help="The municipality's new mayor takes its seat.")
+    ] = False,
     municipality: Annotated[
         str | None, typer.Option(help="Their municipality.", show_default=False)
     ] = None,
 ) -> None:
     """R-S6: the party's new member or substitute for its open seat."""
     from services.actors import secretariat_actor
-    from services.membership_changes import MEMBER, SUBSTITUTE, name_person
+    from services.membership_changes import MAYOR, MEMBER, SUBSTITUTE, name_person
     from services.municipalities import council_municipalities
 
     settings = cli._settings(ctx)
-    kind = SUBSTITUTE if substitute else MEMBER
+    kind = MAYOR if mayor else SUBSTITUTE if substitute else MEMBER
 
     async def work(session: AsyncSession) -> str:
         found = await council_by_slug(session, council)

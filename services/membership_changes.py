@@ -37,7 +37,7 @@ from services.quorum import after_change, status_of
 from services.recipients import preparers
 from services.seats import load_seats, record_event
 
-MEMBER, SUBSTITUTE = "member", "substitute"  # Vacancy.kind
+MEMBER, SUBSTITUTE, MAYOR = "member", "substitute", "mayor"  # Vacancy.kind
 ACCEPT, DECLINE = "acc", "dec"
 
 
@@ -176,9 +176,13 @@ async def name_person(
     await _not_current(session, actor.council_id, person)
     council = await session.get(Council, actor.council_id)
     assert council is not None
-    if kind == MEMBER:
+    if kind in (MEMBER, MAYOR):
         await _check_cap(session, council, vacancy)
-        _start(session, council, person, MembershipRole.MEMBER, on=_today(council, now))
+        role = MembershipRole.MAYOR if kind == MAYOR else MembershipRole.MEMBER
+        if kind == MAYOR:  # the municipality's new mayor takes the municipality's seat (R-P2)
+            person.municipality_id = vacancy.municipality_id
+            session.add(person)
+        _start(session, council, person, role, on=_today(council, now))
         if vacancy.substitute_id is not None:  # R-S6: the declining substitute stays, for them
             await _repoint_substitute(session, council, vacancy.substitute_id, person, now)
     else:
@@ -312,6 +316,8 @@ async def _open_vacancy(
     if membership.role == MembershipRole.SUBSTITUTE:
         vacancy.kind, vacancy.for_member_id = SUBSTITUTE, membership.substitute_for_id
     else:
+        if membership.role == MembershipRole.MAYOR:
+            vacancy.kind = MAYOR
         substitute = (
             await session.exec(
                 select(Membership).where(
@@ -386,7 +392,8 @@ def _start(
 async def _repoint_substitute(
     session: AsyncSession, council: Council, substitute_id: int, member: Person, now: datetime
 ) -> None:
-    """R-S6: the substitute who declined stays substitute, now for the party's new member."""
+    """R-S6: the substitute who declined stays substitute, now for the party's new member (and a
+    mayor's substitute for the municipality's new mayor, until the secretariat registers another)."""
     old = (
         await session.exec(
             select(Membership).where(Membership.person_id == substitute_id, Membership.current())
@@ -411,7 +418,8 @@ async def _repoint_substitute(
 
 async def _open_seat(session: AsyncSession, council_id: int, kind: str, party: str) -> Vacancy:
     for vacancy in await open_vacancies(session, council_id):
-        if vacancy.kind != kind or vacancy.party != party:
+        # A mayor's seat is the municipality's, whatever the new mayor's party.
+        if vacancy.kind != kind or (kind != MAYOR and vacancy.party != party):
             continue
         if vacancy.offer_answer == SubstituteAnswer.PENDING:
             raise Refused("offer_pending")

@@ -25,6 +25,8 @@ from services.recipients import agenda_recipients, council_members
 from tests.conftest import NOW
 from tests.integration.conftest import (
     CHAIR,
+    MAYOR,
+    MAYOR_SUBSTITUTE,
     MEMBER,
     SECRETARY,
     SUBSTITUTE,
@@ -291,3 +293,27 @@ async def _people(kkr: Council_) -> list[Person]:
 
 def test_dates_are_dates() -> None:
     assert isinstance(TODAY, date)
+
+
+async def test_a_mayor_who_leaves_office_is_followed_by_the_new_mayor_with_the_same_substitute(
+    kkr: Council_,
+) -> None:
+    vacancy = await _leave(kkr, MAYOR, reason="ikke længere borgmester")
+    assert (vacancy.kind, vacancy.offered_to_id) == ("mayor", None)
+    assert await kkr.notices("membership_offer") == []
+    await kkr.run(
+        name_person,
+        actor=await kkr.actor(SECRETARY),
+        kind="mayor",
+        party="A",
+        name="Ny Borgmester",
+        municipality_id=None,
+        now=LATER,
+    )
+    new_mayor = await kkr.actor("Ny Borgmester")
+    assert new_mayor.role == "mayor"
+    substitute = (await _memberships(kkr, MAYOR_SUBSTITUTE))[-1]
+    assert substitute.substitute_for_id == new_mayor.person_id
+    async with kkr.sessions() as session:
+        person = await session.get(Person, new_mayor.person_id)
+        assert person is not None and person.municipality_id == vacancy.municipality_id
