@@ -173,6 +173,10 @@ REFUSALS |= {
     "term_archived": _("That term is archived and can only be read."),
     "no_leave_to_end": _("%(name)s has no leave recorded."),
     "no_secretariat": _("The council has no secretariat yet."),
+    "staff_cannot_leave": _(
+        "%(name)s is not a member or substitute; the secretariat's people and observers are"
+        " changed with the members file."
+    ),
 }
 # NotAllowed names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {

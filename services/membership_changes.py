@@ -63,7 +63,7 @@ async def leave(
     actor.require(Action.MANAGE_MEMBERS)
     membership, person = await _current(session, actor.council_id, person_id)
     if membership.role not in (*VOTING_ROLES, MembershipRole.SUBSTITUTE):
-        raise Refused("not_a_member", name=person.name)
+        raise Refused("staff_cannot_leave", name=person.name)
     membership.ended_on, membership.end_reason = on, reason.strip() or None
     session.add(membership)
     await session.flush()
@@ -515,7 +515,6 @@ async def _release_seats(
     for meeting in meetings.all():
         seats = await load_seats(session, meeting)
         before = status_of(seats)
-        changed = False
         for row in list(seats.rows.values()):
             if row.substitute_id == person_id and row.substitute_answer in (
                 SubstituteAnswer.PENDING,
@@ -531,7 +530,6 @@ async def _release_seats(
                 )
                 row.substitute_id, row.substitute_answer = None, SubstituteAnswer.NOT_SUMMONED
                 session.add(row)
-                changed = True
         own = seats.rows.pop(person_id, None)
         if own is not None and own.status == AttendanceStatus.ABSENT and own.substitute_id:
             record_event(
@@ -544,8 +542,8 @@ async def _release_seats(
             )
             own.substitute_id, own.substitute_answer = None, SubstituteAnswer.NOT_SUMMONED
             session.add(own)
-        if changed or own is not None:
-            await after_change(session, seats, before, now=now)
+        # The council's size changed: the pinned quorum message is redrawn either way (R-Q2).
+        await after_change(session, seats, before, now=now)
 
 
 async def _withdraw_pending_notices(
@@ -597,3 +595,26 @@ async def _tell_preparers(
             payload={**payload, "council": council.name},
             council_id=council_id,
         )
+
+
+async def member_named(session: AsyncSession, *, actor: Actor, name: str) -> tuple[int, str]:
+    """The current member or substitute of the actor's council called `name` (for the bot's
+    "member leaves" dialogue): their person id and role."""
+    actor.require(Action.MANAGE_MEMBERS)
+    row = (
+        await session.exec(
+            select(Person, Membership)
+            .join(Membership, col(Membership.person_id) == col(Person.id))
+            .where(
+                Person.council_id == actor.council_id,
+                Person.name == " ".join(name.split()),
+                Membership.current(),
+            )
+        )
+    ).first()
+    if row is None:
+        raise Refused("not_current_member", name=name)
+    person, membership = row
+    if membership.role not in (*VOTING_ROLES, MembershipRole.SUBSTITUTE):
+        raise Refused("staff_cannot_leave", name=person.name)
+    return person.id or 0, membership.role
