@@ -22,9 +22,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.app import build_application, polling
-from bot.emulator.client import EmulatorClient
-from bot.emulator.server import EmulatorServer
+from bot.app import build_application
 from bot.settings import Settings
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enums import MembershipRole, NoticeStatus
@@ -37,6 +35,9 @@ from services.councils import create_council
 from services.invites import issue_invites, redeem_invite
 from services.meetings import add_meeting
 from services.members import import_members, parse_members_csv
+from telegram_emulator.client import EmulatorClient
+from telegram_emulator.server import EmulatorServer
+from telegram_emulator.testing import polling
 from templates.documents import render_agenda_pdf
 
 TOKEN = "7101:BENCH-AGENDA"

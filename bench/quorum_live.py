@@ -27,8 +27,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.app import build_application, polling
-from bot.emulator.client import EmulatorClient, WaitTimeout
+from bot.app import build_application
 from bot.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
@@ -37,6 +36,8 @@ from models.tables import Person, TelegramLink
 from services.councils import create_council
 from services.meetings import add_meeting
 from services.members import import_members, parse_members_csv
+from telegram_emulator.client import EmulatorClient, WaitTimeout
+from telegram_emulator.testing import polling
 
 TOKEN = "4242:BENCH"
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Copenhagen
@@ -57,7 +58,7 @@ class EmulatorProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> EmulatorProcess:
-        command = [sys.executable, "-m", "bot.emulator", "--port", str(self.port)]
+        command = [sys.executable, "-m", "telegram_emulator", "--port", str(self.port)]
         self._process = subprocess.Popen([*command, "--log-level", "warning"])
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -22,10 +22,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.app import build_application, polling
-from bot.emulator.client import EmulatorClient
-from bot.emulator.server import EmulatorServer
-from bot.emulator.testing import polling as bare_polling
+from bot.app import build_application
 from bot.settings import Settings
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
@@ -33,6 +30,9 @@ from services.councils import create_council
 from services.invites import issue_invites, redeem_invite
 from services.meetings import add_meeting
 from services.members import import_members, parse_members_csv
+from telegram_emulator.client import EmulatorClient
+from telegram_emulator.server import EmulatorServer
+from telegram_emulator.testing import polling
 
 KKRBOT_TOKEN = "7001:BENCH-KKRBOT"
 ECHO_TOKEN = "7002:BENCH-ECHO"
@@ -123,7 +123,7 @@ async def measure_echo(emulator: EmulatorServer, users: list[int], rounds: int) 
 
     app: Any = ApplicationBuilder().token(ECHO_TOKEN).base_url(emulator.base_url).build()
     app.add_handler(CommandHandler("meetings", echo))
-    async with EmulatorClient(emulator.sim_url, bot_id=7002) as sim, bare_polling(app):
+    async with EmulatorClient(emulator.sim_url, bot_id=7002) as sim, polling(app):
         await add_users(sim, users)
         return await rounds_of(sim, users, rounds)
 

@@ -1,1 +1,1 @@
-"""kkrbot's Telegram side: handlers, menus, the delivery worker, the CLI, the demo and the emulator."""
+"""kkrbot's Telegram side: handlers, menus, the delivery worker, the CLI and the demo."""

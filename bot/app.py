@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -131,27 +129,6 @@ def _add_handlers(application: KKRApplication) -> None:
 
 async def _post_init(application: KKRApplication) -> None:
     await set_default_menus(application.bot)
-
-
-@asynccontextmanager
-async def polling(
-    application: KKRApplication, *, timeout: int = 1
-) -> AsyncIterator[KKRApplication]:
-    """Run the bot inside an already running event loop (the demo, e2e tests, benchmarks).
-
-    `run_polling` owns its loop and blocks; this is the same start-up and shut-down in reverse order.
-    """
-    await application.initialize()
-    await _post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=timeout)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
 
 
 __all__ = ["build_application"]

@@ -574,6 +574,7 @@ def demo(
     settings = _settings(ctx)
     if script is not None and not script.is_file():
         _fail(f"no such script: {script}")
+    # Imported here: only the demo brings in the emulator (telegram_emulator), never `kkrbot run`.
     import bot.demo
 
     demo_main = getattr(bot.demo, "main", None)

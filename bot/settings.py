@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     telegram_token: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
-    # PTB's base_url form, e.g. http://127.0.0.1:8081/bot for the local emulator.
+    # PTB's base_url form, e.g. http://127.0.0.1:8081/bot for `python -m telegram_emulator`.
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str | None = None
     bot_username: str = "kkrbot_bot"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.demo.seed import DemoCouncil, DemoPerson
 from bot.demo.terminal import show
-from bot.emulator.client import BotMessage, EmulatorClient, WaitTimeout
+from services.demo_seed import DemoCouncil, DemoPerson
+from telegram_emulator.client import BotMessage, EmulatorClient, WaitTimeout
 
 OUTSIDER = DemoPerson("Ukendt Udefra", "stranger", "not in the council, no invitation", "da", 99)
 REPLY_TIMEOUT = 5.0  # how long to wait for the bot's first answer

@@ -9,15 +9,16 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.app import build_application, polling
+from bot.app import build_application
 from bot.context import system_clock
 from bot.demo.chat import HELP, DemoChat
-from bot.demo.seed import seed_demo
-from bot.emulator.server import EmulatorServer
 from bot.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from scheduler.jobs import run_sweep
+from services.demo_seed import seed_demo
+from telegram_emulator.server import EmulatorServer
+from telegram_emulator.testing import polling
 
 DEMO_TOKEN = "1000001:DEMO-TOKEN"
 BANNER = """\

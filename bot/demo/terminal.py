@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.emulator.client import BotMessage
+from telegram_emulator.client import BotMessage
 
 _BOLD = re.compile(r"</?(b|strong)>")
 _TAG = re.compile(r"<[^>]+>")

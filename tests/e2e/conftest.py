@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import KKRApplication, build_application, polling
-from bot.demo.seed import DemoCouncil, seed_demo
-from bot.emulator.client import BotMessage, EmulatorClient
-from bot.emulator.server import EmulatorServer
+from bot.app import KKRApplication, build_application
 from bot.settings import Settings
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 from scheduler.jobs import run_sweep
+from services.demo_seed import DemoCouncil, seed_demo
+from telegram_emulator.client import BotMessage, EmulatorClient
+from telegram_emulator.server import EmulatorServer
+from telegram_emulator.testing import polling
 
 TOKEN = "4242:TEST-TOKEN"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

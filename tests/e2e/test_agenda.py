@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.emulator.client import BotMessage
 from models.tables import AgendaItem, Material, Notice
+from telegram_emulator.client import BotMessage
 from tests.e2e.conftest import World, ask, reply_containing
 
 MEMBER = "Anne Rasmussen"

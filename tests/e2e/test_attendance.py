@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.emulator.client import BotMessage, WaitTimeout
 from models.tables import Attendance, Council, Meeting, Notice, Person
 from services.actors import actor_for_person
 from services.agenda_delivery import distribute_agenda
@@ -22,6 +21,7 @@ from services.invites import issue_invites
 from services.meeting_day import check_in
 from services.members import import_members, parse_members_csv
 from services.requests import request_meeting
+from telegram_emulator.client import BotMessage, WaitTimeout
 from tests.e2e.conftest import World, ask
 
 MEMBER = "Anne Rasmussen"

@@ -31,8 +31,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import EmulatorClient, EmulatorServer
-from bot.emulator.testing import TOKEN, build_app, polling
+from telegram_emulator import EmulatorClient, EmulatorServer
+from telegram_emulator.testing import TOKEN, build_app, polling
 
 MEMBER = 1001
 OTHER = 1002

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-import bot.demo
-from bot.demo.seed import seed_demo
+import services
 from models.db import SessionFactory
 from models.tables import Attendance, AttendanceEvent, Council, Meeting, Notice, Person
 from services.actors import Actor, actor_for_person
 from services.councils import create_council
+from services.demo_seed import seed_demo
 from services.members import COLUMNS, import_members, parse_members_csv
 from tests.conftest import NOW
 
-DEMO_CSV = Path(bot.demo.__file__).parent / "kkr-nordjylland-demo.csv"
+DEMO_CSV = Path(services.__file__).parent / "data" / "kkr-nordjylland-demo.csv"
 HEADER = ",".join(COLUMNS)
 
 

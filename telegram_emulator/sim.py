@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.emulator.state import BotWorld, EmulatorState, SimError, scope_key
+from telegram_emulator.state import BotWorld, EmulatorState, SimError, scope_key
 
 JSONDict = dict[str, Any]
 Endpoint = Callable[[Request], Awaitable[Response]]

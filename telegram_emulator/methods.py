@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.entities import EntityParseError, detect_entities, parse_html, utf16_len
-from bot.emulator.errors import bad_request, conflict, too_large
-from bot.emulator.params import Params
-from bot.emulator.state import (
+from telegram_emulator.entities import EntityParseError, detect_entities, parse_html, utf16_len
+from telegram_emulator.errors import bad_request, conflict, too_large
+from telegram_emulator.params import Params
+from telegram_emulator.state import (
     BotWorld,
     ChatRecord,
     EmulatorState,

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from telegram_emulator.errors import bad_request
 
 JSONDict = dict[str, Any]
 

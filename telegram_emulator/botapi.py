@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.emulator.errors import ApiError, bad_request, not_found, too_large, too_many_requests
-from bot.emulator.methods import MAX_UPLOAD, METHODS, Call
-from bot.emulator.params import Params, Upload
-from bot.emulator.state import EmulatorState, parse_chat_id
+from telegram_emulator.errors import ApiError, bad_request, not_found, too_large, too_many_requests
+from telegram_emulator.methods import MAX_UPLOAD, METHODS, Call
+from telegram_emulator.params import Params, Upload
+from telegram_emulator.state import EmulatorState, parse_chat_id
 
 JSONDict = dict[str, Any]
 # A little slack over the 50 MB upload limit for the multipart framing and other fields.

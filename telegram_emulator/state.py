@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.entities import detect_entities
-from bot.emulator.errors import ApiError, bad_request, forbidden
-from bot.emulator.faults import FaultBook, RateLimitConfig, RateLimiter
-from bot.emulator.notify import Notifier
+from telegram_emulator.entities import detect_entities
+from telegram_emulator.errors import ApiError, bad_request, forbidden
+from telegram_emulator.faults import FaultBook, RateLimitConfig, RateLimiter
+from telegram_emulator.notify import Notifier
 
 JSONDict = dict[str, Any]
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.emulator.errors import ApiError, forbidden, server_error, too_many_requests
+from telegram_emulator.errors import ApiError, forbidden, server_error, too_many_requests
 
 FAULT_KINDS = ("retry_after", "server_error", "forbidden", "bad_request", "latency")
 

@@ -6,10 +6,10 @@ See README.md in this package. Typical use in a test::
         app = ApplicationBuilder().token("123:TEST").base_url(emu.base_url) ...
 """
 
-from bot.emulator.client import BotMessage, CallbackAnswer, CallRecord, EmulatorClient, Sent
-from bot.emulator.faults import RateLimitConfig
-from bot.emulator.server import EmulatorServer, create_app
-from bot.emulator.state import EmulatorState
+from telegram_emulator.client import BotMessage, CallbackAnswer, CallRecord, EmulatorClient, Sent
+from telegram_emulator.faults import RateLimitConfig
+from telegram_emulator.server import EmulatorServer, create_app
+from telegram_emulator.state import EmulatorState
 
 __all__ = [
     "BotMessage",

@@ -1,4 +1,7 @@
-"""The demo council: KKR Nordjylland's shape (shared/data), two coming meetings, invites for all."""
+"""The demo council: KKR Nordjylland's shape (shared/data), two coming meetings, invites for all.
+
+One use case for the demo, the tests and the benchmarks alike; it needs nothing of the bot.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from datetime import datetime, timedelta
 from importlib.resources import files
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from models.db import SessionFactory
 from models.enums import MeetingKind
 from services.councils import create_council
@@ -14,7 +19,9 @@ from services.invites import issue_invites
 from services.meetings import add_meeting
 from services.members import MemberRow, import_members, parse_members_csv
 
-DEMO_CSV = "kkr-nordjylland-demo.csv"
+# Package data of services/, so an installed kkrbot finds it too.
+DEMO_CSV = "data/kkr-nordjylland-demo.csv"
+PLACES = ("Aalborg Rådhus, byrådssalen", "Hjørring Rådhus, mødelokale 1")
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class DemoPerson:
     role: str
     detail: str  # municipality, party, office or whom they stand in for
     language: str
-    user_id: int  # their Telegram user id in the emulator
+    user_id: int  # the Telegram user id the demo and the tests act as
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ def demo_people(rows: list[MemberRow]) -> list[DemoPerson]:
 
 
 def demo_csv() -> str:
-    return files("bot.demo").joinpath(DEMO_CSV).read_text(encoding="utf-8")
+    """The demo council's members file, as `kkrbot members import` reads it."""
+    return files("services").joinpath(DEMO_CSV).read_text(encoding="utf-8")
 
 
 def meeting_times(now: datetime, tz: ZoneInfo) -> list[datetime]:
@@ -63,27 +71,30 @@ def meeting_times(now: datetime, tz: ZoneInfo) -> list[datetime]:
     ]
 
 
+async def create_demo_council(session: AsyncSession, *, now: datetime) -> DemoCouncil:
+    """The demo council with its people, two meetings and an invitation for everyone."""
+    council = await create_council(
+        session, name="KKR Nordjylland", region="Nordjylland", municipalities=11, now=now
+    )
+    rows = parse_members_csv(demo_csv())
+    await import_members(session, council=council, rows=rows, now=now)
+    for starts_at, place in zip(
+        meeting_times(now, ZoneInfo(council.timezone)), PLACES, strict=True
+    ):
+        await add_meeting(
+            session,
+            council=council,
+            starts_at=starts_at,
+            place=place,
+            now=now,
+            kind=MeetingKind.ORDINARY,
+        )
+    invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
+    tokens = {invite.person_name: invite.token for invite in invites}
+    return DemoCouncil(council.slug, tokens, demo_people(rows))
+
+
 async def seed_demo(sessions: SessionFactory, now: datetime) -> DemoCouncil:
     """Create the demo council in an empty database, in one transaction."""
     async with sessions() as session, session.begin():
-        council = await create_council(
-            session, name="KKR Nordjylland", region="Nordjylland", municipalities=11, now=now
-        )
-        rows = parse_members_csv(demo_csv())
-        await import_members(session, council=council, rows=rows, now=now)
-        for starts_at, place in zip(
-            meeting_times(now, ZoneInfo(council.timezone)),
-            ("Aalborg Rådhus, byrådssalen", "Hjørring Rådhus, mødelokale 1"),
-            strict=True,
-        ):
-            await add_meeting(
-                session,
-                council=council,
-                starts_at=starts_at,
-                place=place,
-                now=now,
-                kind=MeetingKind.ORDINARY,
-            )
-        invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
-    tokens = {invite.person_name: invite.token for invite in invites}
-    return DemoCouncil(council.slug, tokens, demo_people(rows))
+        return await create_demo_council(session, now=now)

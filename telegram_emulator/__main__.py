@@ -1,4 +1,4 @@
-"""``python -m bot.emulator --port 8081``: the local Bot API emulator, until Ctrl-C."""
+"""``python -m telegram_emulator --port 8081``: the local Bot API emulator, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import argparse
 
 import uvicorn
 
-from bot.emulator.faults import RateLimitConfig
-from bot.emulator.server import create_app
+from telegram_emulator.faults import RateLimitConfig
+from telegram_emulator.server import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m telegram_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", help="the default bot's token (else: the first bot to call)")
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://{args.host}:{args.port}"
     print(f"Bot API:        {base}/bot   (KKRBOT_TELEGRAM_BASE_URL)")
     print(f"Files:          {base}/file/bot")
-    print(f"Simulation API: {base}/sim   (see bot/emulator/README.md)")
+    print(f"Simulation API: {base}/sim   (see telegram_emulator/README.md)")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 

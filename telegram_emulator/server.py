@@ -15,13 +15,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.emulator.botapi import BotApi
-from bot.emulator.faults import RateLimitConfig
-from bot.emulator.sim import SimApi
-from bot.emulator.state import EmulatorState
+from telegram_emulator.botapi import BotApi
+from telegram_emulator.faults import RateLimitConfig
+from telegram_emulator.sim import SimApi
+from telegram_emulator.state import EmulatorState
 
 if TYPE_CHECKING:
-    from bot.emulator.client import EmulatorClient
+    from telegram_emulator.client import EmulatorClient
 
 
 def create_app(
@@ -116,7 +116,7 @@ class EmulatorServer:
         return f"{self.url}/sim"
 
     def client(self, *, bot_id: int | None = None) -> EmulatorClient:
-        from bot.emulator.client import EmulatorClient
+        from telegram_emulator.client import EmulatorClient
 
         return EmulatorClient(self.sim_url, bot_id=bot_id)
 
