@@ -20,6 +20,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
+from bot.callbacks import CallbackData
 from bot.commands import COMMANDS
 from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
@@ -60,6 +62,12 @@ HANDLERS = {
     "close": meeting_day.close_command,
     "attendance": meeting_day.attendance_record,
 }
+BUTTONS: dict[type[CallbackData], Any] = {
+    callbacks.Language: basics.language_button,
+    callbacks.Agenda: agenda.button,
+    callbacks.Attendance: attendance.button,
+    callbacks.LeaveDecision: attendance.decision_button,
+}  # callbacks.Proposal: inside the /propose conversation
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}
 
@@ -117,10 +125,10 @@ def _add_handlers(application: KKRApplication) -> None:
             application.add_handler(CONVERSATIONS[command.name](command.names))
         else:
             application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
-    application.add_handler(CallbackQueryHandler(basics.language_button, pattern=r"^lang:"))
-    application.add_handler(CallbackQueryHandler(agenda.button, pattern=r"^ag:\d+:[a-z]+(:\d+)?$"))
-    application.add_handler(CallbackQueryHandler(attendance.button, pattern=r"^att:"))
-    application.add_handler(CallbackQueryHandler(attendance.decision_button, pattern=r"^la:"))
+    # Each family's handler sees only data of its own that parses (bot/callbacks.py); the rest —
+    # an old message's button, a made-up press — is told the button is no longer valid.
+    for family, handler in BUTTONS.items():
+        application.add_handler(CallbackQueryHandler(handler, pattern=family.filter()))
     application.add_handler(CallbackQueryHandler(basics.stale_button))
     # A text may answer the agenda's last question (a reason, a title); else "not understood".
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, agenda.pending_text))

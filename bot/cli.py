@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
+from models.unit_of_work import unit_of_work
 from services.councils import (
     CouncilSettings,
     change_settings,
@@ -36,7 +37,7 @@ from services.councils import (
     council_settings,
     create_council,
 )
-from services.errors import ServiceError
+from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
 from services.members import import_members, parse_members_csv
@@ -154,7 +155,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
-            async with make_session_factory(engine)() as session, session.begin():
+            async with unit_of_work(make_session_factory(engine)) as session:
                 return await work(session)
         finally:
             await engine.dispose()
@@ -165,7 +166,7 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
 def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(go())
-    except ServiceError as error:
+    except Refused as error:
         for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
             typer.echo(f"error: {_one_line(str(line))}", err=True)
         if error.params.get("errors"):
@@ -182,7 +183,7 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
         )
 
 
-def _said(error: ServiceError) -> str:
+def _said(error: Refused) -> str:
     """A refusal given only as a code is said in English words (bot/texts.py), not as the code."""
     from bot.texts import REFUSALS, refusal
 

@@ -204,7 +204,7 @@ async def _person(session: AsyncSession, council_id: int, name: str) -> int:
     from sqlmodel import select
 
     from models.tables import Person
-    from services.errors import NotFound
+    from services.errors import Refused
 
     person = (
         await session.exec(
@@ -212,7 +212,7 @@ async def _person(session: AsyncSession, council_id: int, name: str) -> int:
         )
     ).first()
     if person is None:
-        raise NotFound(f"nobody called {name!r} in the council")
+        raise Refused("not_found", f"nobody called {name!r} in the council")
     return person.id or 0
 
 

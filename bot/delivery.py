@@ -16,15 +16,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.callbacks import Attendance
 from models.db import SessionFactory
-from services.agenda_delivery import AGENDA_KIND, AgendaPackage, Document, agenda_package
+from models.unit_of_work import unit_of_work
+from services.agenda_delivery import (
+    AGENDA_KIND,
+    AgendaPackage,
+    Document,
+    agenda_package,
+    render_agenda_if_needed,
+)
 from services.agenda_delivery import remember_file_id as remember_pdf
-from services.errors import ServiceError
+from services.attendance import SUMMONS_TO_ANSWER
+from services.errors import Refused
 from services.outbox import (
     Delivery,
     claim_due,
@@ -88,27 +97,34 @@ def _(message: str) -> str:
     return message
 
 
-# Button labels services put in notice payloads (as msgids), translated for the recipient.
-BUTTON_LABELS = {"Accept": _("Accept"), "Decline": _("Decline")}
+ACCEPT, DECLINE = _("Accept"), _("Decline")
 
 
 def notice_buttons(delivery: Delivery) -> InlineKeyboardMarkup | None:
-    """Inline buttons a notice carries (payload "buttons": rows of [label msgid, callback data])."""
-    rows = delivery.payload.get("buttons")
-    if not rows:
+    """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline."""
+    summons = delivery.payload.get(SUMMONS_TO_ANSWER) or _queued_summons(delivery)
+    if not summons:
         return None
+    meeting_id, member_id = int(summons["meeting_id"]), int(summons["member_id"])
     language = delivery.language
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    gettext(language, BUTTON_LABELS.get(label, label)), callback_data=data
-                )
-                for label, data in row
+                Attendance(meeting_id, "acc", member_id).button(gettext(language, ACCEPT)),
+                Attendance(meeting_id, "dec", member_id).button(gettext(language, DECLINE)),
             ]
-            for row in rows
         ]
     )
+
+
+def _queued_summons(delivery: Delivery) -> dict[str, int] | None:
+    """A summons queued before notices carried intent (payload "buttons" of raw callback data)."""
+    for row in delivery.payload.get("buttons") or []:
+        for _label, data in row:
+            pressed = Attendance.unpack(data)
+            if pressed is not None and pressed.member_id is not None:
+                return {"meeting_id": pressed.meeting_id, "member_id": pressed.member_id}
+    return None
 
 
 def render_notice(delivery: Delivery) -> str:
@@ -128,9 +144,14 @@ async def notice_parts(
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
-        async with sessions() as session, session.begin():
+        # The PDF is rendered (seconds of CPU) before the write guard is taken, not while held.
+        async with unit_of_work(sessions, write=False) as session:
+            pdf = await render_agenda_if_needed(
+                session, meeting_id=key[0], version=key[1], language=language
+            )
+        async with unit_of_work(sessions) as session:
             packages[key] = await agenda_package(
-                session, meeting_id=key[0], version=key[1], language=language, now=now
+                session, meeting_id=key[0], version=key[1], language=language, now=now, rendered=pdf
             )
     package = packages[key]
     text = render("notices/agenda.html.j2", language, agenda=package.snapshot)
@@ -152,7 +173,7 @@ async def deliver_due(
     packages: dict[tuple[int, int, str], AgendaPackage] = {}
     uploaded: dict[int, str] = {}  # agenda document id -> Telegram file id, within this run
     for _ in range(MAX_BATCHES):
-        async with sessions() as session, session.begin():
+        async with unit_of_work(sessions) as session:
             batch = await claim_due(session, now=now, limit=BATCH)
         if not batch:
             break
@@ -160,7 +181,7 @@ async def deliver_due(
         for delivery in batch:
             try:
                 parts = await notice_parts(delivery, sessions, now, packages)
-            except ServiceError as error:
+            except Refused as error:
                 log.error("notice %s cannot be built: %s", delivery.notice_id, error)
                 await _record(sessions, delivery, now, BACKOFF * delivery.attempts, str(error))
                 report.retried += 1
@@ -237,7 +258,7 @@ class _Round:
                 self.pause = retry_delay(error.retry_after)
                 return _PAUSED
             except Forbidden as error:
-                async with sessions() as session, session.begin():
+                async with unit_of_work(sessions) as session:
                     await mark_unreachable(
                         session, notice_id=delivery.notice_id, now=now, error=str(error)
                     )
@@ -253,7 +274,7 @@ class _Round:
         if item.next_part == len(item.parts):
             await _finish(sessions, item, message, now, self.report)
             return _DONE
-        async with sessions() as session, session.begin():
+        async with unit_of_work(sessions) as session:
             await mark_part_sent(
                 session,
                 notice_id=delivery.notice_id,
@@ -283,7 +304,7 @@ async def _finish(
     now: datetime,
     report: DeliveryReport,
 ) -> None:
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:
         await mark_sent(
             session,
             notice_id=item.delivery.notice_id,
@@ -312,7 +333,7 @@ async def _remember_upload(
     if part.agenda_document_id in uploaded:
         return
     uploaded[part.agenda_document_id] = message.document.file_id
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:
         await remember_pdf(
             session, agenda_document_id=part.agenda_document_id, file_id=message.document.file_id
         )
@@ -326,5 +347,5 @@ def retry_delay(retry_after: int | timedelta) -> timedelta:
 async def _record(
     sessions: SessionFactory, delivery: Delivery, now: datetime, after: timedelta, error: str
 ) -> None:
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:
         await mark_retry(session, notice_id=delivery.notice_id, now=now, after=after, error=error)

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from models.unit_of_work import unit_of_work
 from services.actors import actor_for_telegram
 from services.outbox import mark_reachable
 from templates.i18n import supported
@@ -31,9 +32,10 @@ async def gate(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None:
         raise ApplicationHandlerStop
-    async with context.sessions() as session, session.begin():
+    async with unit_of_work(context.sessions, write=False) as session:
         context.actor = await actor_for_telegram(session, user.id)
-        if context.actor is not None and context.actor.unreachable:
+    if context.actor is not None and context.actor.unreachable:
+        async with unit_of_work(context.sessions) as session:
             await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if context.actor is not None:
         context.language = supported(context.actor.language)

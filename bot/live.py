@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.callbacks import Attendance
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from services.live import LiveRender, dirty_messages, mark_rendered
 from services.quorum import QuorumView
 from templates.i18n import gettext, render
@@ -65,12 +67,8 @@ def meeting_buttons(view: QuorumView, language: str) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    gettext(language, CHECK_IN), callback_data=f"att:{meeting}:in"
-                ),
-                InlineKeyboardButton(
-                    gettext(language, CHECK_OUT), callback_data=f"att:{meeting}:out"
-                ),
+                Attendance(meeting, "in").button(gettext(language, CHECK_IN)),
+                Attendance(meeting, "out").button(gettext(language, CHECK_OUT)),
             ]
         ]
     )
@@ -127,7 +125,7 @@ async def refresh_live(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> LiveReport:
     """Post, pin or edit every dirty live message once; record what was shown."""
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:
         dirty = await dirty_messages(session, exclude=exclude or [])
     report = LiveReport()
     for item in dirty:
@@ -149,7 +147,7 @@ async def refresh_live(
             continue
         report.touched.append(item.live_id)
         report.shown_at[item.live_id] = monotonic()
-        async with sessions() as session, session.begin():
+        async with unit_of_work(sessions) as session:
             await mark_rendered(
                 session,
                 live_id=item.live_id,

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from services.actors import Actor
-from services.errors import ServiceError
+from services.errors import Refused
 from templates.i18n import format_day, format_when, gettext
 
 
@@ -178,7 +178,7 @@ REFUSALS |= {
         " changed with the members file."
     ),
 }
-# NotAllowed names the action; some deserve a sentence of their own.
+# A not_allowed refusal names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {
     "approve_agenda": _("Only the chair approves the agenda."),
     "edit_agenda": _("The chair and the secretariat prepare the agenda."),
@@ -193,6 +193,8 @@ NOT_ALLOWED = {
     "withdraw": _("You can only withdraw your own proposals."),
 }
 GENERIC_REFUSAL = _("That could not be done: %(detail)s")
+# A button whose data no longer parses (an old message), or whose object is gone.
+STALE_BUTTON = _("This button is no longer valid.")
 
 
 def role_title(actor: Actor, language: str) -> str:
@@ -203,7 +205,7 @@ def role_title(actor: Actor, language: str) -> str:
     return role
 
 
-def refusal(error: ServiceError, language: str) -> str:
+def refusal(error: Refused, language: str) -> str:
     """What to tell a person when a service said no, with times in their words."""
     action = str(error.params.get("action", ""))
     if error.code == "not_allowed" and action in NOT_ALLOWED:

@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import JobQueue
 
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from services.sweep import SweepReport, sweep
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ Deliver = Callable[[datetime], Awaitable[Any]]
 
 async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     """One sweep in one transaction; `now` is passed in so tests can drive it."""
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as session:
         report = await sweep(session, now)
     if report.total:
         log.info("sweep at %s added %s notices: %s", now.isoformat(), report.total, report.added)

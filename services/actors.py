@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import Council, Membership, Person, TelegramLink
 from procedure.permissions import Action, may
-from services.errors import NotAllowed
+from services.errors import Refused
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ class Actor:
         return may(self.roles, action)
 
     def require(self, action: Action) -> None:
-        """Refuse with NotAllowed unless the person may do `action`."""
+        """Refuse (not_allowed) unless the person may do `action`."""
         if not self.may(action):
-            raise NotAllowed(f"{self.role} may not {action}", action=str(action))
+            raise Refused("not_allowed", f"{self.role} may not {action}", action=str(action))
 
 
 async def actor_for_person(

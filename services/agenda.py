@@ -16,19 +16,8 @@ from procedure.deadlines import is_proposal_on_time, proposal_deadline
 from procedure.permissions import Action, may
 from services import audit
 from services.actors import Actor
-from services.errors import (
-    DescriptionTooLong,
-    FileTooBig,
-    ItemNotChangeable,
-    MeetingNotOpen,
-    NoOpenMeeting,
-    NotAllowed,
-    NotFound,
-    ProposalsClosed,
-    TitleEmpty,
-    TitleTooLong,
-)
-from services.meetings import MeetingView, view
+from services.errors import Refused
+from services.meetings import MeetingView, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import preparers, roles_at_meeting
 
@@ -90,9 +79,9 @@ def check_title(title: str) -> str:
     """A title of 1 to MAX_TITLE characters, whitespace trimmed."""
     title = " ".join(title.split())
     if not title:
-        raise TitleEmpty("the title is empty")
+        raise Refused("title_empty", "the title is empty")
     if len(title) > MAX_TITLE:
-        raise TitleTooLong("the title is too long", length=len(title), limit=MAX_TITLE)
+        raise Refused("title_too_long", "the title is too long", length=len(title), limit=MAX_TITLE)
     return title
 
 
@@ -100,8 +89,11 @@ def check_description(description: str) -> str:
     """A description of at most MAX_DESCRIPTION characters (empty is allowed)."""
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
-        raise DescriptionTooLong(
-            "the description is too long", length=len(description), limit=MAX_DESCRIPTION
+        raise Refused(
+            "description_too_long",
+            "the description is too long",
+            length=len(description),
+            limit=MAX_DESCRIPTION,
         )
     return description
 
@@ -109,7 +101,8 @@ def check_description(description: str) -> str:
 def check_material(material: MaterialIn) -> MaterialIn:
     """R-M3: material the bot can fetch and pass on (Telegram's 20 MB limit for bots)."""
     if material.file_size is not None and material.file_size > MAX_FILE_BYTES:
-        raise FileTooBig(
+        raise Refused(
+            "file_too_big",
             "the file is too big",
             size_mb=round(material.file_size / 1024 / 1024, 1),
             limit_mb=MAX_FILE_BYTES // 1024 // 1024,
@@ -120,22 +113,14 @@ def check_material(material: MaterialIn) -> MaterialIn:
 async def council_of(session: AsyncSession, council_id: int) -> Council:
     council = await session.get(Council, council_id)
     if council is None:
-        raise NotFound("the council does not exist")
+        raise Refused("not_found", "the council does not exist")
     return council
-
-
-async def meeting_of(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:
-    """The meeting if it belongs to the actor's council (R-P1: nothing of another council)."""
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.council_id != actor.council_id:
-        raise NotFound("no such meeting")
-    return meeting
 
 
 def require_changeable(meeting: Meeting, now: datetime) -> None:
     """An agenda can change while the meeting is planned and has not begun."""
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= now:
-        raise MeetingNotOpen("the meeting is cancelled, has begun or is over")
+        raise Refused("meeting_not_open", "the meeting is cancelled, has begun or is over")
 
 
 def deadline_of(meeting: Meeting, council: Council) -> datetime:
@@ -176,16 +161,19 @@ async def meetings_open_for_proposals(
         allowed = True
         (found if is_on_time(meeting, council, now) else closed).append(view(meeting, council))
     if not allowed and not actor.may(Action.PROPOSE):
-        raise NotAllowed("only members and substitutes standing in propose", action="propose")
+        raise Refused(
+            "not_allowed", "only members and substitutes standing in propose", action="propose"
+        )
     if not found and closed:
         # R-D1: refused with the deadline in local time; the chair may still take an item in.
-        raise ProposalsClosed(
+        raise Refused(
+            "proposals_closed",
             "the proposal deadline has passed",
             when=closed[0].starts_at,
             deadline=closed[0].proposal_deadline,
         )
     if not found:
-        raise NoOpenMeeting("no ordinary meeting is open for proposals")
+        raise Refused("no_open_meeting", "no ordinary meeting is open for proposals")
     return found
 
 
@@ -237,10 +225,12 @@ async def propose_item(
     """R-D1: a member's (or a standing-in substitute's) proposal; after the deadline it waits, late."""
     meeting = await meeting_of(session, actor, meeting_id)
     if not may(await roles_at_meeting(session, actor, meeting), Action.PROPOSE):
-        raise NotAllowed("only members and substitutes standing in propose", action="propose")
+        raise Refused(
+            "not_allowed", "only members and substitutes standing in propose", action="propose"
+        )
     require_changeable(meeting, now)
     if meeting.kind != MeetingKind.ORDINARY:
-        raise MeetingNotOpen("proposals are for ordinary meetings (R-D1)")
+        raise Refused("meeting_not_open", "proposals are for ordinary meetings (R-D1)")
     title, description = check_title(title), check_description(description)
     for document in material:
         check_material(document)
@@ -380,12 +370,12 @@ async def withdraw_item(
     """The proposer takes back their own proposal, until the agenda is distributed."""
     item = await session.get(AgendaItem, item_id)
     if item is None:
-        raise NotFound("no such item")
+        raise Refused("not_found", "no such item")
     meeting = await meeting_of(session, actor, item.meeting_id)
     if item.proposed_by_id != actor.person_id:
-        raise NotAllowed("only the proposer withdraws a proposal", action="withdraw")
+        raise Refused("not_allowed", "only the proposer withdraws a proposal", action="withdraw")
     if not _withdrawable(item, meeting, now):
-        raise ItemNotChangeable("the proposal can no longer be withdrawn")
+        raise Refused("item_not_changeable", "the proposal can no longer be withdrawn")
     item.status, item.decided_at, item.decided_by_id = ItemStatus.WITHDRAWN, now, actor.person_id
     session.add(item)
     for person_id in await preparers(session, actor.council_id):

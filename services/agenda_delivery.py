@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.enums import MeetingKind, MeetingStatus
 from models.tables import AgendaDocument, AgendaVersion, Council, Meeting
@@ -20,17 +21,10 @@ from procedure.deadlines import is_distribution_on_time
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.agenda import council_of, item_views, meeting_of, require_changeable
+from services.agenda import council_of, item_views, require_changeable
 from services.agenda_prep import MAX_REASON, agenda_items
-from services.errors import (
-    AgendaEmpty,
-    AlreadyDistributed,
-    ExceptionReasonRequired,
-    NotAllowed,
-    NotFound,
-    Refused,
-)
-from services.meetings import view
+from services.errors import Refused
+from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 from templates.documents import agenda_file_name, render_agenda_pdf
@@ -99,17 +93,19 @@ async def distribute_agenda(
     else:
         found = await session.get(Meeting, meeting_id)
         if found is None:
-            raise NotFound("no such meeting")
+            raise Refused("not_found", "no such meeting")
         meeting = found
     require_changeable(meeting, now)
     council = await council_of(session, meeting.council_id)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None and not moved:
-        raise AlreadyDistributed(
-            "nothing changed since it went out", version=meeting.agenda_version
+        raise Refused(
+            "already_distributed",
+            "nothing changed since it went out",
+            version=meeting.agenda_version,
         )
     items = await agenda_items(session, meeting_id)
     if not items:
-        raise AgendaEmpty("the agenda has no items")
+        raise Refused("agenda_empty", "the agenda has no items")
     late = _deadline_passed(meeting, council, now)
     automatic_exception = False
     if reason is not None:
@@ -124,12 +120,15 @@ async def distribute_agenda(
         if actor is None:
             automatic_exception = True  # the scheduler was down at the deadline: say so (R-D3)
         elif reason is None:
-            raise ExceptionReasonRequired(
+            raise Refused(
+                "exception_reason_required",
                 "the distribution deadline has passed",
                 deadline=view(meeting, council).distribution_deadline,
             )
         elif not actor.may(Action.RECORD_DEADLINE_EXCEPTION):
-            raise NotAllowed("only the chair records a deadline exception", action="exception")
+            raise Refused(
+                "not_allowed", "only the chair records a deadline exception", action="exception"
+            )
     previous = await _snapshot(session, meeting_id, meeting.agenda_version)
     version = meeting.agenda_version + 1
     snapshot = await _build_snapshot(session, meeting, council, items, now, version)
@@ -269,9 +268,11 @@ async def request_agenda(
         query = query.where(Meeting.id == meeting_id)
     meeting = (await session.exec(query.order_by(col(Meeting.starts_at)))).first()
     if meeting is None:
-        raise NotFound("no distributed agenda of a coming meeting")
+        raise Refused("not_found", "no distributed agenda of a coming meeting")
     if actor.person_id not in await agenda_recipients(session, meeting):
-        raise NotAllowed("the agenda reaches members, summoned substitutes, observers and staff")
+        raise Refused(
+            "not_allowed", "the agenda reaches members, summoned substitutes, observers and staff"
+        )
     await enqueue(
         session,
         person_id=actor.person_id,
@@ -306,14 +307,37 @@ class AgendaPackage:
     material: list[Document]
 
 
+async def render_agenda_if_needed(
+    session: AsyncSession, *, meeting_id: int, version: int, language: str
+) -> bytes | None:
+    """The version's PDF in `language` when none is stored yet (a read: the delivery renders it
+    outside the write guard, seconds of CPU, and passes it to agenda_package)."""
+    stored = await session.exec(_document_query(meeting_id, version, language))
+    snapshot = await _snapshot(session, meeting_id, version)
+    if stored.first() is not None or snapshot is None:
+        return None
+    return await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+
+
 async def agenda_package(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str, now: datetime
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    version: int,
+    language: str,
+    now: datetime,
+    rendered: bytes | None = None,
 ) -> AgendaPackage:
-    """The version as distributed; its PDF is rendered once per language and then reused."""
+    """The version as distributed; its PDF is rendered once per language and then reused
+    (`rendered`: the PDF render_agenda_if_needed made, if it had to)."""
     snapshot = await _snapshot(session, meeting_id, version)
     if snapshot is None:
-        raise NotFound(f"agenda version {version} of meeting {meeting_id} does not exist")
-    document = await _agenda_document(session, meeting_id, version, language, snapshot, now)
+        raise Refused(
+            "not_found", f"agenda version {version} of meeting {meeting_id} does not exist"
+        )
+    document = await _agenda_document(
+        session, meeting_id, version, language, snapshot, now, rendered
+    )
     pdf = Document(
         file_name=document.file_name,
         file_id=document.telegram_file_id,
@@ -335,17 +359,14 @@ async def _agenda_document(
     language: str,
     snapshot: dict[str, Any],
     now: datetime,
+    rendered: bytes | None = None,
 ) -> AgendaDocument:
-    query = select(AgendaDocument).where(
-        AgendaDocument.meeting_id == meeting_id,
-        AgendaDocument.version == version,
-        AgendaDocument.language == language,
-    )
+    query = _document_query(meeting_id, version, language)
     found = (await session.exec(query)).first()
     if found is not None:
         return found
     # WeasyPrint is CPU work: keep it off the event loop the bot answers people on.
-    content = await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+    content = rendered or await asyncio.to_thread(render_agenda_pdf, snapshot, language)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(
@@ -361,6 +382,14 @@ async def _agenda_document(
         .on_conflict_do_nothing(index_elements=["meeting_id", "version", "language"])
     )
     return (await session.exec(query)).one()
+
+
+def _document_query(meeting_id: int, version: int, language: str) -> SelectOfScalar[AgendaDocument]:
+    return select(AgendaDocument).where(
+        AgendaDocument.meeting_id == meeting_id,
+        AgendaDocument.version == version,
+        AgendaDocument.language == language,
+    )
 
 
 async def remember_file_id(session: AsyncSession, *, agenda_document_id: int, file_id: str) -> None:

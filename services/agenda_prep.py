@@ -28,19 +28,12 @@ from services.agenda import (
     check_title,
     council_of,
     item_views,
-    meeting_of,
     next_position,
     require_changeable,
     touch,
 )
-from services.errors import (
-    AgendaEmpty,
-    AlreadyDistributed,
-    ItemNotChangeable,
-    NotFound,
-    Refused,
-)
-from services.meetings import MeetingView, view
+from services.errors import Refused
+from services.meetings import MeetingView, meeting_of, upcoming_meetings, view
 from services.outbox import enqueue
 from services.recipients import roles_at_meeting
 
@@ -139,7 +132,7 @@ async def agenda_items(session: AsyncSession, meeting_id: int) -> list[AgendaIte
 async def _item(session: AsyncSession, actor: Actor, item_id: int) -> tuple[AgendaItem, Meeting]:
     item = await session.get(AgendaItem, item_id)
     if item is None:
-        raise NotFound("no such item")
+        raise Refused("not_found", "no such item")
     return item, await meeting_of(session, actor, item.meeting_id)
 
 
@@ -154,7 +147,7 @@ async def move_item(
     try:
         order = move([i.id for i in items], item.id, steps)
     except ProcedureError as error:
-        raise ItemNotChangeable(str(error)) from error
+        raise Refused("item_not_changeable", str(error)) from error
     by_id = {i.id: i for i in items}
     if order != [i.id for i in items]:
         for position, moved_id in enumerate(order, start=1):
@@ -263,7 +256,9 @@ async def _material_item(
         actor.require(Action.EDIT_AGENDA)
     require_changeable(meeting, now)
     if item.status in (ItemStatus.REJECTED, ItemStatus.WITHDRAWN):
-        raise ItemNotChangeable("the item is not on the agenda nor waiting for the chair")
+        raise Refused(
+            "item_not_changeable", "the item is not on the agenda nor waiting for the chair"
+        )
     return item, meeting
 
 
@@ -275,7 +270,7 @@ async def take_in_late(
     item, meeting = await _item(session, actor, item_id)
     require_changeable(meeting, now)
     if item.status != ItemStatus.LATE:
-        raise ItemNotChangeable("only a late proposal that waits can be taken in")
+        raise Refused("item_not_changeable", "only a late proposal that waits can be taken in")
     item.status, item.late = ItemStatus.ACCEPTED, True
     item.decided_at, item.decided_by_id = now, actor.person_id
     item.position = await next_position(session, meeting.id or 0)
@@ -302,7 +297,7 @@ async def reject_item(
     item, meeting = await _item(session, actor, item_id)
     require_changeable(meeting, now)
     if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
-        raise ItemNotChangeable("only a member's proposal can be rejected")
+        raise Refused("item_not_changeable", "only a member's proposal can be rejected")
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
         raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
@@ -362,9 +357,11 @@ async def approve_agenda(
     meeting = await meeting_of(session, actor, meeting_id)
     require_changeable(meeting, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
-        raise AlreadyDistributed("the agenda has been distributed", version=meeting.agenda_version)
+        raise Refused(
+            "already_distributed", "the agenda has been distributed", version=meeting.agenda_version
+        )
     if not await agenda_items(session, meeting_id):
-        raise AgendaEmpty("the agenda has no items")
+        raise Refused("agenda_empty", "the agenda has no items")
     if meeting.agenda_approved_at is None:
         meeting.agenda_approved_at = now
         session.add(meeting)
@@ -378,3 +375,41 @@ async def approve_agenda(
         )
     await session.flush()
     return await overview_of(session, meeting, now)
+
+
+# The chat names "the next meeting" rather than an id: these look it up in the same transaction.
+
+
+async def next_agenda(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> tuple[AgendaOverview, list[MeetingView]]:
+    """/items: the agenda of the next meeting the actor prepares, and the meetings after it."""
+    meetings = await preparable_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    overview = await agenda_overview(session, actor=actor, meeting_id=meetings[0].id, now=now)
+    return overview, meetings[1:]
+
+
+async def next_meeting_id(session: AsyncSession, *, actor: Actor, now: datetime) -> int:
+    """The next coming meeting; whether the person may act on it is the service's to say."""
+    meetings = await upcoming_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    return meetings[0].id
+
+
+async def approve_next_agenda(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> AgendaOverview:
+    """/approve: the chair approves the next meeting's agenda (R-D2)."""
+    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    return await approve_agenda(session, actor=actor, meeting_id=meeting_id, now=now)
+
+
+async def next_agenda_overview(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> AgendaOverview:
+    """/distribute: the next meeting's agenda as it stands."""
+    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    return await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)

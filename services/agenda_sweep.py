@@ -28,13 +28,13 @@ from procedure.deadlines import (
 )
 from services.agenda import ON_AGENDA
 from services.agenda_delivery import distribute_agenda
-from services.errors import AgendaEmpty
+from services.errors import Refused
 from services.meetings import view
 from services.outbox import enqueue
 from services.recipients import council_members, preparers
 
 
-async def coming_meetings(
+async def meetings_to_come(
     session: AsyncSession, now: datetime, *conditions: Any
 ) -> Sequence[tuple[Meeting, Council]]:
     """Planned meetings still to begin, with their council, soonest first; `conditions` narrow."""
@@ -51,7 +51,7 @@ async def coming_meetings(
 async def _ordinary_meetings(
     session: AsyncSession, now: datetime
 ) -> Sequence[tuple[Meeting, Council]]:
-    return await coming_meetings(session, now, Meeting.kind == MeetingKind.ORDINARY)
+    return await meetings_to_come(session, now, Meeting.kind == MeetingKind.ORDINARY)
 
 
 def _day(meeting: Meeting, council: Council) -> tuple[Any, ZoneInfo]:
@@ -210,7 +210,9 @@ async def distribute_due(session: AsyncSession, now: datetime) -> int:
             distribution = await distribute_agenda(
                 session, actor=None, meeting_id=meeting.id or 0, now=now
             )
-        except AgendaEmpty:
+        except Refused as refused:
+            if refused.code != "agenda_empty":
+                raise
             continue  # every item was withdrawn after approval: the alert below tells them
         added += distribution.recipients
     return added
@@ -247,7 +249,7 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
     """R-D3/R-D4: a change after distribution left unsent is brought to the preparers, once per
     change, so members never work from an agenda the chair has changed without knowing it."""
     added = 0
-    meetings = await coming_meetings(
+    meetings = await meetings_to_come(
         session, now, Meeting.agenda_version > 0, col(Meeting.agenda_changed_at).is_not(None)
     )
     for meeting, council in meetings:

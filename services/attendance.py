@@ -31,11 +31,11 @@ from services.quorum import after_change, status_of
 from services.recipients import MEMBER_ROLES
 from services.seats import (
     Seats,
-    coming_meetings,
-    council_meeting,
     load_seats,
+    planned_meetings,
     record_event,
     require,
+    standing_meeting,
     tell,
 )
 
@@ -71,7 +71,7 @@ async def my_meetings(
     target = _target_of(actor, member_id)
     tz = ZoneInfo(actor.council_timezone)
     choices = []
-    for meeting in await coming_meetings(session, actor.council_id, now):
+    for meeting in await planned_meetings(session, actor.council_id, now):
         row = (
             await session.exec(
                 select(Attendance).where(
@@ -153,7 +153,7 @@ async def report_absence(
 ) -> AbsenceResult:
     """R-S3: the member will not attend; the secretariat is told (§3.9). Reported by someone
     else (`member_id`), the member is told too, so nobody's absence is recorded behind their back."""
-    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
     member = _member_of(seats, actor, member_id)
     _require_planned(meeting)
@@ -224,7 +224,7 @@ async def summon_substitute(
 ) -> str:
     """R-S3: send the personal substitute a summons (and the agenda if out); returns their name.
     The secretariat or chair may do it for the member whose absence they reported."""
-    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
     if member_id is None or member_id == actor.person_id:
         require(actor, seats, Action.SUMMON_SUBSTITUTE)
@@ -270,7 +270,7 @@ async def summon_substitute(
         payload={
             "member": seats.name(member),
             "deadline": deadline.isoformat(),
-            "buttons": summons_buttons(meeting.id or 0, member),
+            SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, member),
         },
     )
     await send_agenda_if_out(session, meeting, substitute, now=now)
@@ -312,7 +312,7 @@ async def withdraw_absence(
 
     Returns the name of the substitute who was told they are no longer needed, if any.
     """
-    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
     require(actor, seats, Action.WITHDRAW_ABSENCE)
     _require_planned(meeting)
@@ -391,7 +391,7 @@ async def answer_summons(
     by another substitute summoned to the same meeting, as the summons names the member
     (`member_id`) it was sent for.
     """
-    meeting = await council_meeting(session, actor, meeting_id, lock=True)
+    meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting)
     require(actor, seats, Action.ANSWER_SUMMONS)
     _require_planned(meeting)
@@ -486,17 +486,20 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
             payload={
                 "member": seats.name(row.person_id),
                 "deadline": substitute_answer_deadline(start, hours).isoformat(),
-                "buttons": summons_buttons(meeting.id or 0, row.person_id),
+                SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
     return added
 
 
-def summons_buttons(meeting_id: int, member_id: int) -> list[list[list[str]]]:
-    """Accept / Decline under a summons (labels are msgids, translated when sent); the data names
-    the member stood in for, so the buttons answer this summons only."""
-    data = f"att:{meeting_id}:%s:{member_id}"
-    return [[["Accept", data % "acc"], ["Decline", data % "dec"]]]
+# A notice's intent: the substitute is to answer this summons (bot/delivery.py makes the buttons).
+SUMMONS_TO_ANSWER = "summons_to_answer"
+
+
+def summons_to_answer(meeting_id: int, member_id: int) -> dict[str, int]:
+    """The summons a notice asks its recipient to accept or decline: the meeting and the member
+    stood in for, so the answer is to this summons only."""
+    return {"meeting_id": meeting_id, "member_id": member_id}
 
 
 async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int:

@@ -20,7 +20,7 @@ from procedure.permissions import Action
 from procedure.quorum import AttendancePicture, attendance_record
 from services.actors import Actor
 from services.errors import Refused
-from services.seats import Seats, council_meeting, load_seats, require
+from services.seats import Seats, load_seats, require, standing_meeting
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LEFT)
 SUBSTITUTE_CAME = (SubstituteStatus.PRESENT, SubstituteStatus.LEFT)
@@ -70,7 +70,7 @@ async def meeting_attendance_record(
     without `meeting_id`, of the meeting in progress or else the last one held."""
     if meeting_id is None:
         meeting_id = await _last_held(session, actor)
-    meeting = await council_meeting(session, actor, meeting_id)
+    meeting = await standing_meeting(session, actor, meeting_id)
     seats = await load_seats(session, meeting)
     require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
     if meeting.status == MeetingStatus.PLANNED:

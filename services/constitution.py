@@ -28,7 +28,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.annual_plan import closed_days
-from services.errors import InvalidInput, NotFound, Refused
+from services.errors import Refused
 from services.meetings import add_meeting
 from services.municipalities import leaders_by_municipality
 from services.outbox import enqueue
@@ -53,14 +53,16 @@ async def convener(session: AsyncSession, council: Council) -> Convener:
     since = {lead.mayor: lead.mayor_since for lead in leaders.values() if lead.mayor_since}
     born = {lead.mayor: lead.born for lead in leaders.values() if lead.born}
     if not since:
-        raise InvalidInput("the municipalities import gives no mayor_since dates (R-K1)")
+        raise Refused(
+            "invalid_input", "the municipalities import gives no mayor_since dates (R-K1)"
+        )
     try:
         name = constituent_convener(
             {m: d for m, d in since.items() if d is not None},
             {m: d for m, d in born.items() if d is not None},
         )
     except ProcedureError as error:
-        raise InvalidInput(str(error)) from error
+        raise Refused("invalid_input", str(error)) from error
     person = (
         await session.exec(
             select(Person).where(Person.council_id == council.id, Person.name == name)
@@ -286,7 +288,7 @@ async def name_successor(
     actor.require(Action.MANAGE_MEMBERS)
     council = await _council(session, actor.council_id)
     if office not in (Office.CHAIR, Office.VICE_CHAIR):
-        raise InvalidInput(f"office must be chair or vice_chair, not {office!r}")
+        raise Refused("invalid_input", f"office must be chair or vice_chair, not {office!r}")
     record = (
         await session.exec(
             select(OfficeRecord)
@@ -352,7 +354,7 @@ async def name_successor(
 async def _council(session: AsyncSession, council_id: int) -> Council:
     council = await session.get(Council, council_id)
     if council is None:
-        raise NotFound("no such council")
+        raise Refused("not_found", "no such council")
     return council
 
 
@@ -383,7 +385,10 @@ async def _member_of_group(
         raise Refused("officer_not_member", name=name)
     membership, person = row
     if group is not None and group_of(person.party or "", [group], ALLIANCE_JOINER) is None:
-        raise InvalidInput(f"{name} ({person.party}) is not of the group {group} that has the seat")
+        raise Refused(
+            "invalid_input",
+            f"{name} ({person.party}) is not of the group {group} that has the seat",
+        )
     return membership, person
 
 

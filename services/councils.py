@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import Council
 from services import audit
-from services.errors import InvalidInput, NotFound
+from services.errors import Refused
 
 LANGUAGES = ("da", "en")
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
@@ -30,18 +30,20 @@ def slugify(name: str) -> str:
 
 
 def check_language(language: str) -> str:
-    """The language code if supported, else InvalidInput."""
+    """The language code if supported, else refused as invalid_input."""
     if language not in LANGUAGES:
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        raise Refused(
+            "invalid_input", f"language must be one of {', '.join(LANGUAGES)}, not {language!r}"
+        )
     return language
 
 
 def check_timezone(timezone: str) -> str:
-    """The IANA zone name if it exists, else InvalidInput."""
+    """The IANA zone name if it exists, else refused as invalid_input."""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput(f"unknown time zone {timezone!r}") from error
+        raise Refused("invalid_input", f"unknown time zone {timezone!r}") from error
     return timezone
 
 
@@ -58,14 +60,16 @@ async def create_council(
     """Create a council (R-P1); its slug is derived from the name and must be free."""
     name, region = name.strip(), region.strip()
     if not name or not region:
-        raise InvalidInput("a council needs a name and a region")
+        raise Refused("invalid_input", "a council needs a name and a region")
     if not 1 <= municipalities <= 200:
-        raise InvalidInput(f"municipalities must be between 1 and 200, not {municipalities}")
+        raise Refused(
+            "invalid_input", f"municipalities must be between 1 and 200, not {municipalities}"
+        )
     slug = slugify(name)
     if not slug:
-        raise InvalidInput(f"cannot make a slug from the name {name!r}")
+        raise Refused("invalid_input", f"cannot make a slug from the name {name!r}")
     if (await session.exec(select(Council).where(Council.slug == slug))).first():
-        raise InvalidInput(f"a council with the slug {slug!r} exists already")
+        raise Refused("invalid_input", f"a council with the slug {slug!r} exists already")
     council = Council(
         slug=slug,
         name=name,
@@ -82,10 +86,10 @@ async def create_council(
 
 
 async def council_by_slug(session: AsyncSession, slug: str) -> Council:
-    """The council with that slug, or NotFound."""
+    """The council with that slug, or refused as not_found."""
     council = (await session.exec(select(Council).where(Council.slug == slug))).first()
     if council is None:
-        raise NotFound(f"no council with the slug {slug!r}")
+        raise Refused("not_found", f"no council with the slug {slug!r}")
     return council
 
 
@@ -159,9 +163,13 @@ def _check_setting(name: str, value: object) -> None:
         _check_closed_days(value)
     elif name in SETTING_RANGES and value not in SETTING_RANGES[name]:
         allowed = SETTING_RANGES[name]
-        raise InvalidInput(f"{name} must be {allowed.start} to {allowed.stop - 1}, not {value}")
+        raise Refused(
+            "invalid_input", f"{name} must be {allowed.start} to {allowed.stop - 1}, not {value}"
+        )
     elif isinstance(value, list) and not all(day in DAY_RANGE for day in value):
-        raise InvalidInput(f"{name} must be days 0 to {DAY_RANGE.stop - 1}, not {value}")
+        raise Refused(
+            "invalid_input", f"{name} must be days 0 to {DAY_RANGE.stop - 1}, not {value}"
+        )
 
 
 def council_settings(council: Council) -> dict[str, object]:
@@ -177,6 +185,6 @@ def _check_closed_days(value: object) -> None:
         for month, day in value:  # type: ignore[attr-defined]
             date(2024, int(month), int(day))  # a leap year, so 29 February is allowed
     except (TypeError, ValueError) as error:
-        raise InvalidInput(
-            f"closed_days must be month-day pairs like 06-05, not {value}"
+        raise Refused(
+            "invalid_input", f"closed_days must be month-day pairs like 06-05, not {value}"
         ) from error

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.errors import InvalidInput
+from services.errors import Refused
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def read_lines(
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     raw_header = next((cells for cells in reader if cells and not _comment(cells[0])), None)
     if raw_header is None:
-        raise InvalidInput("the file is empty")
+        raise Refused("invalid_input", "the file is empty")
     header = [_column(h, aliases or {}) for h in raw_header]
     lines = []
     for cells in reader:
@@ -79,4 +79,4 @@ def number(text: str) -> float:
 def refuse_all(errors: list[str]) -> None:
     """Every error of the file at once (each names its line), or nothing."""
     if errors:
-        raise InvalidInput("; ".join(errors), errors=errors)
+        raise Refused("invalid_input", "; ".join(errors), errors=errors)

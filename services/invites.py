@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.tables import Council, InviteToken, Membership, Person, TelegramLink
 from services import audit
 from services.actors import Actor, actor_for_person
-from services.errors import AlreadyLinked, InviteExpired, InviteUnknown, InviteUsed
+from services.errors import Refused
 
 
 @dataclass(frozen=True)
@@ -71,22 +71,22 @@ async def redeem_invite(
     """Link the Telegram account to the invited person; a token works once and only until it expires."""
     invite = (await session.exec(select(InviteToken).where(InviteToken.token == token))).first()
     if invite is None:
-        raise InviteUnknown("unknown invite token")
+        raise Refused("invite_unknown", "unknown invite token")
     if invite.used_at is not None:
-        raise InviteUsed("the invite has been used already")
+        raise Refused("invite_used", "the invite has been used already")
     if invite.expires_at <= now:
-        raise InviteExpired("the invite has expired", expired_at=invite.expires_at)
+        raise Refused("invite_expired", "the invite has expired", expired_at=invite.expires_at)
     existing = (
         await session.exec(
             select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
         )
     ).first()
     if existing is not None:
-        raise AlreadyLinked("this Telegram account is linked to someone already")
+        raise Refused("already_linked", "this Telegram account is linked to someone already")
     if (
         await session.exec(select(TelegramLink).where(TelegramLink.person_id == invite.person_id))
     ).first():
-        raise InviteUsed("the person is linked to another Telegram account already")
+        raise Refused("invite_used", "the person is linked to another Telegram account already")
     invite.used_at = now
     session.add(invite)
     session.add(
@@ -100,7 +100,7 @@ async def redeem_invite(
     await session.flush()
     actor = await actor_for_person(session, invite.person_id)
     if actor is None:
-        raise InviteUnknown("the invited person has no membership any more")
+        raise Refused("invite_unknown", "the invited person has no membership any more")
     audit.record(
         session,
         now=now,

@@ -20,7 +20,7 @@ from models.tables import Council, LiveMessage, Meeting
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import NotFound, Refused
+from services.errors import Refused
 from services.quorum import QuorumView, build_view, touch
 from services.seats import load_seats, next_meeting
 
@@ -140,7 +140,7 @@ async def link_group(session: AsyncSession, *, actor: Actor, chat_id: int, now: 
         raise Refused("group_taken")
     council = await session.get(Council, actor.council_id, with_for_update=True)
     if council is None:
-        raise NotFound("the council does not exist any more")
+        raise Refused("not_found", "the council does not exist any more")
     if council.group_chat_id != chat_id:
         # Messages in the old group are no longer kept up to date.
         await session.exec(
@@ -161,7 +161,9 @@ async def link_group(session: AsyncSession, *, actor: Actor, chat_id: int, now: 
     await session.flush()
     try:
         meeting = await next_meeting(session, actor, now)
-    except NotFound:
+    except Refused as refused:
+        if refused.code != "not_found":
+            raise
         return council.name
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN):
         await touch(session, await load_seats(session, meeting), now=now)

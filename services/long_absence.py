@@ -42,8 +42,8 @@ from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absen
 from services import audit
 from services.actors import Actor, actor_for_person
 from services.agenda import next_position, touch
-from services.attendance import send_agenda_if_out, summons_buttons
-from services.errors import NotFound, Refused
+from services.attendance import SUMMONS_TO_ANSWER, send_agenda_if_out, summons_to_answer
+from services.errors import Refused
 from services.outbox import enqueue
 from services.quorum import after_change, status_of
 from services.seats import Seats, acting_chair_now, load_seats, record_event, tell
@@ -132,7 +132,7 @@ async def decide_long_absence(
     actor.require(Action.RECORD_LONG_ABSENCE)
     leave = await session.get(LongAbsence, long_absence_id, with_for_update=True)
     if leave is None or leave.council_id != actor.council_id:
-        raise NotFound("no such long absence in your council")
+        raise Refused("not_found", "no such long absence in your council")
     if leave.decision is not None:
         raise Refused("already_decided")
     if leave.ended_at is not None:
@@ -232,7 +232,7 @@ async def _member_concerned(session: AsyncSession, actor: Actor, member_id: int 
     actor.require(Action.RECORD_LONG_ABSENCE)
     member = await actor_for_person(session, member_id)
     if member is None or member.council_id != actor.council_id:
-        raise NotFound("no such member in your council")
+        raise Refused("not_found", "no such member in your council")
     if member.role not in (MembershipRole.MAYOR, MembershipRole.MEMBER):
         raise Refused("not_a_member", name=member.name)
     return member
@@ -431,7 +431,7 @@ async def _tell_substitute(
     meeting_id = seats.meeting.id
     payload: dict[str, object] = {"member": seats.name(leave.person_id), "pending": pending}
     if pending:
-        payload["buttons"] = summons_buttons(meeting_id or 0, leave.person_id)
+        payload[SUMMONS_TO_ANSWER] = summons_to_answer(meeting_id or 0, leave.person_id)
     await tell(
         session,
         seats,

@@ -23,9 +23,9 @@ from procedure.attendance import may_open
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import NotAllowed, NotFound, Refused
+from services.errors import Refused
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
-from services.seats import Seats, council_meeting, load_seats, next_meeting, record_event, require
+from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ async def _meeting(
     session: AsyncSession, actor: Actor, meeting_id: int | None, now: datetime
 ) -> Meeting:
     if meeting_id is not None:
-        return await council_meeting(session, actor, meeting_id, lock=True)
+        return await standing_meeting(session, actor, meeting_id, lock=True)
     meeting = await next_meeting(session, actor, now)
-    return await council_meeting(session, actor, meeting.id or 0, lock=True)
+    return await standing_meeting(session, actor, meeting.id or 0, lock=True)
 
 
 async def open_meeting(
@@ -115,7 +115,9 @@ async def _show_the_next_meeting(session: AsyncSession, actor: Actor, now: datet
     """R-Q2: once a meeting closes, the group's pinned message moves on to the coming one."""
     try:
         following = await next_meeting(session, actor, now)
-    except NotFound:
+    except Refused as refused:
+        if refused.code != "not_found":
+            raise
         return
     await touch(session, await load_seats(session, following), now=now)
 
@@ -159,7 +161,9 @@ async def _set_presence(
     if person_id != actor.person_id:
         try:
             require(actor, seats, Action.CHECK_IN_OTHERS)
-        except NotAllowed:
+        except Refused as refused:
+            if refused.code != "not_allowed":
+                raise
             raise Refused("only_yourself") from None
     if meeting.status != MeetingStatus.OPEN:
         raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
@@ -201,7 +205,9 @@ async def _target(
         )
         found = [p for p in people.all() if p is not None]
     if not found:
-        raise NotFound(f"no one called {person_name!r} in the council", name=person_name)
+        raise Refused(
+            "not_found", f"no one called {person_name!r} in the council", name=person_name
+        )
     return found[0]
 
 
@@ -218,7 +224,7 @@ def _seat(seats: Seats, person_id: int, actor: Actor) -> tuple[Attendance, bool]
     row_or_none = seats.seat_of_substitute(person_id)
     if row_or_none is None:
         if person_id == actor.person_id:
-            raise NotAllowed("only members and standing-in substitutes check in")
+            raise Refused("not_allowed", "only members and standing-in substitutes check in")
         raise Refused("does_not_count", name=seats.name(person_id))
     if row_or_none.substitute_answer == SubstituteAnswer.PENDING:
         # A summoned substitute who comes has accepted by coming (R-S7: the answer is recorded).

@@ -13,10 +13,10 @@ from models.tables import AgendaItem, Meeting
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.agenda import MAX_TITLE, check_description, council_of, meeting_of, require_changeable
+from services.agenda import MAX_TITLE, check_description, council_of, require_changeable
 from services.agenda_delivery import Distribution, distribute_agenda
-from services.errors import InvalidMoment, NotFound, Refused
-from services.meetings import MAX_PLACE, add_meeting, local_start, view
+from services.errors import Refused
+from services.meetings import MAX_PLACE, MeetingView, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 
@@ -43,8 +43,10 @@ async def move_meeting(
     if starts_at.tzinfo is None:
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
-        raise InvalidMoment(
-            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        raise Refused(
+            "invalid_moment",
+            "the meeting must start in the future",
+            text=f"{starts_at:%Y-%m-%d %H:%M}",
         )
     new_place = " ".join(place.split()) if place else meeting.place
     if not new_place or len(new_place) > MAX_PLACE:
@@ -151,8 +153,10 @@ async def call_meeting(
     if starts_at.tzinfo is None:
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
-        raise InvalidMoment(
-            "the meeting must start in the future", text=f"{starts_at:%Y-%m-%d %H:%M}"
+        raise Refused(
+            "invalid_moment",
+            "the meeting must start in the future",
+            text=f"{starts_at:%Y-%m-%d %H:%M}",
         )
     meeting = await add_meeting(
         session,
@@ -201,5 +205,61 @@ async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: dat
         if meeting.starts_at.astimezone(tz).date() == day
     ]
     if not found:
-        raise NotFound("no coming meeting on that day", day=day)
+        raise Refused("not_found", "no coming meeting on that day", day=day)
     return found[0]
+
+
+# The chat's commands name a meeting by its day and show it in the council's time.
+
+
+async def plan_meeting(
+    session: AsyncSession, *, actor: Actor, starts_at: datetime, place: str, now: datetime
+) -> MeetingView:
+    """R-M1: an ordinary meeting of the actor's council into the plan, as the chat shows it."""
+    council = await council_of(session, actor.council_id)
+    meeting = await add_meeting(
+        session, council=council, starts_at=starts_at, place=place, now=now, actor=actor
+    )
+    return view(meeting, council)
+
+
+async def call_meeting_shown(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    starts_at: datetime,
+    place: str,
+    subject: str,
+    now: datetime,
+) -> tuple[MeetingView, Distribution]:
+    """call_meeting, with the meeting as the chat shows it."""
+    meeting, sent = await call_meeting(
+        session, actor=actor, starts_at=starts_at, place=place, subject=subject, now=now
+    )
+    return view(meeting, await council_of(session, actor.council_id)), sent
+
+
+async def move_meeting_on(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    day: date,
+    starts_at: datetime,
+    now: datetime,
+    place: str | None = None,
+) -> Meeting:
+    """Move the coming meeting on that local day (meeting_on, move_meeting)."""
+    meeting = await meeting_on(session, actor=actor, day=day, now=now)
+    return await move_meeting(
+        session, actor=actor, meeting_id=meeting.id or 0, starts_at=starts_at, place=place, now=now
+    )
+
+
+async def cancel_meeting_on(
+    session: AsyncSession, *, actor: Actor, day: date, now: datetime, reason: str = ""
+) -> Meeting:
+    """Cancel the coming meeting on that local day (meeting_on, cancel_meeting)."""
+    meeting = await meeting_on(session, actor=actor, day=day, now=now)
+    return await cancel_meeting(
+        session, actor=actor, meeting_id=meeting.id or 0, now=now, reason=reason
+    )

@@ -15,7 +15,7 @@ from procedure.deadlines import distribution_deadline, proposal_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
-from services.errors import InvalidMoment, Refused
+from services.errors import Refused
 
 MAX_PLACE = 200
 
@@ -91,7 +91,9 @@ async def add_meeting(
         starts_at = local_start(council, starts_at)
     if starts_at <= now:
         shown = f"{starts_at.astimezone(ZoneInfo(council.timezone)):%Y-%m-%d %H:%M}"
-        raise InvalidMoment(f"the meeting must start in the future, not {shown}", text=shown)
+        raise Refused(
+            "invalid_moment", f"the meeting must start in the future, not {shown}", text=shown
+        )
     clash = await session.exec(
         select(Meeting).where(
             Meeting.council_id == council.id,
@@ -124,6 +126,21 @@ async def add_meeting(
         subject=f"meeting:{meeting.id}",
         kind=str(kind),
     )
+    return meeting
+
+
+async def meeting_of(
+    session: AsyncSession, actor: Actor, meeting_id: int, *, lock: bool = False
+) -> Meeting:
+    """The meeting if it belongs to the actor's council (R-P1, R-P6). A meeting of another council
+    is refused exactly like one that does not exist, so a guessed id learns nothing. A cancelled
+    meeting is found: what it still allows is the caller's rule. `lock` holds the row (FOR UPDATE)."""
+    statement = select(Meeting).where(Meeting.id == meeting_id)
+    if lock:
+        statement = statement.with_for_update()
+    meeting = (await session.exec(statement)).first()
+    if meeting is None or meeting.council_id != actor.council_id:
+        raise Refused("not_found", "no such meeting in your council")
     return meeting
 
 

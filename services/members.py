@@ -16,7 +16,7 @@ from procedure.substitutes import substitute_violations
 from services import audit
 from services.councils import LANGUAGES
 from services.csv_files import Line, read_lines, refuse_all
-from services.errors import InvalidInput
+from services.errors import Refused
 from services.municipalities import (
     check_municipality,
     leaders_by_municipality,
@@ -77,51 +77,54 @@ def parse_members_csv(data: str | bytes, *, default_language: str = "da") -> lis
     header, lines = read_lines(data, aliases=COLUMN_ALIASES)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+        raise Refused(
+            "invalid_input",
+            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
         )
     rows, errors = [], []
     for line in lines:
         try:
             rows.append(_row(line, default_language))
-        except InvalidInput as error:
+        except Refused as error:
             errors.append(error.detail)
     refuse_all(errors)
     if not rows:
-        raise InvalidInput("the file has no people in it")
+        raise Refused("invalid_input", "the file has no people in it")
     return rows
 
 
 def _row(raw: Line, default_language: str) -> MemberRow:
     line, cell = raw.number, raw.get
     if raw.extra:
-        raise InvalidInput(f"line {line}: more cells than the {len(COLUMNS)} columns")
+        raise Refused("invalid_input", f"line {line}: more cells than the {len(COLUMNS)} columns")
     name = cell("name")
     role = _word(cell("role"), ROLE_WORDS)
     if not name:
-        raise InvalidInput(f"line {line}: the name is empty")
+        raise Refused("invalid_input", f"line {line}: the name is empty")
     if role not in set(MembershipRole):
         roles = ", ".join(MembershipRole)
-        raise InvalidInput(f"line {line}: role must be one of {roles}, not {role!r}")
+        raise Refused("invalid_input", f"line {line}: role must be one of {roles}, not {role!r}")
     office, language = _word(cell("office"), OFFICE_WORDS), cell("language") or default_language
     if office is not None and office not in set(Office):
-        raise InvalidInput(
-            f"line {line}: office must be empty, chair or vice_chair, not {office!r}"
+        raise Refused(
+            "invalid_input",
+            f"line {line}: office must be empty, chair or vice_chair, not {office!r}",
         )
     if office and role not in VOTING_ROLES:
-        raise InvalidInput(f"line {line}: only a mayor or member can be {office}")
+        raise Refused("invalid_input", f"line {line}: only a mayor or member can be {office}")
     if language not in LANGUAGES:
-        raise InvalidInput(f"line {line}: language must be da or en, not {language!r}")
+        raise Refused("invalid_input", f"line {line}: language must be da or en, not {language!r}")
     substitute_for = cell("substitute_for")
     if (role == MembershipRole.SUBSTITUTE) != (substitute_for is not None):
-        raise InvalidInput(
-            f"line {line}: substitute_for is required for a substitute and only for one"
+        raise Refused(
+            "invalid_input",
+            f"line {line}: substitute_for is required for a substitute and only for one",
         )
     municipality = cell("municipality")
     if role in VOTING_ROLES | {MembershipRole.SUBSTITUTE} and municipality is None:
-        raise InvalidInput(f"line {line}: a {role} needs a municipality")
+        raise Refused("invalid_input", f"line {line}: a {role} needs a municipality")
     if role == MembershipRole.MAYOR and not cell("party"):
-        raise InvalidInput(f"line {line}: the mayor {name} needs a party (R-P2)")
+        raise Refused("invalid_input", f"line {line}: the mayor {name} needs a party (R-P2)")
     return MemberRow(
         line, name, role, municipality, cell("party"), substitute_for, office, language
     )
@@ -314,9 +317,10 @@ async def _check_cap(
     if len(voting) > cap:
         rows_voting = [r for r in rows if r.role in VOTING_ROLES]
         line = rows_voting[-1].line if rows_voting else 1
-        raise InvalidInput(
+        raise Refused(
+            "invalid_input",
             f"line {line}: the council would have {len(voting)} mayors and members; it has at most"
-            f" {cap} (twice its municipalities, R-C2)"
+            f" {cap} (twice its municipalities, R-C2)",
         )
 
 
@@ -364,14 +368,16 @@ def _check_people_outside_the_file(
             continue
         member = names.get(membership.substitute_for_id)
         if member in substitute_rows:
-            raise InvalidInput(
+            raise Refused(
+                "invalid_input",
                 f"line {substitute_rows[member].line}: {name}, who is not in this file, is"
-                f" substitute for {member} already (R-S1: one personal substitute per member)"
+                f" substitute for {member} already (R-S1: one personal substitute per member)",
             )
         if membership.office in office_rows:
-            raise InvalidInput(
+            raise Refused(
+                "invalid_input",
                 f"line {office_rows[membership.office].line}: {name}, who is not in this file,"
-                f" is the {membership.office} already"
+                f" is the {membership.office} already",
             )
 
 
@@ -410,8 +416,9 @@ async def _municipalities(
         existing[name] = Municipality(council_id=council.id or 0, name=name)
         session.add(existing[name])
     if len(existing) > council.municipalities:
-        raise InvalidInput(
-            f"the council would have {len(existing)} municipalities; it has {council.municipalities}"
+        raise Refused(
+            "invalid_input",
+            f"the council would have {len(existing)} municipalities; it has {council.municipalities}",
         )
     await session.flush()
     return existing

@@ -30,7 +30,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.attendance import send_agenda_if_out
-from services.errors import NotFound, Refused
+from services.errors import Refused
 from services.members import VOTING_ROLES, over_cap_allowance
 from services.outbox import enqueue
 from services.quorum import after_change, status_of
@@ -125,7 +125,7 @@ async def answer_offer(
     (stays substitute; the party names a new member)."""
     vacancy = await session.get(Vacancy, vacancy_id, with_for_update=True)
     if vacancy is None or vacancy.council_id != actor.council_id:
-        raise NotFound("no such seat in your council")
+        raise Refused("not_found", "no such seat in your council")
     if vacancy.offered_to_id != actor.person_id:
         raise Refused("offer_not_yours")
     if vacancy.offer_answer != SubstituteAnswer.PENDING or vacancy.filled_at is not None:
@@ -288,7 +288,7 @@ async def _current(
 ) -> tuple[Membership, Person]:
     person = await session.get(Person, person_id)
     if person is None or person.council_id != council_id:
-        raise NotFound("no such person in your council")
+        raise Refused("not_found", "no such person in your council")
     membership = (
         await session.exec(
             select(Membership).where(Membership.person_id == person_id, Membership.current())
@@ -492,7 +492,9 @@ async def _qualified(session: AsyncSession, council_id: int, party: str) -> bool
 
     try:
         term = await current_term(session, council_id)
-    except NotFound:
+    except Refused as error:
+        if error.code != "not_found":
+            raise
         return True
     row = (
         await session.exec(

@@ -29,7 +29,7 @@ from procedure.quorum import (
 )
 from services.actors import Actor
 from services.meetings import MeetingView, view
-from services.seats import Seats, council_meeting, load_seats, next_meeting, require, tell
+from services.seats import Seats, load_seats, next_meeting, require, standing_meeting, tell
 
 QUORUM_MESSAGE = "quorum"  # LiveMessage.kind of the pinned group message
 
@@ -148,7 +148,7 @@ async def quorum_view(
 ) -> QuorumView:
     """R-Q2: /quorum — members, required, expected or actual attendance, who is missing."""
     meeting = (
-        await council_meeting(session, actor, meeting_id)
+        await standing_meeting(session, actor, meeting_id)
         if meeting_id is not None
         else await next_meeting(session, actor, now)
     )

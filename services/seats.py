@@ -24,7 +24,8 @@ from models.tables import Attendance, AttendanceEvent, Council, Meeting, Members
 from procedure.attendance import acting_chair, stands_in
 from procedure.permissions import Action, Role, may
 from services.actors import Actor
-from services.errors import NotAllowed, NotFound
+from services.errors import Refused
+from services.meetings import meeting_of
 from services.outbox import enqueue
 
 VOTING_ROLES = (MembershipRole.MAYOR, MembershipRole.MEMBER)
@@ -108,18 +109,14 @@ async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
     return seats
 
 
-async def council_meeting(
+async def standing_meeting(
     session: AsyncSession, actor: Actor, meeting_id: int, *, lock: bool = False
 ) -> Meeting:
-    """The meeting if it belongs to the actor's council; otherwise NotFound (learn nothing, R-P6)."""
-    statement = select(Meeting).where(Meeting.id == meeting_id)
-    if lock:
-        statement = statement.with_for_update()
-    meeting = (await session.exec(statement)).first()
-    if meeting is None or meeting.council_id != actor.council_id:
-        raise NotFound("no such meeting in your council")
+    """A meeting of the actor's council that takes place (services.meetings.meeting_of): a
+    cancelled meeting has no seats, absences or check-ins, so it is not found here."""
+    meeting = await meeting_of(session, actor, meeting_id, lock=lock)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise NotFound("the meeting has been cancelled")
+        raise Refused("not_found", "the meeting has been cancelled")
     return meeting
 
 
@@ -134,13 +131,13 @@ async def next_meeting(session: AsyncSession, actor: Actor, now: datetime) -> Me
     ).first()
     if open_meeting is not None:
         return open_meeting
-    coming = await coming_meetings(session, actor.council_id, now)
+    coming = await planned_meetings(session, actor.council_id, now)
     if not coming:
-        raise NotFound("no coming meeting")
+        raise Refused("not_found", "no coming meeting")
     return coming[0]
 
 
-async def coming_meetings(session: AsyncSession, council_id: int, now: datetime) -> list[Meeting]:
+async def planned_meetings(session: AsyncSession, council_id: int, now: datetime) -> list[Meeting]:
     """Planned meetings not yet opened, soonest first (one that started late still counts that day)."""
     meetings = await session.exec(
         select(Meeting)
@@ -166,7 +163,7 @@ async def acting_chair_now(session: AsyncSession, council_id: int, now: datetime
         )
     ).first()
     if meeting is None:
-        coming = await coming_meetings(session, council_id, now)
+        coming = await planned_meetings(session, council_id, now)
         meeting = coming[0] if coming else None
     if meeting is None:
         return None
@@ -189,7 +186,9 @@ def require(actor: Actor, seats: Seats, action: Action) -> None:
     """Refuse unless the actor may do `action` in this meeting (standing in, acting chair)."""
     roles, acting = meeting_roles(actor, seats)
     if not may(roles, action, acting_chair=acting):
-        raise NotAllowed(f"{actor.role} may not {action} in this meeting", action=str(action))
+        raise Refused(
+            "not_allowed", f"{actor.role} may not {action} in this meeting", action=str(action)
+        )
 
 
 def record_event(

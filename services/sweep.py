@@ -18,9 +18,9 @@ from models.tables import Attendance, Council, Meeting
 from services.agenda_sweep import (
     alert_not_approved,
     close_proposals,
-    coming_meetings,
     distribute_due,
     meeting_reminder_window,
+    meetings_to_come,
     remind_addendum,
     remind_agenda,
     remind_proposals,
@@ -54,7 +54,7 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
     summoned substitute in the member's place (R-S3) — but not to a member who reported absence.
 
     Once per meeting and start: a meeting moved after its reminder is reminded again."""
-    meetings = await coming_meetings(
+    meetings = await meetings_to_come(
         session, now, Meeting.starts_at <= now + MEETING_REMINDER_HORIZON
     )
     added = 0

@@ -18,7 +18,7 @@ from procedure.errors import CompositionError
 from services import audit
 from services.csv_files import number as read_number
 from services.csv_files import read_lines, refuse_all
-from services.errors import InvalidInput, NotFound, Refused
+from services.errors import Refused
 from services.members import VOTING_ROLES, MemberRow, import_members
 from services.municipalities import check_municipality, region_municipalities
 
@@ -39,7 +39,7 @@ def parse_votes(data: bytes | str) -> Votes:
     """party;votes per line; a line "i alt"/"total" gives the total when small lists are left out."""
     header, lines = read_lines(data, aliases=VOTE_ALIASES)
     if "party" not in header or "votes" not in header:
-        raise InvalidInput("line 1: the votes file needs the columns party and votes")
+        raise Refused("invalid_input", "line 1: the votes file needs the columns party and votes")
     by_party: dict[str, float] = {}
     total: float | None = None
     errors = []
@@ -69,7 +69,9 @@ def parse_mayors(data: bytes | str, council: Council) -> dict[str, str]:
     """municipality;party for every municipality of the region (each once): municipality -> party."""
     header, lines = read_lines(data, aliases=MAYOR_ALIASES)
     if "municipality" not in header or "party" not in header:
-        raise InvalidInput("line 1: the mayors file needs the columns municipality and party")
+        raise Refused(
+            "invalid_input", "line 1: the mayors file needs the columns municipality and party"
+        )
     parties: dict[str, str] = {}
     errors = []
     for line in lines:
@@ -99,11 +101,13 @@ def compute(votes: Votes, mayors: dict[str, str], council: Council) -> Compositi
     counts = Counter(mayors.values())
     unknown = sorted(p for p in counts if p not in votes.by_party)
     if unknown:
-        raise InvalidInput(f"the mayors' parties {', '.join(unknown)} have no votes in the file")
+        raise Refused(
+            "invalid_input", f"the mayors' parties {', '.join(unknown)} have no votes in the file"
+        )
     try:
         return explain(votes.by_party, dict(counts), council.municipalities, total=votes.total)
     except CompositionError as error:
-        raise InvalidInput(str(error)) from error
+        raise Refused("invalid_input", str(error)) from error
 
 
 async def new_term(
@@ -157,7 +161,7 @@ async def new_term(
 
 
 async def current_term(session: AsyncSession, council_id: int) -> Term:
-    """The council's latest term not archived, or NotFound."""
+    """The council's latest term not archived; refused as not_found when there is none."""
     term = (
         await session.exec(
             select(Term)
@@ -166,7 +170,7 @@ async def current_term(session: AsyncSession, council_id: int) -> Term:
         )
     ).first()
     if term is None:
-        raise NotFound("the council has no term; start one with `kkrbot term new`")
+        raise Refused("not_found", "the council has no term; start one with `kkrbot term new`")
     return term
 
 

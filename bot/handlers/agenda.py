@@ -1,20 +1,22 @@
-"""/items, /approve, /distribute, /agenda, /myitems and the agenda's buttons (ag:<meeting>:<action>).
+"""/items, /approve, /distribute, /agenda, /myitems and the agenda's buttons (bot.callbacks.Agenda).
 
 Handlers only parse and render: every button is checked again by the service it calls."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
-from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import Agenda, AgendaAction
 from bot.context import BotContext
 from bot.handlers import basics
-from bot.handlers.common import material_of
-from bot.texts import refusal
+from bot.handlers.common import attempt, in_chat, material_of
+from bot.texts import STALE_BUTTON, refusal
 from procedure.permissions import Action
+from services.actors import Actor
 from services.agenda import my_items, withdraw_item
 from services.agenda_delivery import distribute_agenda, request_agenda
 from services.agenda_prep import (
@@ -23,14 +25,15 @@ from services.agenda_prep import (
     add_own_item,
     agenda_overview,
     approve_agenda,
+    approve_next_agenda,
     material_target,
     move_item,
-    preparable_meetings,
+    next_agenda,
+    next_agenda_overview,
     reject_item,
     take_in_late,
 )
-from services.errors import ExceptionReasonRequired, FileTooBig, NotFound, ServiceError
-from services.meetings import upcoming_meetings
+from services.errors import Refused
 from templates.i18n import format_when, render
 
 PENDING = "agenda_pending"  # what the next text message answers: ("reject", item) and the like
@@ -70,62 +73,46 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
         for number, item in enumerate(overview.items, start=1):
             row = []
             if number > 1:
-                row.append(
-                    InlineKeyboardButton(f"↑ {number}", callback_data=f"ag:{m}:up:{item.id}")
-                )
+                row.append(Agenda(m, "up", item.id).button(f"↑ {number}"))
             if number < len(overview.items):
-                row.append(
-                    InlineKeyboardButton(f"↓ {number}", callback_data=f"ag:{m}:down:{item.id}")
-                )
+                row.append(Agenda(m, "down", item.id).button(f"↓ {number}"))
             rows.append(row)
     for number, item in enumerate(overview.items, start=1):
-        label = context._("Add material %(number)s", number=number)
-        row = [InlineKeyboardButton(label, callback_data=f"ag:{m}:mat:{item.id}")]
+        row = [
+            Agenda(m, "mat", item.id).button(context._("Add material %(number)s", number=number))
+        ]
         if item.status == "proposed":
             label = context._("Reject %(number)s", number=number)
-            row.append(InlineKeyboardButton(label, callback_data=f"ag:{m}:rej:{item.id}"))
+            row.append(Agenda(m, "rej", item.id).button(label))
         rows.append(row)
     for item in overview.late:
         short = item.title[:24]
-        row = [
-            InlineKeyboardButton(
-                context._("Reject: %(title)s", title=short), callback_data=f"ag:{m}:rej:{item.id}"
-            )
-        ]
+        row = [Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))]
         if actor.may(Action.ACCEPT_LATE_PROPOSAL):
             take = context._("Take in: %(title)s", title=short)
-            row.insert(0, InlineKeyboardButton(take, callback_data=f"ag:{m}:take:{item.id}"))
+            row.insert(0, Agenda(m, "take", item.id).button(take))
         rows.append(row)
-    last = [InlineKeyboardButton(context._("Add an item"), callback_data=f"ag:{m}:add")]
+    last = [Agenda(m, "add").button(context._("Add an item"))]
     if actor.may(Action.APPROVE_AGENDA) and not overview.approved:
-        last.append(InlineKeyboardButton(context._("Approve"), callback_data=f"ag:{m}:appr"))
+        last.append(Agenda(m, "appr").button(context._("Approve")))
     if not overview.distributed or overview.changed_since_distribution:
         label = context._("Send addendum") if overview.distributed else context._("Distribute now")
-        last.append(InlineKeyboardButton(label, callback_data=f"ag:{m}:dist"))
+        last.append(Agenda(m, "dist").button(label))
     rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
 async def items(update: Update, context: BotContext) -> None:
     """`/items`: the next meeting's agenda with its buttons, and the other meetings to choose from."""
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session:
-            meetings = await preparable_meetings(session, actor=actor, now=context.now())
-            if not meetings:
-                raise NotFound("no coming meeting")
-            overview = await agenda_overview(
-                session, actor=actor, meeting_id=meetings[0].id, now=context.now()
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    found = await attempt(
+        update, context, next_agenda, write=False, on_refusal=in_chat(update, context)
+    )
+    if found is None:
         return
+    overview, later = found.value
     markup = _overview_buttons(overview, context)
     others = [
-        InlineKeyboardButton(
-            format_when(m.starts_at, context.language), callback_data=f"ag:{m.id}:show"
-        )
-        for m in meetings[1:4]
+        Agenda(m.id, "show").button(format_when(m.starts_at, context.language)) for m in later[:3]
     ]
     if others:
         markup = InlineKeyboardMarkup([*markup.inline_keyboard, others])
@@ -134,16 +121,12 @@ async def items(update: Update, context: BotContext) -> None:
 
 async def approve(update: Update, context: BotContext) -> None:
     """`/approve`: the chair approves the next meeting's agenda (R-D2), warned about material."""
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session, session.begin():
-            meeting_id = await _next_meeting(session, context)
-            overview = await approve_agenda(
-                session, actor=actor, meeting_id=meeting_id, now=context.now()
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    approved = await attempt(
+        update, context, approve_next_agenda, on_refusal=in_chat(update, context)
+    )
+    if approved is None:
         return
+    overview = approved.value
     await _say(update, _approved_text(overview, context), _distribute_button(overview, context))
 
 
@@ -183,42 +166,25 @@ def _material_warning(overview: AgendaOverview, context: BotContext) -> list[str
 
 
 def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineKeyboardMarkup:
-    m = overview.meeting.id
     label = context._("Distribute now")
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"ag:{m}:dist")]])
-
-
-async def _next_meeting(session: Any, context: BotContext) -> int:
-    """The next coming meeting; whether the person may act on it is the service's to say."""
-    actor = context.require_actor()
-    meetings = await upcoming_meetings(session, actor=actor, now=context.now())
-    if not meetings:
-        raise NotFound("no coming meeting")
-    return meetings[0].id
+    return InlineKeyboardMarkup([[Agenda(overview.meeting.id, "dist").button(label)]])
 
 
 async def distribute(update: Update, context: BotContext) -> None:
     """`/distribute`: warn about missing material (R-M3), then send the agenda at once."""
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session:
-            meeting_id = await _next_meeting(session, context)
-            overview = await agenda_overview(
-                session, actor=actor, meeting_id=meeting_id, now=context.now()
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
-        return
-    await _offer_distribution(update, context, overview)
+    found = await attempt(
+        update, context, next_agenda_overview, write=False, on_refusal=in_chat(update, context)
+    )
+    if found is not None:
+        await _offer_distribution(update, context, found.value)
 
 
 async def _offer_distribution(
     update: Update, context: BotContext, overview: AgendaOverview
 ) -> None:
     if overview.without_material:
-        m = overview.meeting.id
         buttons = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(context._("Send anyway"), callback_data=f"ag:{m}:distok")]]
+            [[Agenda(overview.meeting.id, "distok").button(context._("Send anyway"))]]
         )
         await _say(update, "\n".join(_material_warning(overview, context)), buttons)
         return
@@ -228,24 +194,20 @@ async def _offer_distribution(
 async def _distribute(
     update: Update, context: BotContext, meeting_id: int, *, reason: str | None
 ) -> None:
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session, session.begin():
-            sent = await distribute_agenda(
-                session, actor=actor, meeting_id=meeting_id, now=context.now(), reason=reason
-            )
-    except ExceptionReasonRequired as error:
-        _set_pending(context, "reason", meeting_id)
-        await _say(
-            update,
-            refusal(error, context.language)
-            + "\n"
-            + context._("Write the reason in one message; the agenda will show it."),
-        )
+
+    async def refused(error: Refused) -> None:
+        text = refusal(error, context.language)
+        if error.code == "exception_reason_required":
+            _set_pending(context, "reason", meeting_id)
+            text += "\n" + context._("Write the reason in one message; the agenda will show it.")
+        await _say(update, text)
+
+    distributed = await attempt(
+        update, context, distribute_agenda, on_refusal=refused, meeting_id=meeting_id, reason=reason
+    )
+    if distributed is None:
         return
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
-        return
+    sent = distributed.value
     text = context._(
         "The agenda (version %(version)s) is on its way to %(count)s people.",
         version=sent.version,
@@ -258,33 +220,31 @@ async def _distribute(
 
 async def agenda(update: Update, context: BotContext) -> None:
     """`/agenda`: the latest distributed agenda again (R-P6: only to those who receive it)."""
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session, session.begin():
-            version = await request_agenda(session, actor=actor, now=context.now())
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    version = await attempt(update, context, request_agenda, on_refusal=in_chat(update, context))
+    if version is None:
         return
-    await _say(update, context._("Here it comes again (version %(version)s).", version=version))
+    text = context._("Here it comes again (version %(version)s).", version=version.value)
+    await _say(update, text)
 
 
 async def myitems(update: Update, context: BotContext) -> None:
     """`/myitems`: the person's own proposals, with buttons to add material (R-M3) to each and
     to withdraw it while it can be."""
-    actor = context.require_actor()
-    async with context.sessions() as session:
-        mine = await my_items(session, actor=actor, now=context.now())
+    found = await attempt(
+        update, context, my_items, write=False, on_refusal=in_chat(update, context)
+    )
+    if found is None:
+        return
+    mine = found.value
     statuses = {key: context._(text) for key, text in STATUSES.items()}
     text = render("chat/my_items.html.j2", context.language, mine=mine, statuses=statuses)
     buttons = [
         [
-            InlineKeyboardButton(
-                context._("Add material: %(title)s", title=m.item.title[:24]),
-                callback_data=f"ag:{m.meeting.id}:mat:{m.item.id}",
+            Agenda(m.meeting.id, "mat", m.item.id).button(
+                context._("Add material: %(title)s", title=m.item.title[:24])
             ),
-            InlineKeyboardButton(
-                context._("Withdraw: %(title)s", title=m.item.title[:24]),
-                callback_data=f"ag:{m.meeting.id}:wd:{m.item.id}",
+            Agenda(m.meeting.id, "wd", m.item.id).button(
+                context._("Withdraw: %(title)s", title=m.item.title[:24])
             ),
         ]
         for m in mine
@@ -310,57 +270,78 @@ def _pending(context: BotContext) -> tuple[str, int, int] | None:
     return pending
 
 
+# Buttons that act on one item carry its id; those on the meeting do not.
+ITEM_ACTIONS = frozenset({"up", "down", "mat", "matdone", "rej", "take", "wd"})
+
+
 async def button(update: Update, context: BotContext) -> None:
-    """Every `ag:<meeting>:<action>[:<item>]` button outside /propose."""
+    """Every Agenda button (the /propose conversation has buttons of its own)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    actor = context.require_actor()
-    parts = query.data.split(":")
-    meeting_id, action = int(parts[1]), parts[2]
-    item_id = int(parts[3]) if len(parts) > 3 else 0
-    now = context.now()
-    try:
-        if action in ("rej", "add"):
-            _set_pending(context, action, item_id or meeting_id, meeting_id)
-            ask = (
-                context._("Write the reason for the rejection; the proposer will receive it.")
-                if action == "rej"
-                else context._(
-                    "Write the title of the new item. A description may follow on the next lines."
-                )
-            )
-            await query.answer()
-            await _say(update, ask)
-            return
-        if action == "mat":
-            await _ask_material(update, context, meeting_id, item_id)
-            await query.answer()
-            return
-        if action == "matdone":
-            await query.answer()
-            await _material_done(update, context, meeting_id, item_id)
-            return
-        if action in ("dist", "distok"):
-            await query.answer()
-            if action == "dist":
-                async with context.sessions() as session:
-                    overview = await agenda_overview(
-                        session, actor=actor, meeting_id=meeting_id, now=now
-                    )
-                await _offer_distribution(update, context, overview)
-            else:
-                await _distribute(update, context, meeting_id, reason=None)
-            return
-        async with context.sessions() as session, session.begin():
-            note = await _act(session, context, action, meeting_id, item_id)
-            overview = (
-                await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)
-                if action != "wd"
-                else None
-            )
-    except ServiceError as error:
-        await query.answer(refusal(error, context.language), show_alert=True)
+    assert query is not None
+    pressed = Agenda.of(update)
+    meeting_id, action, item_id = pressed.meeting_id, pressed.action, pressed.item_id or 0
+    if (action in ITEM_ACTIONS) != (pressed.item_id is not None):
+        await query.answer(context._(STALE_BUTTON), show_alert=True)
         return
+    if action in ("rej", "add"):
+        _set_pending(context, action, item_id or meeting_id, meeting_id)
+        ask = (
+            context._("Write the reason for the rejection; the proposer will receive it.")
+            if action == "rej"
+            else context._(
+                "Write the title of the new item. A description may follow on the next lines."
+            )
+        )
+        await query.answer()
+        await _say(update, ask)
+        return
+    if action == "mat":
+        if await _ask_material(update, context, meeting_id, item_id):
+            await query.answer()
+        return
+    if action == "matdone":
+        await query.answer()
+        await _material_done(update, context, meeting_id, item_id)
+        return
+    if action in ("dist", "distok"):
+        await query.answer()
+        if action == "distok":
+            await _distribute(update, context, meeting_id, reason=None)
+            return
+        found = await attempt(
+            update,
+            context,
+            agenda_overview,
+            write=False,
+            on_refusal=in_chat(update, context),
+            meeting_id=meeting_id,
+        )
+        if found is not None:
+            await _offer_distribution(update, context, found.value)
+        return
+    await _act_and_show(update, context, action, meeting_id, item_id)
+
+
+async def _act_and_show(
+    update: Update, context: BotContext, action: AgendaAction, meeting_id: int, item_id: int
+) -> None:
+    """Move, take in, approve, withdraw or show; then the agenda as it now stands in its message."""
+    query = update.callback_query
+    assert query is not None
+
+    async def act(
+        session: AsyncSession, *, actor: Actor, now: datetime
+    ) -> tuple[str, AgendaOverview | None]:
+        note = await _act(session, context, actor, now, action, meeting_id, item_id)
+        if action == "wd":  # from /mine: the person may not prepare the agenda
+            return note, None
+        overview = await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)
+        return note, overview
+
+    done = await attempt(update, context, act, write=action != "show")
+    if done is None:
+        return
+    note, overview = done.value
     await query.answer(note)
     if overview is not None and query.message is not None:
         await query.edit_message_text(
@@ -371,9 +352,14 @@ async def button(update: Update, context: BotContext) -> None:
 
 
 async def _act(
-    session: Any, context: BotContext, action: str, meeting_id: int, item_id: int
+    session: AsyncSession,
+    context: BotContext,
+    actor: Actor,
+    now: datetime,
+    action: AgendaAction,
+    meeting_id: int,
+    item_id: int,
 ) -> str:
-    actor, now = context.require_actor(), context.now()
     if action in ("up", "down"):
         steps = -1 if action == "up" else 1
         await move_item(session, actor=actor, item_id=item_id, steps=steps, now=now)
@@ -387,9 +373,7 @@ async def _act(
     if action == "wd":
         await withdraw_item(session, actor=actor, item_id=item_id, now=now)
         return context._("Withdrawn.")
-    if action == "show":
-        return ""
-    raise NotFound(f"unknown agenda action {action!r}")
+    return ""  # show: the meeting's agenda, nothing changes
 
 
 async def pending_text(update: Update, context: BotContext) -> None:
@@ -407,41 +391,43 @@ async def pending_text(update: Update, context: BotContext) -> None:
         await basics.not_understood(update, context)
         return
     what, target, meeting_id = pending
-    actor, now = context.require_actor(), context.now()
     if what == "reason":
         await _distribute(update, context, target, reason=message.text)
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            if what == "rej":
-                shown = await reject_item(
-                    session, actor=actor, item_id=target, reason=message.text, now=now
-                )
-                text = context._(
-                    "Rejected: %(title)s. The proposer has been told.", title=escape(shown.title)
-                )
-            else:
-                title, _newline, description = message.text.strip().partition("\n")
-                shown = await add_own_item(
-                    session,
-                    actor=actor,
-                    meeting_id=target,
-                    title=title,
-                    description=description,
-                    material=[],
-                    now=now,
-                )
-                text = context._("Added to the agenda: %(title)s", title=escape(shown.title))
-    except ServiceError as error:
+
+    async def refused(error: Refused) -> None:
         _set_pending(context, what, target, meeting_id)  # ask again rather than lose the answer
         await _say(update, refusal(error, context.language))
-        return
-    markup = None
-    if what == "add":  # R-M3: the new item's material straight away
-        label = context._("Add material")
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=f"ag:{target}:mat:{shown.id}")]]
+
+    if what == "rej":
+        rejected = await attempt(
+            update, context, reject_item, on_refusal=refused, item_id=target, reason=message.text
         )
+        if rejected is not None:
+            title = escape(rejected.value.title)
+            await _say(
+                update, context._("Rejected: %(title)s. The proposer has been told.", title=title)
+            )
+        return
+    title, _newline, description = message.text.strip().partition("\n")
+    added = await attempt(
+        update,
+        context,
+        add_own_item,
+        on_refusal=refused,
+        meeting_id=target,
+        title=title,
+        description=description,
+        material=[],
+    )
+    if added is None:
+        return
+    shown = added.value
+    text = context._("Added to the agenda: %(title)s", title=escape(shown.title))
+    # R-M3: the new item's material straight away
+    markup = InlineKeyboardMarkup(
+        [[Agenda(target, "mat", shown.id).button(context._("Add material"))]]
+    )
     await _say(update, text, markup)
 
 
@@ -452,22 +438,22 @@ DONE_WORDS = frozenset({"done", "færdig", "faerdig", "stop", "annuller"})
 
 def _done_button(context: BotContext, meeting_id: int, item_id: int) -> InlineKeyboardMarkup:
     label = context._("Done")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=f"ag:{meeting_id}:matdone:{item_id}")]]
-    )
+    return InlineKeyboardMarkup([[Agenda(meeting_id, "matdone", item_id).button(label)]])
 
 
-async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
-    actor = context.require_actor()
-    async with context.sessions() as session:
-        item = await material_target(session, actor=actor, item_id=item_id, now=context.now())
+async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> bool:
+    """Ask for the item's documents; False when the person may not (they have been told)."""
+    found = await attempt(update, context, material_target, write=False, item_id=item_id)
+    if found is None:
+        return False
     _set_pending(context, "mat", item_id, meeting_id)
     text = context._(
         "Send the material for <b>%(title)s</b> as documents (PDF, Word, …), one or more."
         " Press Done when you have sent them all.",
-        title=escape(item.title),
+        title=escape(found.value.title),
     )
     await _say(update, text, _done_button(context, meeting_id, item_id))
+    return True
 
 
 async def _material_message(
@@ -484,26 +470,22 @@ async def _material_message(
         text = context._("Send the material as documents, or press Done.")
         await _say(update, text, _done_button(context, meeting_id, item_id))
         return
-    sent = message.document
-    material = material_of(sent)
-    try:
-        async with context.sessions() as session, session.begin():
-            shown = await add_item_material(
-                session,
-                actor=context.require_actor(),
-                item_id=item_id,
-                material=[material],
-                now=context.now(),
-            )
-    except FileTooBig as error:  # the next document may do; the state stays
-        await _say(
-            update, refusal(error, context.language), _done_button(context, meeting_id, item_id)
-        )
-        return
-    except ServiceError as error:
+    material = material_of(message.document)
+
+    async def refused(error: Refused) -> None:
+        if error.code == "file_too_big":  # the next document may do; the state stays
+            done = _done_button(context, meeting_id, item_id)
+            await _say(update, refusal(error, context.language), done)
+            return
         _clear_material(context, item_id)
         await _say(update, refusal(error, context.language))
+
+    added = await attempt(
+        update, context, add_item_material, on_refusal=refused, item_id=item_id, material=[material]
+    )
+    if added is None:
         return
+    shown = added.value
     text = context._(
         "Added to <b>%(title)s</b>: %(name)s (%(count)s in all).",
         title=escape(shown.title),
@@ -531,12 +513,14 @@ async def _material_done(
     if not actor.may(Action.EDIT_AGENDA):  # a proposer: their own items, as /mine shows them
         await myitems(update, context)
         return
-    try:
-        async with context.sessions() as session:
-            overview = await agenda_overview(
-                session, actor=actor, meeting_id=meeting_id, now=context.now()
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
-        return
-    await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))
+    found = await attempt(
+        update,
+        context,
+        agenda_overview,
+        write=False,
+        on_refusal=in_chat(update, context),
+        meeting_id=meeting_id,
+    )
+    if found is not None:
+        overview = found.value
+        await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))

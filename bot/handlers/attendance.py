@@ -1,5 +1,5 @@
 """/absent (/afbud), /attend (/deltager), /leave (/orlov), /request (/anmod), /quorum, /linkgroup,
-and the buttons `att:<meeting>:<action>` and `la:<id>:<y|n>`. Thin: parse, call one service,
+and the buttons bot.callbacks.Attendance and LeaveDecision. Thin: parse, call one service,
 answer. The services re-check everything a button claims (callback data is never trusted)."""
 
 from __future__ import annotations
@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
+from bot.callbacks import Attendance, LeaveDecision
 from bot.context import BotContext
-from bot.handlers.common import REFUSED, args_text, replace, run, tell
+from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.live import quorum_text
+from bot.texts import STALE_BUTTON
 from procedure.permissions import Action
 from services.attendance import (
     AbsenceResult,
@@ -37,10 +38,6 @@ from services.quorum import quorum_view
 from services.requests import request_meeting
 from templates.i18n import format_day, format_when
 
-# The optional third number is the member an absence is about when the secretariat or the chair
-# reports it for them (`/afbud NAVN`); the services re-check that they may.
-CALLBACK = re.compile(r"^att:(\d{1,9}):(abs|sum|nos|wd|acc|dec|in|out)(?::(\d{1,9}))?$")
-DECISION = re.compile(r"^la:(\d{1,9}):(y|n)$")
 DATE_FORMS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
     re.compile(r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})$"),
@@ -48,23 +45,20 @@ DATE_FORMS = (
 END_WORDS = {"slut", "end", "tilbage", "back"}
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    assert len(data.encode()) <= 64  # Telegram's limit on callback data
-    return InlineKeyboardButton(text, callback_data=data)
-
-
 async def absent(update: Update, context: BotContext) -> None:
     """R-S3: choose the meeting; the words after the command are the (optional) reason. The
     secretariat and the chair write `/afbud NAVN; begrundelse` for a member who phoned them."""
     words = args_text(context)
-    member = await _member_named(update, context, words)
-    if member is REFUSED:
+    named = await _member_named(update, context, words)
+    if named is None:
         return
+    member = named.value
     reason = (words.partition(";")[2].strip() if member else words) or None
     member_id = member[0] if member else None
-    choices = await run(update, context, my_meetings, member_id=member_id)
-    if choices is REFUSED:
+    found = await attempt(update, context, my_meetings, member_id=member_id)
+    if found is None:
         return
+    choices = found.value
     open_choices = [c for c in choices if not c.absent]
     if not open_choices:
         text = (
@@ -79,9 +73,12 @@ async def absent(update: Update, context: BotContext) -> None:
             )
         await tell(update, context, text)
         return
-    suffix = f":{member_id}" if member_id else ""
     buttons = [
-        [_button(format_when(c.starts_at, context.language), f"att:{c.meeting_id}:abs{suffix}")]
+        [
+            Attendance(c.meeting_id, "abs", member_id or None).button(
+                format_when(c.starts_at, context.language)
+            )
+        ]
         for c in open_choices
     ]
     text = context._("Which meeting can you not attend?")
@@ -92,16 +89,18 @@ async def absent(update: Update, context: BotContext) -> None:
     await tell(update, context, text, markup=InlineKeyboardMarkup(buttons))
 
 
-async def _member_named(update: Update, context: BotContext, words: str) -> Any:
-    """For the secretariat and the chair: the member named before any ';' (id, name), or None.
+async def _member_named(
+    update: Update, context: BotContext, words: str
+) -> Done[tuple[int, str] | None] | None:
+    """For the secretariat and the chair: the member named before any ';' (id, name), or no one.
     A chair whose words name nobody is giving a reason for their own absence; the secretariat,
-    who has no absence of its own, is told how to name the member."""
+    who has no absence of its own, is told how to name the member (and None comes back)."""
     actor = context.require_actor()
     if not actor.may(Action.REPORT_ABSENCE_FOR_OTHERS):
-        return None
+        return Done(None)
     name = words.partition(";")[0].strip()
-    found = await run(update, context, find_member, name=name) if name else None
-    if found is REFUSED or found is not None or actor.may(Action.REPORT_ABSENCE):
+    found = await attempt(update, context, find_member, name=name) if name else Done(None)
+    if found is None or found.value is not None or actor.may(Action.REPORT_ABSENCE):
         return found
     text = context._("Name the member whose absence you report: /afbud NAME; reason (optional).")
     if name:
@@ -109,7 +108,7 @@ async def _member_named(update: Update, context: BotContext, words: str) -> Any:
             "\n" + text
         )
     await tell(update, context, text)
-    return REFUSED
+    return None
 
 
 def _reason_line(context: BotContext, reason: str) -> str:
@@ -130,17 +129,17 @@ def _reason_shown(update: Update, context: BotContext) -> str | None:
 
 async def attend(update: Update, context: BotContext) -> None:
     """R-S3: withdraw an absence (until the meeting opens)."""
-    choices = await run(update, context, my_meetings)
-    if choices is REFUSED:
+    found = await attempt(update, context, my_meetings)
+    if found is None:
         return
-    mine = [c for c in choices if c.absent]
+    mine = [c for c in found.value if c.absent]
     if not mine:
         await tell(
             update, context, context._("You have not reported absence for any coming meeting.")
         )
         return
     buttons = [
-        [_button(format_when(c.starts_at, context.language), f"att:{c.meeting_id}:wd")]
+        [Attendance(c.meeting_id, "wd").button(format_when(c.starts_at, context.language))]
         for c in mine
     ]
     await tell(
@@ -152,31 +151,27 @@ async def attend(update: Update, context: BotContext) -> None:
 
 
 async def button(update: Update, context: BotContext) -> None:
-    """Every `att:` button: the data names a meeting and an action, both re-checked by a service."""
-    query = update.callback_query
-    match = CALLBACK.match(query.data or "") if query is not None else None
-    if query is None or match is None:
-        if query is not None:
-            await query.answer(context._("That button is no longer in use."), show_alert=True)
-        return
-    meeting_id, action = int(match.group(1)), match.group(2)
-    if match.group(3) is None:
-        await ACTIONS[action](update, context, meeting_id)
-    elif action in FOR_MEMBER:
-        await FOR_MEMBER[action](update, context, meeting_id, int(match.group(3)))
+    """Every Attendance button: it names a meeting and an action, both re-checked by a service;
+    the member it names (an absence reported for them, a summons for them) is re-checked too."""
+    pressed = Attendance.of(update)
+    if pressed.member_id is None:
+        await ACTIONS[pressed.action](update, context, pressed.meeting_id)
+    elif pressed.action in FOR_MEMBER:
+        await FOR_MEMBER[pressed.action](update, context, pressed.meeting_id, pressed.member_id)
     else:
-        await query.answer(context._("That button is no longer in use."), show_alert=True)
+        await tell(update, context, context._(STALE_BUTTON), alert=True)
 
 
 async def _report(
     update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
 ) -> None:
     reason = _reason_shown(update, context)
-    result = await run(
+    reported = await attempt(
         update, context, report_absence, meeting_id=meeting_id, reason=reason, member_id=member_id
     )
-    if result is REFUSED:
+    if reported is None:
         return
+    result = reported.value
     if member_id is not None:
         await _reported_for(update, context, result)
         return
@@ -194,8 +189,8 @@ async def _report(
     buttons = InlineKeyboardMarkup(
         [
             [
-                _button(context._("Yes, summon %(name)s", name=name), f"att:{meeting_id}:sum"),
-                _button(context._("No"), f"att:{meeting_id}:nos"),
+                Attendance(meeting_id, "sum").button(context._("Yes, summon %(name)s", name=name)),
+                Attendance(meeting_id, "nos").button(context._("No")),
             ]
         ]
     )
@@ -221,13 +216,15 @@ async def _reported_for(update: Update, context: BotContext, result: AbsenceResu
     if result.substitute_name is None:
         await replace(update, text + "\n" + context._("The member has no personal substitute."))
         return
-    data = f"att:{result.meeting_id}:%s:{result.member_id}"
+    meeting_id, member_id = result.meeting_id, result.member_id
     name = escape(result.substitute_name)
     buttons = InlineKeyboardMarkup(
         [
             [
-                _button(context._("Yes, summon %(name)s", name=name), data % "sum"),
-                _button(context._("No"), data % "nos"),
+                Attendance(meeting_id, "sum", member_id).button(
+                    context._("Yes, summon %(name)s", name=name)
+                ),
+                Attendance(meeting_id, "nos", member_id).button(context._("No")),
             ]
         ]
     )
@@ -238,9 +235,12 @@ async def _reported_for(update: Update, context: BotContext, result: AbsenceResu
 async def _summon(
     update: Update, context: BotContext, meeting_id: int, member_id: int | None = None
 ) -> None:
-    name = await run(update, context, summon_substitute, meeting_id=meeting_id, member_id=member_id)
-    if name is REFUSED:
+    summoned = await attempt(
+        update, context, summon_substitute, meeting_id=meeting_id, member_id=member_id
+    )
+    if summoned is None:
         return
+    name = summoned.value
     await tell(update, context, context._("Summons sent."))
     if member_id is not None:
         await replace(
@@ -274,9 +274,10 @@ async def _no_summons(
 
 
 async def _withdraw(update: Update, context: BotContext, meeting_id: int) -> None:
-    released = await run(update, context, withdraw_absence, meeting_id=meeting_id)
-    if released is REFUSED:
+    withdrawn = await attempt(update, context, withdraw_absence, meeting_id=meeting_id)
+    if withdrawn is None:
         return
+    released = withdrawn.value
     await tell(update, context, context._("Your absence is withdrawn."))
     text = context._("Your absence is withdrawn — see you at the meeting.")
     if released:
@@ -289,11 +290,12 @@ async def _withdraw(update: Update, context: BotContext, meeting_id: int) -> Non
 async def _answer(
     update: Update, context: BotContext, meeting_id: int, accept: bool, member_id: int | None
 ) -> None:
-    member = await run(
+    answered = await attempt(
         update, context, answer_summons, meeting_id=meeting_id, accept=accept, member_id=member_id
     )
-    if member is REFUSED:
+    if answered is None:
         return
+    member = answered.value
     query = update.callback_query
     original = query.message.text_html if query and query.message else ""  # type: ignore[union-attr]
     if accept:
@@ -304,7 +306,7 @@ async def _answer(
             member=escape(member),
         )
         withdraw = InlineKeyboardMarkup(
-            [[_button(context._("Withdraw my acceptance"), _answer_data(meeting_id, member_id))]]
+            [[Attendance(meeting_id, "dec", member_id).button(context._("Withdraw my acceptance"))]]
         )
         await replace(update, f"{original}\n\n{note}", withdraw)
         return
@@ -315,11 +317,6 @@ async def _answer(
         member=escape(member),
     )
     await replace(update, f"{original}\n\n{note}")
-
-
-def _answer_data(meeting_id: int, member_id: int | None) -> str:
-    suffix = "" if member_id is None else f":{member_id}"
-    return f"att:{meeting_id}:dec{suffix}"
 
 
 async def _accept(
@@ -336,10 +333,9 @@ async def _decline(
 
 async def _presence(update: Update, context: BotContext, meeting_id: int, present: bool) -> None:
     service = check_in if present else check_out
-    presence = await run(update, context, service, meeting_id=meeting_id)
-    if presence is REFUSED:
-        return
-    await tell(update, context, presence_text(context, presence))
+    presence = await attempt(update, context, service, meeting_id=meeting_id)
+    if presence is not None:
+        await tell(update, context, presence_text(context, presence.value))
 
 
 async def _check_in(update: Update, context: BotContext, meeting_id: int) -> None:
@@ -399,8 +395,8 @@ async def leave(update: Update, context: BotContext) -> None:
         await tell(update, context, context._(LEAVE_USAGE))
         return
     if args[0].lower() in END_WORDS:
-        ended = await run(update, context, end_long_absence)
-        if ended is not REFUSED:
+        ended = await attempt(update, context, end_long_absence)
+        if ended is not None:
             await tell(
                 update,
                 context,
@@ -414,7 +410,7 @@ async def leave(update: Update, context: BotContext) -> None:
     if start is None or back is None:
         await tell(update, context, context._(LEAVE_USAGE))
         return
-    leave_ = await run(
+    reported = await attempt(
         update,
         context,
         report_long_absence,
@@ -422,8 +418,9 @@ async def leave(update: Update, context: BotContext) -> None:
         expected_back=back,
         reason=" ".join(args[2:]) or None,
     )
-    if leave_ is REFUSED:
+    if reported is None:
         return
+    leave_ = reported.value
     params = {
         "start": format_day(_noon(start), context.language),
         "back": format_day(_noon(back), context.language),
@@ -469,9 +466,10 @@ def _noon(day: date) -> str:
 
 
 async def _pending_decisions(update: Update, context: BotContext) -> None:
-    leaves = await run(update, context, pending_decisions)
-    if leaves is REFUSED:
+    found = await attempt(update, context, pending_decisions)
+    if found is None:
         return
+    leaves = found.value
     if not leaves:
         await tell(update, context, context._("No long absence awaits the council's decision."))
         return
@@ -479,8 +477,8 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
         buttons = InlineKeyboardMarkup(
             [
                 [
-                    _button(context._("Approved"), f"la:{item.id}:y"),
-                    _button(context._("Not approved"), f"la:{item.id}:n"),
+                    LeaveDecision(item.id, True).button(context._("Approved")),
+                    LeaveDecision(item.id, False).button(context._("Not approved")),
                 ]
             ]
         )
@@ -496,16 +494,17 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
 
 
 async def decision_button(update: Update, context: BotContext) -> None:
-    """`la:<id>:<y|n>`: the chair or secretariat records the council's decision (R-S5)."""
-    query = update.callback_query
-    match = DECISION.match(query.data or "") if query is not None else None
-    if match is None:
-        return
-    approved = match.group(2) == "y"
-    leave_ = await run(
-        update, context, decide_long_absence, long_absence_id=int(match.group(1)), approved=approved
+    """A LeaveDecision button: the chair or secretariat records the council's decision (R-S5)."""
+    pressed = LeaveDecision.of(update)
+    approved = pressed.approved
+    decided = await attempt(
+        update,
+        context,
+        decide_long_absence,
+        long_absence_id=pressed.long_absence_id,
+        approved=approved,
     )
-    if leave_ is REFUSED:
+    if decided is None:
         return
     text = (
         context._("Recorded: the council approved the substitute's entry.")
@@ -518,9 +517,10 @@ async def decision_button(update: Update, context: BotContext) -> None:
 
 async def request(update: Update, context: BotContext) -> None:
     """R-M2: `/anmod SUBJECT` — ask for an extraordinary meeting."""
-    count = await run(update, context, request_meeting, subject=args_text(context))
-    if count is REFUSED:
+    requested = await attempt(update, context, request_meeting, subject=args_text(context))
+    if requested is None:
         return
+    count = requested.value
     if count.threshold_reached:
         text = context._(
             "Your request is registered. With it, %(count)s members have asked — enough (R-M2):"
@@ -538,10 +538,9 @@ async def request(update: Update, context: BotContext) -> None:
 
 async def quorum(update: Update, context: BotContext) -> None:
     """R-Q2: members, required, expected or actual attendance, quorate or not, who is missing."""
-    view = await run(update, context, quorum_view)
-    if view is REFUSED:
-        return
-    await tell(update, context, quorum_text(view, context.language))
+    view = await attempt(update, context, quorum_view)
+    if view is not None:
+        await tell(update, context, quorum_text(view.value, context.language))
 
 
 async def linkgroup(update: Update, context: BotContext) -> None:
@@ -554,9 +553,10 @@ async def linkgroup(update: Update, context: BotContext) -> None:
             update, context, context._("Use /linkgroup in the council's Telegram group, not here.")
         )
         return
-    council = await run(update, context, link_group, chat_id=chat.id)
-    if council is REFUSED:
+    linked = await attempt(update, context, link_group, chat_id=chat.id)
+    if linked is None:
         return
+    council = linked.value
     await message.reply_text(
         context._(
             "This group is now linked to %(council)s. I keep a pinned message here showing"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
+from bot.handlers.common import attempt
 from bot.menus import set_person_menu
-from bot.texts import refusal, role_title
-from services.actors import actor_for_person
-from services.errors import ServiceError
+from bot.texts import STALE_BUTTON, refusal, role_title
+from services.errors import Refused
 from services.meetings import upcoming_meetings
-from services.people import set_language
+from services.people import switch_language
 from templates.i18n import LANGUAGES, render
 
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -37,14 +38,16 @@ async def meetings(update: Update, context: BotContext) -> None:
     actor = context.require_actor()
     if update.effective_message is None:
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            coming = await upcoming_meetings(session, actor=actor, now=context.now())
-    except ServiceError as error:
-        await update.effective_message.reply_text(refusal(error, context.language))
+    message = update.effective_message
+
+    async def refused(error: Refused) -> None:
+        await message.reply_text(refusal(error, context.language))
+
+    coming = await attempt(update, context, upcoming_meetings, write=False, on_refusal=refused)
+    if coming is None:
         return
     text = render(
-        "chat/meetings.html.j2", context.language, meetings=coming, council=actor.council_name
+        "chat/meetings.html.j2", context.language, meetings=coming.value, council=actor.council_name
     )
     await update.effective_message.reply_html(text)
 
@@ -56,10 +59,7 @@ async def language(update: Update, context: BotContext) -> None:
     if context.args:
         await _switch(update, context, context.args[0].lower())
         return
-    buttons = [
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
-        for code in LANGUAGES
-    ]
+    buttons = [Language(code).button(LANGUAGE_NAMES[code]) for code in LANGUAGES]  # type: ignore[arg-type]
     await update.effective_message.reply_text(
         context._("Which language should I speak?"), reply_markup=InlineKeyboardMarkup([buttons])
     )
@@ -67,24 +67,20 @@ async def language(update: Update, context: BotContext) -> None:
 
 async def language_button(update: Update, context: BotContext) -> None:
     """A press on Dansk / English."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    code = query.data.removeprefix("lang:")
-    await _switch(update, context, code)
+    await _switch(update, context, Language.of(update).code)
 
 
 async def _switch(update: Update, context: BotContext, code: str) -> None:
-    actor = context.require_actor()
     if code not in LANGUAGES:
         answer = context._(
             "I speak Danish (da) and English (en). Try /language da or /language en."
         )
         await _answer(update, answer)
         return
-    async with context.sessions() as session, session.begin():
-        await set_language(session, actor=actor, language=code, now=context.now())
-        context.actor = await actor_for_person(session, actor.person_id)
+    switched = await attempt(update, context, switch_language, language=code)
+    if switched is None:
+        return
+    context.actor = switched.value
     context.language = code
     await _answer(update, context._("Good — I will speak English with you from now on."), done=True)
     if context.actor is not None:
@@ -114,8 +110,7 @@ async def not_understood(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button whose action no longer exists (an old message): answer it so the spinner stops."""
+    """A button whose data no longer parses (an old message, a made-up press): say so, so the
+    spinner stops and the person knows — every family's handler sees only data that parses."""
     if update.callback_query is not None:
-        await update.callback_query.answer(
-            context._("That button is no longer in use."), show_alert=True
-        )
+        await update.callback_query.answer(context._(STALE_BUTTON), show_alert=True)

@@ -1,11 +1,11 @@
-"""What every attendance handler does: run one service in one transaction, and answer the person —
+"""What every handler does: call one use case in one unit of work, and answer the person —
 privately, as a button's alert, or (for a refusal) clearly and with nothing changed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
@@ -13,32 +13,57 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.texts import refusal
+from models.unit_of_work import unit_of_work
 from services.agenda import MaterialIn
-from services.errors import ServiceError
+from services.errors import Refused
 
 T = TypeVar("T")
-REFUSED: Any = object()  # what run() returns when the service said no (the person was told)
-# Updates are handled concurrently; attendance changes of this process go one at a time, so that
-# SQLite (one writer) never sees two of them race, and PostgreSQL's row locks rarely have to wait.
-# Telegram round trips and the gate still overlap, which is what makes a burst of check-ins fast.
-WRITES = asyncio.Lock()
+# How a handler answers a refusal when the default (tell(), as an alert for a button) will not do.
+OnRefusal = Callable[[Refused], Awaitable[None]]
 
 
-async def run(
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The service did it; `value` is what it returned (which may itself be None)."""
+
+    value: T
+
+
+async def attempt(
     update: Update,
     context: BotContext,
     service: Callable[..., Awaitable[T]],
     /,
+    *,
+    write: bool = True,
+    on_refusal: OnRefusal | None = None,
+    as_actor: bool = True,
     **kwargs: Any,
-) -> T:
-    """Call `service(session, actor=..., now=..., **kwargs)`; on a refusal tell the person why."""
-    actor = context.require_actor()
+) -> Done[T] | None:
+    """Call `service(session, actor=..., now=..., **kwargs)` in one unit of work (holding the
+    write guard unless `write=False`; a stranger's /start passes `as_actor=False`). A refusal is
+    told to the person in their language — by `on_refusal` if given — and gives None."""
+    if as_actor:
+        kwargs["actor"] = context.require_actor()
     try:
-        async with WRITES, context.sessions() as session, session.begin():
-            return await service(session, actor=actor, now=context.now(), **kwargs)
-    except ServiceError as error:
-        await tell(update, context, refusal(error, context.language), alert=True)
-        return REFUSED  # type: ignore[no-any-return]
+        async with unit_of_work(context.sessions, write=write) as session:
+            return Done(await service(session, now=context.now(), **kwargs))
+    except Refused as error:
+        if on_refusal is not None:
+            await on_refusal(error)
+        else:
+            await tell(update, context, refusal(error, context.language), alert=True)
+        return None
+
+
+def in_chat(update: Update, context: BotContext) -> OnRefusal:
+    """Answer a refusal in the chat where the command was written (the agenda's and plan's way)."""
+
+    async def say(error: Refused) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_html(refusal(error, context.language))
+
+    return say
 
 
 async def tell(

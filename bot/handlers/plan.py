@@ -12,11 +12,13 @@ from html import escape
 from telegram import Update
 
 from bot.context import BotContext
-from bot.texts import refusal
-from models.tables import Council
-from services.errors import ServiceError
-from services.meeting_plan import call_meeting, cancel_meeting, meeting_on, move_meeting
-from services.meetings import add_meeting, view
+from bot.handlers.common import attempt, in_chat
+from services.meeting_plan import (
+    call_meeting_shown,
+    cancel_meeting_on,
+    move_meeting_on,
+    plan_meeting,
+)
 from templates.i18n import format_when
 
 
@@ -59,29 +61,24 @@ async def _usage(update: Update, context: BotContext, command: str) -> None:
 
 async def call(update: Update, context: BotContext) -> None:
     """R-M2/R-D5: call an extraordinary meeting; the summons with its agenda goes out at once."""
-    actor = context.require_actor()
     args = _args(context)
     try:
         when, place, subject = _moment(args[0]), args[1], ";".join(args[2:])
     except (ValueError, IndexError):
         await _usage(update, context, "call")
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            meeting, sent = await call_meeting(
-                session,
-                actor=actor,
-                starts_at=when,
-                place=place,
-                subject=subject,
-                now=context.now(),
-            )
-            council = await session.get(Council, actor.council_id)
-            assert council is not None
-            shown = view(meeting, council)
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    called = await attempt(
+        update,
+        context,
+        call_meeting_shown,
+        on_refusal=in_chat(update, context),
+        starts_at=when,
+        place=place,
+        subject=subject,
+    )
+    if called is None:
         return
+    shown, sent = called.value
     await _say(
         update,
         context._(
@@ -96,29 +93,23 @@ async def call(update: Update, context: BotContext) -> None:
 
 async def plan(update: Update, context: BotContext) -> None:
     """R-M1: add an ordinary meeting to the plan."""
-    actor = context.require_actor()
     args = _args(context)
     try:
         when, place = _moment(args[0]), args[1]
     except (ValueError, IndexError):
         await _usage(update, context, "plan")
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            council = await session.get(Council, actor.council_id)
-            assert council is not None
-            meeting = await add_meeting(
-                session,
-                council=council,
-                starts_at=when,
-                place=place,
-                now=context.now(),
-                actor=actor,
-            )
-            shown = view(meeting, council)
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    planned = await attempt(
+        update,
+        context,
+        plan_meeting,
+        on_refusal=in_chat(update, context),
+        starts_at=when,
+        place=place,
+    )
+    if planned is None:
         return
+    shown = planned.value
     assert shown.proposal_deadline is not None
     await _say(
         update,
@@ -133,7 +124,6 @@ async def plan(update: Update, context: BotContext) -> None:
 
 async def move(update: Update, context: BotContext) -> None:
     """Move a meeting (named by its day); its deadlines follow and everyone affected is told."""
-    actor = context.require_actor()
     args = _args(context)
     try:
         day, when = _day(args[0]), _moment(args[1])
@@ -141,39 +131,36 @@ async def move(update: Update, context: BotContext) -> None:
     except (ValueError, IndexError):
         await _usage(update, context, "move")
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            meeting = await meeting_on(session, actor=actor, day=day, now=context.now())
-            await move_meeting(
-                session,
-                actor=actor,
-                meeting_id=meeting.id or 0,
-                starts_at=when,
-                place=place,
-                now=context.now(),
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    moved = await attempt(
+        update,
+        context,
+        move_meeting_on,
+        on_refusal=in_chat(update, context),
+        day=day,
+        starts_at=when,
+        place=place,
+    )
+    if moved is None:
         return
     await _say(update, context._("The meeting is moved; everyone affected is told."))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Cancel a meeting (named by its day); everyone who would receive its agenda is told."""
-    actor = context.require_actor()
     args = _args(context)
     try:
         day, reason = _day(args[0]), ";".join(args[1:])
     except (ValueError, IndexError):
         await _usage(update, context, "cancelmeeting")
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            meeting = await meeting_on(session, actor=actor, day=day, now=context.now())
-            await cancel_meeting(
-                session, actor=actor, meeting_id=meeting.id or 0, now=context.now(), reason=reason
-            )
-    except ServiceError as error:
-        await _say(update, refusal(error, context.language))
+    cancelled = await attempt(
+        update,
+        context,
+        cancel_meeting_on,
+        on_refusal=in_chat(update, context),
+        day=day,
+        reason=reason,
+    )
+    if cancelled is None:
         return
     await _say(update, context._("The meeting is cancelled; everyone affected is told."))

@@ -4,6 +4,7 @@ conversation; nothing is recorded until the member confirms, and the service che
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -17,8 +18,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.callbacks import Proposal, ProposalStep
 from bot.context import BotContext
-from bot.handlers.common import material_of
+from bot.handlers.common import attempt, in_chat, material_of
 from bot.texts import refusal
 from services.agenda import (
     check_description,
@@ -27,7 +29,7 @@ from services.agenda import (
     meetings_open_for_proposals,
     propose_item,
 )
-from services.errors import ServiceError
+from services.errors import Refused
 from templates.i18n import format_when
 
 CHOOSE, TITLE, DESCRIPTION, MATERIAL, CONFIRM = range(5)
@@ -49,21 +51,20 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
 
 async def start(update: Update, context: BotContext) -> int:
     """Offer the ordinary meetings still open for proposals, each with its deadline."""
-    actor = context.require_actor()
-    try:
-        async with context.sessions() as session:
-            meetings = await meetings_open_for_proposals(session, actor=actor, now=context.now())
-    except ServiceError as error:
-        await _reply(update, refusal(error, context.language))
+    found = await attempt(
+        update,
+        context,
+        meetings_open_for_proposals,
+        write=False,
+        on_refusal=in_chat(update, context),
+    )
+    if found is None:
         return ConversationHandler.END
+    meetings = found.value
     assert context.user_data is not None
     context.user_data[DRAFT] = {"material": []}
     buttons = [
-        [
-            InlineKeyboardButton(
-                format_when(m.starts_at, context.language), callback_data=f"ag:{m.id}:pick"
-            )
-        ]
+        [Proposal("pick", m.id).button(format_when(m.starts_at, context.language))]
         for m in meetings
     ]
     lines = [context._("Which meeting is your proposal for?")]
@@ -77,16 +78,16 @@ async def start(update: Update, context: BotContext) -> int:
                 deadline=format_when(m.proposal_deadline, context.language),
             )
         )
-    buttons.append([InlineKeyboardButton(context._("Cancel"), callback_data="ag:0:stop")])
+    buttons.append([_cancel_button(context)])
     await _reply(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
     return CHOOSE
 
 
 async def chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _draft(context)["meeting_id"] = int(query.data.split(":")[1])
+    _draft(context)["meeting_id"] = Proposal.of(update).meeting_id
     await query.edit_message_reply_markup(None)  # the choice is made; the buttons go
     await _reply(update, context._("What is the title of the item? (at most 200 characters)"))
     return TITLE
@@ -96,7 +97,7 @@ async def title(update: Update, context: BotContext) -> int:
     text = update.effective_message.text if update.effective_message else ""
     try:
         _draft(context)["title"] = check_title(text or "")
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return TITLE
     await _reply(
@@ -110,7 +111,7 @@ async def description(update: Update, context: BotContext) -> int:
     text = update.effective_message.text if update.effective_message else ""
     try:
         _draft(context)["description"] = check_description(text or "")
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return DESCRIPTION
     await _reply(update, _material_prompt(context), _material_buttons(context, 0))
@@ -129,8 +130,8 @@ def _material_buttons(context: BotContext, count: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(label, callback_data="ag:0:mdone"),
-                InlineKeyboardButton(context._("Cancel"), callback_data="ag:0:stop"),
+                Proposal("mdone").button(label),
+                _cancel_button(context),
             ]
         ]
     )
@@ -144,7 +145,7 @@ async def document(update: Update, context: BotContext) -> int:
     material = material_of(sent)
     try:
         check_material(material)
-    except ServiceError as error:
+    except Refused as error:
         await _reply(update, refusal(error, context.language))
         return MATERIAL
     if len(draft["material"]) >= MAX_DOCUMENTS:
@@ -182,8 +183,8 @@ async def material_done(update: Update, context: BotContext) -> int:
     buttons = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(context._("Send the proposal"), callback_data="ag:0:send"),
-                InlineKeyboardButton(context._("Cancel"), callback_data="ag:0:stop"),
+                Proposal("send").button(context._("Send the proposal")),
+                _cancel_button(context),
             ]
         ]
     )
@@ -194,24 +195,22 @@ async def material_done(update: Update, context: BotContext) -> int:
 async def confirm(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
-    actor = context.require_actor()
     draft = _draft(context)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    try:
-        async with context.sessions() as session, session.begin():
-            result = await propose_item(
-                session,
-                actor=actor,
-                meeting_id=draft["meeting_id"],
-                title=draft["title"],
-                description=draft["description"],
-                material=draft["material"],
-                now=context.now(),
-            )
-    except ServiceError as error:
-        await _reply(update, refusal(error, context.language))
+    proposed = await attempt(
+        update,
+        context,
+        propose_item,
+        on_refusal=in_chat(update, context),
+        meeting_id=draft["meeting_id"],
+        title=draft["title"],
+        description=draft["description"],
+        material=draft["material"],
+    )
+    if proposed is None:
         return _end(context)
+    result = proposed.value
     when = format_when(result.meeting.starts_at, context.language)
     if result.on_time:
         text = context._(
@@ -250,6 +249,26 @@ async def expected_text(update: Update, context: BotContext) -> int | None:
     return None
 
 
+def _cancel_button(context: BotContext) -> InlineKeyboardButton:
+    return Proposal("stop").button(context._("Cancel"))
+
+
+def _step(step: ProposalStep) -> Callable[[object], bool]:
+    """The pattern of one step's button; a pick must name a meeting, the others must not."""
+
+    def matches(data: object) -> bool:
+        if not Proposal.filter()(data):
+            return False
+        pressed = Proposal.unpack(data)
+        return (
+            pressed is not None
+            and pressed.step == step
+            and ((pressed.meeting_id is not None) == (step == "pick"))
+        )
+
+    return matches
+
+
 def _end(context: BotContext) -> int:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
@@ -260,7 +279,7 @@ def conversation(names: list[str]) -> ConversationHandler[BotContext]:
     """The /propose conversation (private chats only)."""
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND
-    cancel = CallbackQueryHandler(stop, pattern=r"^ag:0:stop$")
+    cancel = CallbackQueryHandler(stop, pattern=_step("stop"))
     # Per user and chat, not per message: a button is matched by the step the person is at,
     # which is what we want; PTB warns about that choice whenever it is made.
     with warnings.catch_warnings():
@@ -274,15 +293,15 @@ def _conversation(
     return ConversationHandler(
         entry_points=[CommandHandler(names, start, filters=private)],
         states={
-            CHOOSE: [CallbackQueryHandler(chosen, pattern=r"^ag:\d+:pick$"), cancel],
+            CHOOSE: [CallbackQueryHandler(chosen, pattern=_step("pick")), cancel],
             TITLE: [MessageHandler(text, title)],
             DESCRIPTION: [MessageHandler(text, description)],
             MATERIAL: [
                 MessageHandler(private & filters.Document.ALL, document),
-                CallbackQueryHandler(material_done, pattern=r"^ag:0:mdone$"),
+                CallbackQueryHandler(material_done, pattern=_step("mdone")),
                 cancel,
             ],
-            CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^ag:0:send$"), cancel],
+            CONFIRM: [CallbackQueryHandler(confirm, pattern=_step("send")), cancel],
         },
         fallbacks=[
             CommandHandler(["stop", "annuller"], stop),

@@ -9,9 +9,10 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.gate import refuse_stranger
+from bot.handlers.common import attempt
 from bot.menus import set_person_menu
 from bot.texts import refusal, role_title
-from services.errors import ServiceError
+from services.errors import Refused
 from services.invites import redeem_invite
 from templates.i18n import supported
 
@@ -29,19 +30,24 @@ async def start(update: Update, context: BotContext) -> None:
     if not context.args:
         await refuse_stranger(update, context)
         return
-    try:
-        async with context.sessions() as session, session.begin():
-            context.actor = await redeem_invite(
-                session,
-                token=context.args[0],
-                telegram_user_id=user.id,
-                chat_id=update.effective_chat.id,
-                now=context.now(),
-            )
-    except ServiceError as error:
+
+    async def refused(error: Refused) -> None:
         log.info("invite refused for telegram user %s: %s", user.id, error.code)
         await message.reply_text(refusal(error, context.language))
+
+    linked = await attempt(
+        update,
+        context,
+        redeem_invite,
+        as_actor=False,
+        on_refusal=refused,
+        token=context.args[0],
+        telegram_user_id=user.id,
+        chat_id=update.effective_chat.id,
+    )
+    if linked is None:
         return
+    context.actor = linked.value
     context.language = supported(context.actor.language)
     await message.reply_html(_greeting(context, again=False))
     await set_person_menu(context.bot, context.actor, context.language)

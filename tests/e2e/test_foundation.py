@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from models.enums import NoticeStatus
 from models.tables import Notice, TelegramLink
@@ -114,6 +115,47 @@ async def test_a_language_button_pressed_twice_switches_once_and_says_so(world: 
     await world.sim.wait_for_edits(member, offer["message_id"], 1, timeout=10)
     [reply] = await world.say(member, "/language xx")
     assert "Danish (da) and English (en)" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ag:0:stop",  # /propose's cancel button as it was written before the button codec
+        "ag:5:pick",  # /propose's meeting choice, likewise
+        "lang:xx",
+        "att:99999999999999999999:in",
+        "nonsense",
+    ],
+)
+async def test_a_stale_or_made_up_button_gets_a_short_alert_and_nothing_else(
+    world: World, data: str
+) -> None:
+    member = await world.link(MEMBER)
+    # A message sent before an update, with a button whose data the bot no longer writes.
+    old = await world.app.bot.send_message(
+        member,
+        "Gammel besked",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Tryk", callback_data=data)]]),
+    )
+    before = len(await world.sim.messages(member))
+    query = await world.sim.press(member, member, old.message_id, data=data)
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.show_alert and answer.text == "Denne knap er ikke længere gyldig."
+    [reply] = await world.say(member, "/moeder")  # the bot still answers, and said nothing else
+    assert "KKR Nordjylland" in reply["text"]
+    assert len(await world.sim.messages(member)) == before + 1
+
+
+async def test_a_button_whose_meeting_is_gone_gets_a_short_alert(world: World) -> None:
+    """The same alert as for another council's meeting: a press learns nothing (R-P6)."""
+    member = await world.link(MEMBER)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Tjek ind", callback_data="att:999999:in")]]
+    )
+    old = await world.app.bot.send_message(member, "Gammel besked", reply_markup=markup)
+    query = await world.sim.press(member, member, old.message_id, data="att:999999:in")
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert answer.show_alert and "kunne jeg ikke finde" in (answer.text or "")
 
 
 async def test_help_lists_the_commands_of_the_persons_role_in_their_language(world: World) -> None:

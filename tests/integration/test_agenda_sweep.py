@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
-
 from models.db import SessionFactory
 from models.tables import Council, Meeting
 from services.agenda_delivery import distribute_agenda
 from services.agenda_prep import add_own_item, approve_agenda
 from services.councils import CouncilSettings, change_settings
-from services.errors import InvalidInput
 from services.sweep import SweepReport, sweep
 from tests.conftest import NOW
 from tests.integration.agenda_helpers import (
@@ -26,6 +23,7 @@ from tests.integration.agenda_helpers import (
     notices,
     propose,
 )
+from tests.refusals import refused_with
 
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Copenhagen (CET)
 # R-D4 defaults: members at 09:00 local 3 and 1 days before the R-D1 deadline day (28 February).
@@ -229,7 +227,7 @@ async def test_the_reminders_follow_the_councils_days_and_times(
 async def test_a_setting_out_of_its_range_is_refused_and_nothing_changes(
     sessions: SessionFactory, council: Council
 ) -> None:
-    with pytest.raises(InvalidInput, match="agenda_reminder_days must be days 0 to 30"):
+    with refused_with("invalid_input", match="agenda_reminder_days must be days 0 to 30"):
         await settle(
             sessions, council, CouncilSettings(distribution_time=time(7), agenda_reminder_days=[40])
         )

@@ -62,12 +62,12 @@ async def test_a_day_outside_the_year_or_past_is_refused(kkr: Council_) -> None:
 
 
 async def test_a_member_cannot_plan_the_year(kkr: Council_) -> None:
-    from services.errors import NotAllowed
+    from services.errors import Refused
 
     async with kkr.sessions() as session:
         found = await session.get(Council, kkr.council_id)
         assert found is not None
-        with pytest.raises(NotAllowed):
+        with pytest.raises(Refused, match="may not"):
             await plan_year(
                 session,
                 council=found,

@@ -8,8 +8,8 @@ import pytest
 
 from models.db import SessionFactory
 from services.councils import council_by_slug, create_council, slugify
-from services.errors import InvalidInput, NotFound
 from tests.integration.conftest import new_council
+from tests.refusals import refused_with
 
 
 def test_a_danish_name_becomes_an_ascii_slug() -> None:
@@ -31,7 +31,7 @@ async def test_a_second_council_with_the_same_slug_is_refused(
     sessions: SessionFactory, now: datetime
 ) -> None:
     await new_council(sessions, now)
-    with pytest.raises(InvalidInput, match="exists already"):
+    with refused_with("invalid_input", match="exists already"):
         await new_council(sessions, now, name="KKR  nordjylland")
 
 
@@ -55,15 +55,15 @@ async def test_a_council_with_bad_settings_is_refused_and_not_written(
         "language": "da",
         "timezone": "Europe/Copenhagen",
     } | changes
-    with pytest.raises(InvalidInput, match=message):
+    with refused_with("invalid_input", match=message):
         async with sessions() as session, session.begin():
             await create_council(session, now=now, **values)  # type: ignore[arg-type]
     async with sessions() as session:
-        with pytest.raises(NotFound):
+        with refused_with("not_found"):
             await council_by_slug(session, "kkr-syddanmark")
 
 
 async def test_an_unknown_slug_is_not_found(sessions: SessionFactory) -> None:
     async with sessions() as session:
-        with pytest.raises(NotFound, match="no council with the slug 'nope'"):
+        with refused_with("not_found", match="no council with the slug 'nope'"):
             await council_by_slug(session, "nope")

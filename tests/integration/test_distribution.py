@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from models.db import SessionFactory
@@ -26,12 +25,6 @@ from services.agenda_prep import (
     reject_item,
     take_in_late,
 )
-from services.errors import (
-    AgendaEmpty,
-    AlreadyDistributed,
-    ExceptionReasonRequired,
-    NotAllowed,
-)
 from services.meeting_plan import call_meeting, cancel_meeting, move_meeting
 from services.recipients import agenda_recipients
 from tests.integration.agenda_helpers import (
@@ -48,6 +41,7 @@ from tests.integration.agenda_helpers import (
     propose,
 )
 from tests.integration.conftest import person_id
+from tests.refusals import refused_with
 
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Copenhagen
 LATE_PROPOSAL = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -79,7 +73,7 @@ async def test_the_chair_orders_items_and_the_secretariat_may_not(
             session, actor=await actor(sessions, CHAIR), item_id=third.item.id, steps=-2, now=now
         )
     assert [i.title for i in shown.items] == ["C", "A", "B"]
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         async with sessions() as session, session.begin():
             await move_item(
                 session,
@@ -153,14 +147,14 @@ async def test_only_the_chair_approves_and_not_an_empty_agenda(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     meeting = await meeting_at(sessions, council, now, MEETING_AT)
-    with pytest.raises(AgendaEmpty):
+    with refused_with("agenda_empty"):
         async with sessions() as session, session.begin():
             await approve_agenda(
                 session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now
             )
     await propose(sessions, await actor(sessions, MEMBER), meeting, now)
     for who in (SECRETARY, MEMBER):
-        with pytest.raises(NotAllowed):
+        with refused_with("not_allowed"):
             async with sessions() as session, session.begin():
                 await approve_agenda(
                     session, actor=await actor(sessions, who), meeting_id=meeting, now=now
@@ -228,7 +222,7 @@ async def test_distribution_sends_one_notice_per_recipient_and_not_twice(
         True,
         False,
     )
-    with pytest.raises(AlreadyDistributed):
+    with refused_with("already_distributed"):
         await distribute(sessions, CHAIR, meeting, now)
     agenda = await notices(sessions, "agenda")
     assert len(agenda) == RECIPIENTS == len({n.person_id for n in agenda})
@@ -250,10 +244,10 @@ async def test_after_the_deadline_the_chair_must_give_the_reason_which_the_agend
     other = await meeting_at(sessions, council, now, MEETING_AT + timedelta(hours=3))
     await propose(sessions, await actor(sessions, MEMBER), other, now)
     after = DISTRIBUTION_DEADLINE + timedelta(seconds=1)
-    with pytest.raises(ExceptionReasonRequired) as refused:
+    with refused_with("exception_reason_required") as refused:
         await distribute(sessions, CHAIR, other, after)
     assert refused.value.params["deadline"] == DISTRIBUTION_DEADLINE
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await distribute(sessions, SECRETARY, other, after, reason="Sent late")
     sent = await distribute(sessions, CHAIR, other, after, reason="Budgettallene kom sent fra KL")
     assert not sent.on_time and sent.exception == "Budgettallene kom sent fra KL"
@@ -327,7 +321,7 @@ async def test_agenda_on_request_only_for_recipients(
     await distribute(sessions, CHAIR, meeting, now)
     async with sessions() as session, session.begin():
         assert await request_agenda(session, actor=await actor(sessions, MEMBER), now=now) == 1
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         async with sessions() as session, session.begin():
             await request_agenda(session, actor=await actor(sessions, SUBSTITUTE), now=now)
     assert len(await notices(sessions, "agenda")) == RECIPIENTS + 1
@@ -349,7 +343,7 @@ async def test_an_extraordinary_meeting_summons_everyone_at_once_with_its_agenda
     assert meeting.kind == MeetingKind.EXTRAORDINARY
     assert (sent.version, sent.recipients, sent.on_time) == (1, RECIPIENTS, True)
     assert len(await notices(sessions, "agenda")) == RECIPIENTS
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         async with sessions() as session, session.begin():
             await call_meeting(
                 session,
@@ -415,8 +409,7 @@ async def test_cancelling_tells_everyone_and_closes_the_agenda(
             session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now, reason="Sne"
         )
     assert len(await notices(sessions, "meeting_cancelled")) == RECIPIENTS
-    from services.errors import MeetingNotOpen
 
-    with pytest.raises(MeetingNotOpen):
+    with refused_with("meeting_not_open"):
         await distribute(sessions, CHAIR, meeting, now)
     assert MEMBERS == 22

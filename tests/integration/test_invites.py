@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from models.db import SessionFactory
 from models.tables import Council, InviteToken, TelegramLink
 from services.actors import actor_for_telegram
-from services.errors import AlreadyLinked, InviteExpired, InviteUnknown, InviteUsed
 from services.invites import IssuedInvite, issue_invites, redeem_invite
+from tests.refusals import refused_with
 
 TTL = timedelta(days=14)
 GORM = 1001
@@ -53,7 +52,7 @@ async def test_an_invite_works_once(
         "chair",
         GORM,
     )
-    with pytest.raises(InviteUsed):
+    with refused_with("invite_used"):
         await redeem(sessions, tokens["Gorm Iversen"], 2002, now + timedelta(minutes=1))
     async with sessions() as session:
         links = (await session.exec(select(TelegramLink))).all()
@@ -64,7 +63,7 @@ async def test_an_expired_invite_is_refused(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     tokens = await issue(sessions, council, now)
-    with pytest.raises(InviteExpired):
+    with refused_with("invite_expired"):
         await redeem(sessions, tokens["Gorm Iversen"], GORM, now + TTL)
     actor = await redeem(sessions, tokens["Pia Lund"], GORM, now + TTL - timedelta(seconds=1))
     assert actor.name == "Pia Lund"  # type: ignore[attr-defined]
@@ -73,7 +72,7 @@ async def test_an_expired_invite_is_refused(
 async def test_an_unknown_token_is_refused(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
-    with pytest.raises(InviteUnknown):
+    with refused_with("invite_unknown"):
         await redeem(sessions, "no-such-token", GORM, now)
 
 
@@ -84,7 +83,7 @@ async def test_issuing_again_revokes_unused_invites_and_skips_linked_people(
     await redeem(sessions, first["Gorm Iversen"], GORM, now)
     second = await issue(sessions, council, now + timedelta(hours=1))
     assert "Gorm Iversen" not in second and len(second) == 45
-    with pytest.raises(InviteExpired):
+    with refused_with("invite_expired"):
         await redeem(sessions, first["Pia Lund"], 3003, now + timedelta(hours=2))
     actor = await redeem(sessions, second["Pia Lund"], 3003, now + timedelta(hours=2))
     assert actor.name == "Pia Lund"  # type: ignore[attr-defined]
@@ -98,7 +97,7 @@ async def test_a_telegram_account_is_linked_to_one_person_only(
 ) -> None:
     tokens = await issue(sessions, council, now)
     await redeem(sessions, tokens["Gorm Iversen"], GORM, now)
-    with pytest.raises(AlreadyLinked):
+    with refused_with("already_linked"):
         await redeem(sessions, tokens["Pia Lund"], GORM, now)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from models.db import SessionFactory
@@ -13,7 +12,6 @@ from models.tables import AuditEvent, Council, Material
 from services.agenda import MaterialIn
 from services.agenda_delivery import agenda_package, distribute_agenda
 from services.agenda_prep import add_item_material, agenda_overview, material_target, reject_item
-from services.errors import FileTooBig, ItemNotChangeable, MeetingNotOpen, NotAllowed
 from tests.integration.agenda_helpers import (
     CHAIR,
     MEMBER,
@@ -24,6 +22,7 @@ from tests.integration.agenda_helpers import (
     meeting_at,
     propose,
 )
+from tests.refusals import refused_with
 
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Copenhagen
 NOTE = MaterialIn(
@@ -80,7 +79,7 @@ async def test_the_chair_and_the_proposer_may_add_material_but_another_member_ma
     await add(sessions, CHAIR, proposal.item.id, now, NOTE)
     await add(sessions, MEMBER, proposal.item.id, now, NOTE)
     for who in (OTHER_MEMBER, SUBSTITUTE):
-        with pytest.raises(NotAllowed):
+        with refused_with("not_allowed"):
             await add(sessions, who, proposal.item.id, now, NOTE)
     assert await stored(sessions, proposal.item.id) == ["notat.pdf", "notat.pdf"]
 
@@ -90,7 +89,7 @@ async def test_a_document_over_telegrams_limit_is_refused_and_nothing_is_recorde
 ) -> None:
     meeting = await meeting_at(sessions, council, now, MEETING_AT)
     proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, now, material=[])
-    with pytest.raises(FileTooBig) as refused:
+    with refused_with("file_too_big") as refused:
         await add(sessions, SECRETARY, proposal.item.id, now, NOTE, FILM)
     assert refused.value.params == {"size_mb": 25.0, "limit_mb": 20}
     assert await stored(sessions, proposal.item.id) == []
@@ -110,9 +109,9 @@ async def test_material_for_a_rejected_proposal_or_a_begun_meeting_is_refused(
             reason="Ikke regionalt",
             now=now,
         )
-    with pytest.raises(ItemNotChangeable):
+    with refused_with("item_not_changeable"):
         await add(sessions, SECRETARY, rejected.item.id, now, NOTE)
-    with pytest.raises(MeetingNotOpen):
+    with refused_with("meeting_not_open"):
         await add(sessions, SECRETARY, kept.item.id, MEETING_AT + timedelta(minutes=1), NOTE)
 
 
@@ -151,7 +150,7 @@ async def test_only_who_may_add_material_is_asked_for_it(
                 session, actor=await actor(sessions, who), item_id=proposal.item.id, now=now
             )
         assert shown.title == proposal.item.title
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         async with sessions() as session:
             await material_target(
                 session,

@@ -9,10 +9,11 @@ from sqlmodel import select
 from models.enums import MeetingStatus
 from models.tables import Council, LiveMessage
 from services.attendance import report_absence
-from services.errors import NotAllowed, Refused
+from services.errors import Refused
 from services.live import dirty_messages, link_group, mark_rendered
 from tests.conftest import NOW
 from tests.integration.conftest import CHAIR, MEMBER, SECRETARY, Council_
+from tests.refusals import refused_with
 
 GROUP = -100123
 
@@ -35,7 +36,7 @@ async def test_linking_the_group_creates_the_quorum_message_of_the_coming_meetin
 async def test_only_the_secretariat_or_chair_links_a_group_and_one_council_per_group(
     kkr: Council_,
 ) -> None:
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await kkr.run(link_group, actor=await kkr.actor(MEMBER), chat_id=GROUP, now=NOW)
     await kkr.run(link_group, actor=await kkr.actor(CHAIR), chat_id=GROUP, now=NOW)
     async with kkr.sessions() as session, session.begin():

@@ -10,7 +10,7 @@ from sqlmodel import select
 from models.enums import MeetingKind
 from models.tables import AgendaItem, Council, LongAbsence, Meeting
 from services.attendance import withdraw_absence
-from services.errors import NotAllowed, Refused
+from services.errors import Refused
 from services.long_absence import (
     apply_long_absences,
     decide_long_absence,
@@ -29,6 +29,7 @@ from tests.integration.conftest import (
     SUBSTITUTE,
     Council_,
 )
+from tests.refusals import refused_with
 
 TODAY = NOW.date()
 
@@ -133,7 +134,7 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
     assert MEMBER in item.title and item.status == "accepted"
     assert CHAIR in await kkr.notice_names("long_absence_reported")
     [summons] = await kkr.notices("long_absence_stand_in")
-    assert summons.payload["pending"] and summons.payload["buttons"]
+    assert summons.payload["pending"] and summons.payload["summons_to_answer"]
 
 
 async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_first_one_planned(
@@ -169,7 +170,7 @@ async def test_the_decision_item_after_distribution_marks_the_agenda_for_an_adde
 
 async def test_the_councils_decision_is_recorded_and_the_return_ends_it(kkr: Council_) -> None:
     leave = await _leave(kkr, MEMBER, TODAY, TODAY + timedelta(days=120))
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await kkr.run(
             decide_long_absence,
             actor=await kkr.actor(MAYOR),
@@ -241,5 +242,5 @@ async def test_asking_twice_without_a_subject_or_as_secretariat_is_refused(kkr: 
     with pytest.raises(Refused) as refused:
         await kkr.run(request_meeting, actor=member, subject="trafik", now=NOW)
     assert refused.value.code == "already_requested"
-    with pytest.raises(NotAllowed):
+    with refused_with("not_allowed"):
         await kkr.run(request_meeting, actor=await kkr.actor(SECRETARY), subject="x", now=NOW)

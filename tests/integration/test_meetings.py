@@ -12,16 +12,18 @@ from models.db import SessionFactory
 from models.enums import MeetingKind
 from models.tables import Council, Meeting
 from services.actors import actor_for_person
-from services.errors import NotAllowed, Refused, ServiceError
+from services.errors import Refused
 from services.meetings import (
     MeetingView,
     add_meeting,
     council_meetings,
     local_start,
+    meeting_of,
     upcoming_meetings,
     view,
 )
 from tests.integration.conftest import new_council, person_id
+from tests.refusals import refused_with
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -104,7 +106,7 @@ async def test_a_meeting_in_the_past_or_without_a_place_is_refused(
     place: str,
     code: str,
 ) -> None:
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         await add(sessions, council, starts_at, now, place=place)
     assert refused.value.code == code
 
@@ -125,7 +127,7 @@ async def test_a_member_may_not_plan_a_meeting_but_the_secretariat_may(
         secretary = await actor_for_person(session, await person_id(sessions, "Mads Brandt"))
     assert member is not None and secretary is not None
     async with sessions() as session, session.begin():
-        with pytest.raises(NotAllowed):
+        with refused_with("not_allowed"):
             await add_meeting(
                 session,
                 council=council,
@@ -163,3 +165,20 @@ async def test_coming_meetings_are_listed_soonest_first_and_only_for_the_own_cou
         "2027-05-01",
     ]
     assert seen_by_cli == seen_by_substitute
+
+
+async def test_a_meeting_of_another_council_is_not_found_like_one_that_does_not_exist(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    other = await new_council(sessions, now, name="KKR Sjælland")
+    theirs = await add(sessions, other, datetime(2027, 4, 1, 10, 0), now)
+    ours = await add(sessions, council, datetime(2027, 3, 10, 10, 0), now)
+    async with sessions() as session:
+        member = await actor_for_person(session, await person_id(sessions, "Poul Quist"))
+        assert member is not None
+        assert (await meeting_of(session, member, ours.id)).id == ours.id
+        with refused_with("not_found") as elsewhere:
+            await meeting_of(session, member, theirs.id)
+        with refused_with("not_found") as missing:
+            await meeting_of(session, member, theirs.id + 1000)
+    assert elsewhere.value.detail == missing.value.detail, "nothing tells the two apart"

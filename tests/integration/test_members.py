@@ -9,10 +9,10 @@ from sqlmodel import col, select
 
 from models.db import SessionFactory
 from models.tables import AuditEvent, Council, Membership, Municipality, Person
-from services.errors import InvalidInput
 from services.members import ImportReport, import_members, parse_members_csv
 from tests.conftest import NOW
 from tests.integration.conftest import csv_text, demo_text, new_council
+from tests.refusals import refused_with
 
 ANNA = "Anna Holm,mayor,Aalborg,A,,chair,da"
 BO = "Bo Dam,member,Aalborg,V,,,en"
@@ -156,7 +156,7 @@ async def test_a_substitute_held_by_someone_outside_the_file_is_refused_with_the
 ) -> None:
     council = await new_council(sessions, now)
     await run_import(sessions, council, csv_text(ANNA, BO, CAI_FOR_ANNA))
-    with pytest.raises(InvalidInput, match=r"^line 4: .*Cai Lund.*not in this file.*R-S1"):
+    with refused_with("invalid_input", match=r"^line 4: .*Cai Lund.*not in this file.*R-S1"):
         await run_import(
             sessions, council, csv_text(ANNA, BO, "Eva Kro,substitute,Aalborg,A,Anna Holm,,da")
         )
@@ -204,7 +204,7 @@ async def test_an_r_s1_breach_is_refused_with_the_line_number_and_nothing_is_wri
     sessions: SessionFactory, now: datetime, lines: tuple[str, ...], message: str
 ) -> None:
     council = await new_council(sessions, now)
-    with pytest.raises(InvalidInput, match=message):
+    with refused_with("invalid_input", match=message):
         await run_import(sessions, council, csv_text(*lines))
     assert await count(sessions, Person) == 0
     assert await count(sessions, Municipality) == 0
@@ -215,8 +215,8 @@ async def test_a_person_substitute_for_two_members_is_refused_with_the_line_numb
 ) -> None:
     council = await new_council(sessions, now)
     text = csv_text(ANNA, BO, CAI_FOR_ANNA, "Cai Lund,substitute,Aalborg,V,Bo Dam,,da")
-    with pytest.raises(
-        InvalidInput, match=r"^line 5: Cai Lund is substitute for Anna Holm already"
+    with refused_with(
+        "invalid_input", match=r"^line 5: Cai Lund is substitute for Anna Holm already"
     ):
         await run_import(sessions, council, text)
 
@@ -243,18 +243,18 @@ async def test_a_malformed_line_is_refused_with_its_line_number(
     sessions: SessionFactory, now: datetime, lines: tuple[str, ...], message: str
 ) -> None:
     council = await new_council(sessions, now)
-    with pytest.raises(InvalidInput, match=message):
+    with refused_with("invalid_input", match=message):
         await run_import(sessions, council, csv_text(*lines))
     assert await count(sessions, Person) == 0
 
 
 async def test_a_file_without_the_columns_is_refused_on_line_1() -> None:
-    with pytest.raises(InvalidInput, match=r"^line 1: missing column\(s\) substitute_for"):
+    with refused_with("invalid_input", match=r"^line 1: missing column\(s\) substitute_for"):
         parse_members_csv("name,role,municipality,party,office,language\nA,mayor,X,A,,da\n")
 
 
 async def test_a_file_with_no_people_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="no people"):
+    with refused_with("invalid_input", match="no people"):
         parse_members_csv(csv_text())
 
 
@@ -262,7 +262,7 @@ async def test_more_municipalities_than_the_council_has_are_refused(
     sessions: SessionFactory, now: datetime
 ) -> None:
     council = await new_council(sessions, now, municipalities=1)
-    with pytest.raises(InvalidInput, match="names 2 municipalities; the council has 1"):
+    with refused_with("invalid_input", match="names 2 municipalities; the council has 1"):
         await run_import(sessions, council, csv_text(ANNA, "Eva Kro,member,Skagen,V,,,da"))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from models.db import SessionFactory
 from models.tables import Council
-from services.errors import InvalidInput
+from services.errors import Refused
 from services.members import import_members, parse_members_csv
 from services.municipalities import import_leaders, mayor_substitute_proposals, parse_leaders
 from tests.conftest import NOW
@@ -49,7 +49,7 @@ def test_every_error_of_the_file_is_reported_at_once_with_its_line() -> None:
         "Bo Dam;medlem;Aalborg;V;;;xx\n"  # an unknown language
         "Cai Lund;kaptajn;Aalborg;V;;;da\n"  # an unknown role
     )
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Refused) as refused:
         parse_members_csv(data)
     errors = refused.value.params["errors"]
     assert [e.split(":")[0] for e in errors] == ["line 2", "line 3", "line 4"]
@@ -64,7 +64,7 @@ async def test_a_municipality_of_another_region_is_refused(
         "name,role,municipality,party,substitute_for,office,language\n"
         "Anna Holm,mayor,Aalborg,A,,,da\nSven Syd,mayor,Vejle,V,,,da\n"
     )
-    with pytest.raises(InvalidInput, match="line 3: Vejle is not a municipality of Nordjylland"):
+    with pytest.raises(Refused, match="line 3: Vejle is not a municipality of Nordjylland"):
         async with sessions() as session, session.begin():
             await import_members(session, council=council, rows=rows, now=now)
 
@@ -77,7 +77,7 @@ async def test_more_members_than_the_cap_are_refused(
     rows = parse_members_csv(
         "name,role,municipality,party,substitute_for,office,language\n" + "\n".join(lines)
     )
-    with pytest.raises(InvalidInput, match=r"at most 2 .*twice its municipalities"):
+    with pytest.raises(Refused, match=r"at most 2 .*twice its municipalities"):
         async with sessions() as session, session.begin():
             await import_members(session, council=council, rows=rows, now=now)
 
@@ -113,7 +113,7 @@ async def test_a_mayors_substitute_against_r_s2_is_refused_with_the_reason(
         "Eva Fisk,substitute,Aalborg,A,Anna Holm,,da\n"
     )
     with pytest.raises(
-        InvalidInput,
+        Refused,
         match="line 4: Eva Fisk cannot be substitute for the mayor"
         " Anna Holm: the substitute is Cai Lund",
     ):
@@ -127,5 +127,5 @@ async def test_leaders_dates_are_read_in_danish_and_iso_form(
     council = await new_council(sessions, now)
     rows = parse_leaders(LEADERS, council)
     assert (rows[0].mayor_since, rows[0].born) == (date(2014, 1, 1), date(1961, 3, 12))
-    with pytest.raises(InvalidInput, match="line 2: Vejle is not a municipality"):
+    with pytest.raises(Refused, match="line 2: Vejle is not a municipality"):
         parse_leaders(LEADERS.replace("Aalborg", "Vejle"), council)
