@@ -27,7 +27,7 @@ from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
 from bot.errors import OUTBOX_TAKES_OVER, on_error
 from bot.gate import gate
-from bot.handlers import agenda, attendance, basics, meeting_day, plan, propose
+from bot.handlers import agenda, attendance, basics, meeting_day, plan, propose, term
 from bot.handlers.start import start
 from bot.live import LiveEditor
 from bot.menus import set_default_menus
@@ -61,12 +61,17 @@ HANDLERS = {
     "open": meeting_day.open_command,
     "close": meeting_day.close_command,
     "attendance": meeting_day.attendance_record,
+    "annualplan": term.annual_plan,
+    "memberleaves": term.member_leaves,
+    "alliance": term.alliance,
 }
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
     callbacks.Agenda: agenda.button,
     callbacks.Attendance: attendance.button,
     callbacks.LeaveDecision: attendance.decision_button,
+    callbacks.MemberLeaves: term.member_leaves_button,
+    callbacks.MembershipOffer: term.offer_button,
 }  # callbacks.Proposal: inside the /propose conversation
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}

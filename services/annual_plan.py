@@ -144,7 +144,9 @@ async def _tell_everyone(
     return told
 
 
-async def year_plan(session: AsyncSession, *, actor: Actor, year: int) -> list[Meeting]:
+async def year_plan(
+    session: AsyncSession, *, actor: Actor, year: int, now: datetime
+) -> list[Meeting]:
     """R-M1: the year's ordinary meetings, for /aarsplan (everyone who may see meetings)."""
     actor.require(Action.VIEW_MEETINGS)
     council = await session.get(Council, actor.council_id)

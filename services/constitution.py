@@ -152,8 +152,7 @@ async def notify_alliance(
 ) -> Alliance:
     """R-K2: parties notify the secretariat that they count their votes together; on time means
     by the end of the third working day before the constituent meeting (council's local date)."""
-    if actor.role not in (MembershipRole.MAYOR, MembershipRole.MEMBER):
-        actor.require(Action.MANAGE_MEMBERS)
+    actor.require(Action.NOTIFY_ALLIANCE)
     council = await _council(session, actor.council_id)
     term = await current_term(session, council.id or 0)
     if term.archived_at is not None:

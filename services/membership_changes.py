@@ -38,7 +38,6 @@ from services.recipients import preparers
 from services.seats import load_seats, record_event
 
 MEMBER, SUBSTITUTE, MAYOR = "member", "substitute", "mayor"  # Vacancy.kind
-ACCEPT, DECLINE = "acc", "dec"
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,10 @@ async def leave(
     await _withdraw_pending_notices(session, person_id, now=now)
     vacancy = await _open_vacancy(session, membership, person, on=on, now=now)
     asked = await session.get(Person, vacancy.offered_to_id) if vacancy.offered_to_id else None
+    council = await session.get(Council, actor.council_id)
+    assert council is not None
     payload: dict[str, Any] = {
+        "council": council.name,
         "member": person.name,
         "role": membership.role,
         "on": on.isoformat(),
@@ -93,8 +95,7 @@ async def leave(
             now=now,
             payload={
                 **payload,
-                "vacancy_id": vacancy.id,
-                "buttons": offer_buttons(vacancy.id or 0),
+                OFFER_TO_ANSWER: {"vacancy_id": vacancy.id},
             },
             council_id=actor.council_id,
         )
@@ -112,10 +113,9 @@ async def leave(
     return Departure(vacancy.id, asked.name if asked else None, membership.office)
 
 
-def offer_buttons(vacancy_id: int) -> list[list[list[str]]]:
-    """Accept / Decline under the offer to become member (labels are msgids, data names the seat)."""
-    data = f"vac:{vacancy_id}:%s"
-    return [[["Accept", data % ACCEPT], ["Decline", data % DECLINE]]]
+# A notice's intent: the substitute is to accept or decline this seat (bot/delivery.py makes the
+# buttons with the codec).
+OFFER_TO_ANSWER = "membership_offer_to_answer"
 
 
 async def answer_offer(
@@ -599,7 +599,9 @@ async def _tell_preparers(
         )
 
 
-async def member_named(session: AsyncSession, *, actor: Actor, name: str) -> tuple[int, str]:
+async def member_named(
+    session: AsyncSession, *, actor: Actor, name: str, now: datetime
+) -> tuple[int, str]:
     """The current member or substitute of the actor's council called `name` (for the bot's
     "member leaves" dialogue): their person id and role."""
     actor.require(Action.MANAGE_MEMBERS)
