@@ -173,6 +173,7 @@ REFUSALS |= {
     "term_archived": _("That term is archived and can only be read."),
     "no_leave_to_end": _("%(name)s has no leave recorded."),
     "no_secretariat": _("The council has no secretariat yet."),
+    "leave_date_future": _("Record the leave on the day it takes effect, not before (%(day)s)."),
     "staff_cannot_leave": _(
         "%(name)s is not a member or substitute; the secretariat's people and observers are"
         " changed with the members file."

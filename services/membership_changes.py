@@ -63,6 +63,12 @@ async def leave(
     membership, person = await _current(session, actor.council_id, person_id)
     if membership.role not in (*VOTING_ROLES, MembershipRole.SUBSTITUTE):
         raise Refused("staff_cannot_leave", name=person.name)
+    here = await session.get(Council, actor.council_id)
+    assert here is not None
+    # A membership ends when the leave is recorded: a date to come would leave a member in the
+    # council who is no longer counted, so it is refused (record it on the day).
+    if on > _today(here, now):
+        raise Refused("leave_date_future", day=on.isoformat())
     membership.ended_on, membership.end_reason = on, reason.strip() or None
     session.add(membership)
     await session.flush()
@@ -177,7 +183,7 @@ async def name_person(
     council = await session.get(Council, actor.council_id)
     assert council is not None
     if kind in (MEMBER, MAYOR):
-        await _check_cap(session, council, vacancy)
+        await _check_cap(session, council)
         role = MembershipRole.MAYOR if kind == MAYOR else MembershipRole.MEMBER
         if kind == MAYOR:  # the municipality's new mayor takes the municipality's seat (R-P2)
             person.municipality_id = vacancy.municipality_id
@@ -459,13 +465,12 @@ async def _not_current(session: AsyncSession, council_id: int, person: Person) -
         raise Refused("already_in_council", name=person.name, role=current.role)
 
 
-async def _check_cap(session: AsyncSession, council: Council, vacancy: Vacancy) -> None:
+async def _check_cap(session: AsyncSession, council: Council) -> None:
     """R-C2: no more members than the cap, unless R-S6 allows it (a mayor changed party)."""
     count = len(await _party_members(session, council.id or 0, None))
     cap = 2 * council.municipalities
-    if count >= cap + (
-        await over_cap_allowance(session, council.id or 0) if vacancy.over_cap else 0
-    ):
+    # Seats R-S6 allowed above the cap stay allowed when their holders are later replaced.
+    if count >= cap + await over_cap_allowance(session, council.id or 0):
         raise Refused("over_cap", cap=cap)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -201,16 +202,20 @@ async def name_members(
     session: AsyncSession, *, council: Council, rows: list[MemberRow], now: datetime
 ) -> int:
     """The parties name their people for the new term: the file must match the computed table;
-    every current membership ends as the term starts, and the file's people begin it."""
+    every current membership of a mayor, member or substitute ends, and the file's people begin."""
     term = await current_term(session, council.id or 0)
     refuse_all(naming_mismatches(rows, await term_parties(session, term)))
+    # The change takes effect when made (a membership is current until it ends); named before
+    # the term begins, the old term's people hand over that day, named later, on the first day.
+    today = now.astimezone(ZoneInfo(council.timezone)).date()
+    changed_on = min(today, term.starts_on)
     ended = 0
     for membership in await session.exec(
         select(Membership).where(Membership.council_id == council.id, Membership.current())
     ):
         if membership.role in (MembershipRole.SECRETARIAT, MembershipRole.OBSERVER):
             continue  # staff and observers are not elected; they stay
-        membership.ended_on = term.starts_on
+        membership.ended_on = changed_on
         membership.end_reason = "term"
         session.add(membership)
         ended += 1
@@ -223,7 +228,7 @@ async def name_members(
             col(Membership.started_on).is_(None),
         )
     ):
-        membership.started_on = term.starts_on
+        membership.started_on = changed_on
         session.add(membership)
     audit.record(session, now=now, action="term.name_members", council_id=council.id, ended=ended)
     return ended

@@ -315,3 +315,65 @@ async def test_a_mayor_who_leaves_office_is_followed_by_the_new_mayor_with_the_s
     async with kkr.sessions() as session:
         person = await session.get(Person, new_mayor.person_id)
         assert person is not None and person.municipality_id == vacancy.municipality_id
+
+
+async def test_a_leave_dated_in_the_future_is_refused(kkr: Council_) -> None:
+    with pytest.raises(Refused) as refused:
+        await kkr.run(
+            leave,
+            actor=await kkr.actor(SECRETARY),
+            person_id=await kkr.person_id(MEMBER),
+            on=TODAY + timedelta(days=7),
+            reason="flytter",
+            now=NOW,
+        )
+    assert refused.value.code == "leave_date_future"
+    assert (await kkr.actor(MEMBER)).role == "member"
+
+
+async def test_a_seat_allowed_above_the_cap_can_be_refilled(sessions, now) -> None:  # type: ignore[no-untyped-def]
+    council = await new_council(sessions, now, name="KKR Lille", municipalities=1)
+    async with sessions() as session, session.begin():
+        rows = parse_members_csv(
+            "name,role,municipality,party,substitute_for,office,language\n"
+            "Anna Holm,mayor,Aalborg,A,,,da\nBo Dam,member,Aalborg,V,,,da\n"
+            "Kis Sekr,secretariat,,,,,da\n"
+        )
+        await import_members(session, council=council, rows=rows, now=now)
+    kkr = Council_(sessions, council.id or 0, [])
+    secretary = await kkr.actor("Kis Sekr")
+    await kkr.run(
+        change_party,
+        actor=secretary,
+        person_id=await kkr.person_id("Anna Holm"),
+        party="V",
+        now=now,
+    )
+    await kkr.run(
+        name_person,
+        actor=secretary,
+        kind="member",
+        party="A",
+        name="Ny A",
+        municipality_id=None,
+        now=now,
+    )
+    await kkr.run(
+        leave,
+        actor=secretary,
+        person_id=await kkr.person_id("Bo Dam"),
+        on=now.date(),
+        reason="flytter",
+        now=now,
+    )
+    await kkr.run(
+        name_person,
+        actor=secretary,
+        kind="member",
+        party="V",
+        name="Ny V",
+        municipality_id=None,
+        now=now,
+    )
+    async with sessions() as session:
+        assert len(await council_members(session, council.id or 0)) == 3
