@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,12 +13,12 @@ import pytest
 from bot.app import KKRApplication, build_application
 from bot.settings import Settings
 from models.db import SessionFactory, make_engine, make_session_factory
-from models.migrate import upgrade
 from scheduler.jobs import run_sweep
 from services.demo_seed import DemoCouncil, seed_demo
 from telegram_emulator.client import BotMessage, EmulatorClient
 from telegram_emulator.server import EmulatorServer
 from telegram_emulator.testing import polling
+from tests.conftest import Templates, copy_sqlite
 
 TOKEN = "4242:TEST-TOKEN"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -98,15 +99,23 @@ def live_interval() -> float:
     return 0.2
 
 
+async def seed_world(sessions: SessionFactory) -> DemoCouncil:
+    return await seed_demo(sessions, START)
+
+
 @pytest.fixture
-async def world(tmp_path: Path, live_interval: float) -> AsyncIterator[World]:
+async def world(tmp_path: Path, live_interval: float, templates: Templates) -> AsyncIterator[World]:
     clock = FakeClock()
+    # The demo is migrated and seeded once per session; each world starts from a copy of that file.
+    template, seeded = templates.sqlite_template("e2e-demo", seed_world)
+    assert isinstance(seeded, DemoCouncil)
+    council = copy.deepcopy(seeded)  # a test may not change what the next one sees
+    database = tmp_path / "e2e.db"
+    copy_sqlite(template, database)
     async with EmulatorServer() as emulator:
         sim = EmulatorClient(emulator.sim_url)
-        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}")
-        await upgrade(engine)
+        engine = make_engine(f"sqlite+aiosqlite:///{database}")
         sessions = make_session_factory(engine)
-        council = await seed_demo(sessions, clock())
         settings = Settings(
             telegram_token=TOKEN,
             telegram_base_url=emulator.base_url,

@@ -17,7 +17,7 @@ from services.actors import Actor, actor_for_person
 from services.councils import create_council
 from services.demo_seed import seed_demo
 from services.members import COLUMNS, import_members, parse_members_csv
-from tests.conftest import NOW
+from tests.conftest import NOW, Seed
 
 DEMO_CSV = Path(services.__file__).parent / "data" / "kkr-nordjylland-demo.csv"
 HEADER = ",".join(COLUMNS)
@@ -53,13 +53,25 @@ async def new_council(
         )
 
 
+async def seed_council(sessions: SessionFactory) -> None:
+    """KKR Nordjylland with the 46 people of the demo file (made once per session, see `seeds`)."""
+    created = await new_council(sessions, NOW)
+    async with sessions() as session, session.begin():
+        await import_members(session, council=created, rows=parse_members_csv(demo_text()), now=NOW)
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Seed]:
+    """A test that uses `council` or `kkr` starts from a copy of that state, seeded once."""
+    return {"council": seed_council, "kkr": lambda sessions: seed_demo(sessions, NOW)}
+
+
 @pytest.fixture
 async def council(sessions: SessionFactory, now: datetime) -> Council:
     """KKR Nordjylland with the 46 people of the demo file."""
-    created = await new_council(sessions, now)
-    async with sessions() as session, session.begin():
-        await import_members(session, council=created, rows=parse_members_csv(demo_text()), now=now)
-    return created
+    assert now == NOW, "the council is seeded once, at NOW"
+    async with sessions() as session:
+        return (await session.exec(select(Council))).one()
 
 
 async def person_id(sessions: SessionFactory, name: str) -> int:
@@ -205,7 +217,7 @@ class Council_:
 
 @pytest.fixture
 async def kkr(sessions: SessionFactory) -> Council_:
-    await seed_demo(sessions, NOW)
+    """The demo council (seeded once per session at NOW, see `seeds`)."""
     async with sessions() as session:
         council = (await session.exec(select(Council))).one()
         meetings = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 from bot import cli
 from models.migrate import head_revision
+from tests.conftest import copy_sqlite
 from tests.integration.conftest import DEMO_CSV, csv_text
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -48,12 +51,25 @@ def contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
         return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
 
 
+@pytest.fixture(scope="session")
+def council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the first `council` keeps its database for the others to start from."""
+    return tmp_path_factory.mktemp("cli") / "council.db"
+
+
 @pytest.fixture
-def council(database: Path) -> str:
+def council(database: Path, council_file: Path) -> str:
+    """The council made through the CLI once per session (its output checked then), copied after."""
+    if council_file.exists():
+        copy_sqlite(council_file, database)
+        return SLUG
     assert ok(*CREATE)[-1] == SLUG
     assert ok("members", "import", "--council", SLUG, DEMO_CSV) == [
         "46 created, 0 updated, 0 unchanged"
     ]
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone holds everything
+    shutil.copyfile(database, council_file)
     return SLUG
 
 
