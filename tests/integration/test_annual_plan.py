@@ -12,9 +12,9 @@ from services.annual_plan import plan_year, year_plan
 from services.errors import Refused
 from tests.conftest import NOW
 from tests.integration.conftest import Council_
-from tests.integration.test_cli import SLUG, council, database, kkrbot, ok
+from tests.integration.test_cli import SLUG, council, council_file, database, kkrbot, ok
 
-__all__ = ["council", "database"]
+__all__ = ["council", "council_file", "database"]
 
 PLAN = [date(2027, 3, 10), date(2027, 5, 5), date(2027, 6, 9), date(2027, 9, 8), date(2027, 11, 24)]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import SLUG, council, database, kkrbot, ok
+from tests.integration.test_cli import SLUG, council, council_file, database, kkrbot, ok
 
-__all__ = ["council", "database"]  # the CLI tests' fixtures
+__all__ = ["council", "council_file", "database"]  # the CLI tests' fixtures
 
 
 def test_a_member_leaves_and_the_substitute_is_asked(council: str) -> None:
