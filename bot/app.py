@@ -36,6 +36,7 @@ from bot.handlers import (
     plan,
     propose,
     record,
+    term,
 )
 from bot.handlers.start import start
 from bot.live import LiveEditor
@@ -81,6 +82,9 @@ HANDLERS = {
     "calendar": record.calendar,
     "export": record.export,
     "closeditem": record.closed_items,
+    "annualplan": term.annual_plan,
+    "memberleaves": term.member_leaves,
+    "alliance": term.alliance,
 }
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
@@ -95,6 +99,8 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Publish: record.publish_button,
     callbacks.CalendarLink: record.calendar_button,
     callbacks.ClosedMark: record.closed_button,
+    callbacks.MemberLeaves: term.member_leaves_button,
+    callbacks.MembershipOffer: term.offer_button,
 }  # callbacks.Proposal: inside the /propose conversation
 # Commands that start a conversation of several steps rather than answer at once.
 CONVERSATIONS = {"propose": propose.conversation}

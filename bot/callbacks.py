@@ -312,3 +312,27 @@ class ClosedMark(CallbackData):
     prefix: ClassVar[str] = "cls"
     item_id: int
     closed: bool
+
+
+# A whole term (issue 14).
+
+LeaveReason = Literal["own", "council", "party", "stop"]
+
+
+@dataclass(frozen=True)
+class MemberLeaves(CallbackData):
+    """/udtraed: the secretariat confirms that a member or substitute leaves, and why (R-S6);
+    "stop" changes nothing."""
+
+    prefix: ClassVar[str] = "ml"
+    person_id: int
+    reason: LeaveReason
+
+
+@dataclass(frozen=True)
+class MembershipOffer(CallbackData):
+    """The substitute accepts or declines becoming member in the place of one who left (R-S6)."""
+
+    prefix: ClassVar[str] = "vac"
+    vacancy_id: int
+    accept: bool

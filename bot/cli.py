@@ -7,6 +7,7 @@ the commit; a refusal is one `error: ...` line on stderr and exit status 1, with
 from __future__ import annotations
 
 import asyncio
+import html
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,6 +39,7 @@ from services.councils import (
     council_settings,
     create_council,
 )
+from services.csv_files import decode
 from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
@@ -170,7 +172,11 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(go())
     except Refused as error:
-        _fail(str(error))
+        for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
+            typer.echo(f"error: {_one_line(str(line))}", err=True)
+        if error.params.get("errors"):
+            _fail(str(error.params["errors"][-1]))
+        _fail(_said(error))
     except IntegrityError as error:
         _fail(f"the database refused the change: {_one_line(str(error.orig))}")
     except ArgumentError as error:
@@ -180,6 +186,15 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
         _fail(
             f"cannot use the database {_safe_url(settings.database_url)}: {_one_line(str(reason))}"
         )
+
+
+def _said(error: Refused) -> str:
+    """A refusal given only as a code is said in English words (bot/texts.py), not as the code."""
+    from bot.texts import REFUSALS, refusal
+
+    if error.detail == error.code and error.code in REFUSALS:
+        return html.unescape(refusal(error, "en"))
+    return str(error)
 
 
 def _safe_url(url: str) -> str:
@@ -268,6 +283,16 @@ def council_settings_command(
     ] = None,
     language: SettingOption = None,
     timezone: SettingOption = None,
+    meetings_per_year: Annotated[
+        int | None,
+        typer.Option(help="R-M1: ordinary meetings in the annual plan.", show_default=False),
+    ] = None,
+    closed_days: Annotated[
+        str | None,
+        typer.Option(
+            help="R-K2: closed days as MM-DD, e.g. 06-05,12-24,12-31.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     settings = _settings(ctx)
@@ -282,6 +307,8 @@ def council_settings_command(
         substitute_answer_hours=substitute_answer_hours,
         language=language,
         timezone=timezone,
+        meetings_per_year=meetings_per_year,
+        closed_days=_parse_closed_days(closed_days),
     )
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -313,9 +340,22 @@ def _parse_days(option: str, value: str | None) -> list[int] | None:
         _fail(f"{option} must be whole days separated by commas, e.g. 3,1, not {value!r}")
 
 
+def _parse_closed_days(value: str | None) -> list[list[int]] | None:
+    if value is None:
+        return None
+    try:
+        return [
+            [int(p) for p in part.strip().split("-")] for part in value.split(",") if part.strip()
+        ]
+    except ValueError:
+        _fail(f"--closed-days must be MM-DD separated by commas, e.g. 06-05,12-24, not {value!r}")
+
+
 def _setting_shown(value: object) -> str:
     if isinstance(value, time):
         return f"{value:%H:%M}"
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        return ",".join(f"{m:02d}-{d:02d}" for m, d in value)
     if isinstance(value, list):
         return ",".join(str(day) for day in value) or "none"
     return str(value)
@@ -338,7 +378,7 @@ def members_import(
 ) -> None:
     """Create or update the council's people from a CSV file; re-importing it changes nothing."""
     settings = _settings(ctx)
-    text = _read_text(file)
+    text = _read_bytes(file)
 
     async def work(session: AsyncSession) -> tuple[int, int, int, list[str]]:
         found = await council_by_slug(session, council)
@@ -361,13 +401,12 @@ def members_import(
         )
 
 
-def _read_text(file: Path) -> str:
+def _read_bytes(file: Path) -> bytes:
+    """The file as saved (UTF-8 with or without BOM, or Windows-1252 from Danish Excel)."""
     try:
-        return file.read_text(encoding="utf-8")
+        return file.read_bytes()
     except FileNotFoundError:
         _fail(f"no such file: {file}")
-    except UnicodeDecodeError:
-        _fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
     except OSError as error:
         _fail(f"cannot read {file}: {error.strerror or error}")
 
@@ -626,7 +665,7 @@ def bodies_import(
 ) -> None:
     """Create or update the bodies of the register from a CSV file (by name)."""
     settings = _settings(ctx)
-    text = _read_text(file)
+    text = decode(_read_bytes(file))
 
     async def work(session: AsyncSession) -> tuple[int, int]:
         found = await council_by_slug(session, council)
@@ -649,7 +688,7 @@ def councillors_import(
 ) -> None:
     """Add or update the region's municipal councillors (by name and municipality)."""
     settings = _settings(ctx)
-    text = _read_text(file)
+    text = decode(_read_bytes(file))
 
     async def work(session: AsyncSession) -> tuple[int, int]:
         found = await council_by_slug(session, council)
@@ -687,6 +726,10 @@ def appointments_export(
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror or error}")
     typer.echo(f"{text.count(chr(10)) - 1} appointment(s) written to {output}")
+
+
+# The term's commands (issue 14) live in their own module and register themselves on `app`.
+import bot.cli_term  # noqa: E402, F401
 
 
 def main() -> None:

@@ -85,6 +85,14 @@ COMMANDS: tuple[Command, ...] = (
         "export", "eksport", _("Attendance for allowances (spreadsheet)"), Action.EXPORT_ATTENDANCE
     ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
+    Command("annualplan", "aarsplan", _("The year's meetings"), Action.VIEW_MEETINGS),
+    Command("memberleaves", "udtraed", _("A member or substitute leaves"), Action.MANAGE_MEMBERS),
+    Command(
+        "alliance",
+        "valgforbund",
+        _("Notify an alliance for the chair election"),
+        Action.NOTIFY_ALLIANCE,
+    ),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),
 )

@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.callbacks import Attendance
+from bot.callbacks import Attendance, MembershipOffer
 from bot.record_delivery import (
     MINUTES_KINDS,
     calendar_parts,
@@ -42,6 +42,7 @@ from services.agenda_delivery import (
 from services.agenda_delivery import remember_file_id as remember_pdf
 from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
+from services.membership_changes import OFFER_TO_ANSWER
 from services.outbox import (
     Delivery,
     claim_due,
@@ -109,10 +110,23 @@ ACCEPT, DECLINE = _("Accept"), _("Decline")
 
 
 def notice_buttons(delivery: Delivery) -> InlineKeyboardMarkup | None:
-    """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline."""
+    """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline, and so
+    does the offer to become member in the place of one who left (R-S6); the meeting room's
+    notices (a ballot, the casting vote) get theirs."""
     room = notice_room_buttons(delivery.kind, delivery.payload, delivery.language)
     if room is not None:
         return room
+    offer = delivery.payload.get(OFFER_TO_ANSWER)
+    if offer:
+        seat, language = int(offer["vacancy_id"]), delivery.language
+        return InlineKeyboardMarkup(
+            [
+                [
+                    MembershipOffer(seat, True).button(gettext(language, ACCEPT)),
+                    MembershipOffer(seat, False).button(gettext(language, DECLINE)),
+                ]
+            ]
+        )
     summons = delivery.payload.get(SUMMONS_TO_ANSWER) or _queued_summons(delivery)
     if not summons:
         return None

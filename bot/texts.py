@@ -198,6 +198,54 @@ REFUSALS |= {
     "body_unknown": _("There is no body called %(name)s in the register."),
     "body_full": _("All %(seats)s seats of %(name)s are taken."),
 }
+# A whole term (issue 14): membership over time, the annual plan, the constituent meeting.
+REFUSALS |= {
+    "not_current_member": _("%(name)s is not in the council any more."),
+    "offer_not_yours": _(
+        "This offer is not for you: only the substitute it was sent to can answer."
+    ),
+    "offer_answered": _("This offer has been answered already."),
+    "offer_pending": _(
+        "The substitute has not answered yet; the party names a new member only after a decline."
+    ),
+    "no_open_seat": _("The party %(party)s has no open seat of that kind to fill."),
+    "name_missing": _("Please give the person's name."),
+    "already_in_council": _("%(name)s is in the council already."),
+    "over_cap": _("The council has its %(cap)s members already (twice its municipalities)."),
+    "party_change_leaves": _(
+        "An elected member or substitute who leaves the party leaves the council:"
+        " record that %(name)s leaves instead."
+    ),
+    "term_exists": _("A term after the election of %(election_day)s is recorded already."),
+    "plan_no_dates": _("Please give the dates of the year's meetings."),
+    "plan_wrong_year": _("%(day)s is not in %(year)s."),
+    "plan_in_past": _("%(day)s has passed already."),
+    "alliance_too_late": _(
+        "Alliances had to be notified by %(deadline)s (three working days before the"
+        " constituent meeting)."
+    ),
+    "alliance_unknown_party": _("%(party)s had no votes at the election."),
+    "alliance_too_small": _("An alliance needs at least two parties."),
+    "alliance_overlap": _("%(party)s is in another alliance already."),
+    "no_constituent_meeting": _("The constituent meeting has not been called yet."),
+    "constituent_too_late": _(
+        "The constituent meeting must be held by %(deadline)s (31 January after the election)."
+    ),
+    "not_convener": _(
+        "The constituent meeting is called by %(convener)s, the longest-serving mayor."
+    ),
+    "already_constituted": _("The council has elected its chair and vice chair already."),
+    "officer_not_member": _("%(name)s is not a member of the council."),
+    "no_vacant_office": _("The office of %(office)s is not vacant."),
+    "term_archived": _("That term is archived and can only be read."),
+    "no_leave_to_end": _("%(name)s has no leave recorded."),
+    "no_secretariat": _("The council has no secretariat yet."),
+    "leave_date_future": _("Record the leave on the day it takes effect, not before (%(day)s)."),
+    "staff_cannot_leave": _(
+        "%(name)s is not a member or substitute; the secretariat's people and observers are"
+        " changed with the members file."
+    ),
+}
 # A not_allowed refusal names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {
     "approve_agenda": _("Only the chair approves the agenda."),

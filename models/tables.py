@@ -10,13 +10,15 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Index,
     LargeBinary,
     String,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from models.enums import (
     AttendanceStatus,
@@ -58,6 +60,11 @@ class Council(SQLModel, table=True):
     meeting_reminder_hours: int = 24  # R-D4: everyone, before the meeting
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    meetings_per_year: int = 5  # R-M1 interpretation: ordinary meetings in the annual plan
+    # R-K2 interpretation: (month, day) on which offices are closed besides public holidays.
+    closed_days: list[list[int]] = Field(
+        default_factory=lambda: [[6, 5], [12, 24], [12, 31]], sa_column=Column(JSON, nullable=False)
+    )
 
 
 class Municipality(SQLModel, table=True):
@@ -81,18 +88,48 @@ class Person(SQLModel, table=True):
     language: str = Field(default="da", sa_type=String(8))
 
 
+# R-S6: a membership is current until it ends; ended rows stay as history (nothing is deleted).
+CURRENT = text("ended_on IS NULL")
+
+
 class Membership(SQLModel, table=True):
     """R-P2–R-P5, R-S1: the person's role in the council, office and whom they stand in for."""
 
-    __table_args__ = (UniqueConstraint("council_id", "person_id"),)
+    __table_args__ = (
+        # One current membership per person, and (R-S1) one current substitute per member.
+        Index(
+            "uq_membership_current_person",
+            "council_id",
+            "person_id",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+        Index(
+            "uq_membership_current_substitute",
+            "substitute_for_id",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str = Field(sa_type=String(20))
     office: str | None = Field(default=None, sa_type=String(20))
-    # R-S1: at most one substitute per member, hence unique.
-    substitute_for_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
+    # R-S1: at most one current substitute per member (the partial unique index above).
+    substitute_for_id: int | None = Field(default=None, foreign_key="person.id")
+    # R-S6: from when to when; an ended membership is history (attendance, votes keep who was who).
+    started_on: date | None = Field(default=None, sa_type=Date)
+    ended_on: date | None = Field(default=None, sa_type=Date)
+    end_reason: str | None = Field(default=None, sa_type=Text)
+
+    @classmethod
+    def current(cls) -> Any:
+        """The condition every query of today's members uses: not ended."""
+        return col(cls.ended_on).is_(None)
 
 
 class InviteToken(SQLModel, table=True):
@@ -362,4 +399,5 @@ __all__ = [
 ]
 
 import models.meeting_room  # noqa: E402  (issue 12: the meeting room tables, for Alembic)
-import models.record  # noqa: E402,F401  (issue 13: the record's tables, for Alembic)
+import models.record  # noqa: E402  (issue 13: the record's tables, for Alembic)
+import models.term  # noqa: E402, F401  (the term's tables, issue 14)

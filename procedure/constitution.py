@@ -22,3 +22,22 @@ def constituent_convener(mayor_since: Mapping[str, date], born: Mapping[str, dat
     if len(tied) > 1:
         raise ProcedureError(f"{' and '.join(tied)} are equally senior and equally old (R-K1)")
     return first
+
+
+def whole_votes(votes: Mapping[str, float]) -> dict[str, int]:
+    """R-K2: the votes as whole numbers in the same proportions (percentages with decimals are
+    scaled exactly), since d'Hondt's order does not change when every count is multiplied alike."""
+    from fractions import Fraction
+    from math import lcm
+
+    exact = {party: Fraction(str(count)) for party, count in votes.items()}
+    scale = lcm(*(f.denominator for f in exact.values())) if exact else 1
+    return {party: int(f * scale) for party, f in exact.items()}
+
+
+def group_of(party: str, groups: list[str], joiner: str = "+") -> str | None:
+    """R-K2/R-K3: the group (a party, or an alliance "A+B") a party counts in, if any."""
+    for group in groups:
+        if party in group.split(joiner):
+            return group
+    return None

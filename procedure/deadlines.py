@@ -157,6 +157,11 @@ def constituent_meeting_deadline(election_day: date) -> date:
     return date(election_day.year + 1, 1, 31)
 
 
+def danish_holiday(day: date) -> str | None:
+    """R-M1/R-K2: the name of the Danish public holiday on `day`, or None."""
+    return holidays.country_holidays("DK", years=day.year).get(day)
+
+
 @lru_cache(maxsize=64)
 def _danish_holidays(year: int) -> frozenset[date]:
     # The holidays package knows the calendar, including Store Bededag only until 2023.

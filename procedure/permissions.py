@@ -83,6 +83,7 @@ class Action(StrEnum):
     EXPORT_ATTENDANCE = "export_attendance"  # R-X3
     VIEW_ATTENDANCE_RECORD = "view_attendance_record"  # R-Q4, for the minutes
     MANAGE_APPOINTMENTS = "manage_appointments"  # R-E4
+    NOTIFY_ALLIANCE = "notify_alliance"  # R-K2: members, or the secretariat receiving it
 
 
 _ROLE_VALUES = frozenset(role.value for role in Role)
@@ -132,6 +133,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.CLOSE_ITEM: _CHAIR,
         Action.EXPORT_ATTENDANCE: _SECRETARIAT,
         Action.MANAGE_APPOINTMENTS: _SECRETARIAT,
+        Action.NOTIFY_ALLIANCE: _MEMBERS | _SECRETARIAT,
     }
 )
 

@@ -51,7 +51,7 @@ async def actor_for_person(
             select(Person, Membership, Council)
             .join(Membership, col(Membership.person_id) == col(Person.id))
             .join(Council, col(Council.id) == col(Person.council_id))
-            .where(Person.id == person_id)
+            .where(Person.id == person_id, Membership.current())
         )
     ).first()
     if row is None:
@@ -92,3 +92,26 @@ def _actor(
         council_timezone=council.timezone,
         unreachable=link is not None and link.unreachable_since is not None,
     )
+
+
+async def secretariat_actor(session: AsyncSession, council_id: int) -> Actor:
+    """The secretariat acting from the command line: the council's first current secretariat
+    member (the CLI is the secretariat's tool; the audit trail names that person)."""
+    from models.enums import MembershipRole
+    from services.errors import Refused
+
+    person_id = (
+        await session.exec(
+            select(Membership.person_id)
+            .where(
+                Membership.council_id == council_id,
+                Membership.current(),
+                Membership.role == MembershipRole.SECRETARIAT,
+            )
+            .order_by(col(Membership.id))
+        )
+    ).first()
+    actor = await actor_for_person(session, person_id) if person_id is not None else None
+    if actor is None:
+        raise Refused("no_secretariat", "the council has no secretariat member to act as")
+    return actor

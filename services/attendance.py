@@ -135,6 +135,7 @@ async def find_member(
         .join(Membership, col(Membership.person_id) == col(Person.id))
         .where(
             Membership.council_id == actor.council_id,
+            Membership.current(),
             col(Membership.role).in_(MEMBER_ROLES),
         )
     )

@@ -100,6 +100,7 @@ SETTING_RANGES = {
     "proposal_deadline_days": range(1, 61),
     "substitute_answer_hours": range(0, 337),
     "meeting_reminder_hours": range(1, 169),
+    "meetings_per_year": range(1, 25),  # R-M1
 }
 
 
@@ -117,6 +118,8 @@ class CouncilSettings:
     meeting_reminder_hours: int | None = None
     language: str | None = None
     timezone: str | None = None
+    meetings_per_year: int | None = None  # R-M1
+    closed_days: list[list[int]] | None = None  # R-K2: (month, day) besides public holidays
 
 
 async def change_settings(
@@ -131,7 +134,10 @@ async def change_settings(
         _check_setting(name, value)
     changed: dict[str, tuple[object, object]] = {}
     for name, value in wanted.items():
-        value = sorted(set(value), reverse=True) if isinstance(value, list) else value
+        if name == "closed_days":
+            value = sorted([int(m), int(d)] for m, d in {(m, d) for m, d in value})
+        elif isinstance(value, list):
+            value = sorted(set(value), reverse=True)
         if getattr(council, name) != value:
             changed[name] = (getattr(council, name), value)
             setattr(council, name, value)
@@ -153,6 +159,8 @@ def _check_setting(name: str, value: object) -> None:
         check_language(str(value))
     elif name == "timezone":
         check_timezone(str(value))
+    elif name == "closed_days":
+        _check_closed_days(value)
     elif name in SETTING_RANGES and value not in SETTING_RANGES[name]:
         allowed = SETTING_RANGES[name]
         raise Refused(
@@ -167,3 +175,16 @@ def _check_setting(name: str, value: object) -> None:
 def council_settings(council: Council) -> dict[str, object]:
     """Every setting with its value, in the order CouncilSettings lists them."""
     return {f.name: getattr(council, f.name) for f in fields(CouncilSettings)}
+
+
+def _check_closed_days(value: object) -> None:
+    """R-K2: each closed day is a real (month, day), e.g. [6, 5] for Constitution Day."""
+    from datetime import date
+
+    try:
+        for month, day in value:  # type: ignore[attr-defined]
+            date(2024, int(month), int(day))  # a leap year, so 29 February is allowed
+    except (TypeError, ValueError) as error:
+        raise Refused(
+            "invalid_input", f"closed_days must be month-day pairs like 06-05, not {value}"
+        ) from error

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import Council, InviteToken, Person, TelegramLink
+from models.tables import Council, InviteToken, Membership, Person, TelegramLink
 from services import audit
 from services.actors import Actor, actor_for_person
 from services.errors import Refused
@@ -32,9 +32,15 @@ async def issue_invites(
 ) -> list[IssuedInvite]:
     """A fresh token for every person of the council not yet linked; older unused tokens stop working."""
     linked = select(TelegramLink.person_id)
+    # R-S6: only people with a current membership; those who left are invited no more.
+    current = select(Membership.person_id).where(Membership.current())
     people = await session.exec(
         select(Person)
-        .where(Person.council_id == council.id, col(Person.id).not_in(linked))
+        .where(
+            Person.council_id == council.id,
+            col(Person.id).not_in(linked),
+            col(Person.id).in_(current),
+        )
         .order_by(col(Person.id))
     )
     issued = []

@@ -40,7 +40,7 @@ from procedure.attendance import covers
 from procedure.permissions import Action
 from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absence
 from services import audit
-from services.actors import Actor
+from services.actors import Actor, actor_for_person
 from services.agenda import next_position, touch
 from services.attendance import SUMMONS_TO_ANSWER, send_agenda_if_out, summons_to_answer
 from services.errors import Refused
@@ -67,9 +67,12 @@ async def report_long_absence(
     expected_back: date,
     now: datetime,
     reason: str | None = None,
+    member_id: int | None = None,
 ) -> LongAbsence:
-    """R-S4/R-S5: the member reports being prevented from `starts_on` until `expected_back`."""
-    actor.require(Action.REPORT_ABSENCE)
+    """R-S4/R-S5: the member reports being prevented from `starts_on` until `expected_back`; or
+    the chair or secretariat records it for the member (`member_id`), as the council runs it."""
+    reporter = actor
+    actor = await _member_concerned(session, actor, member_id)
     if expected_back <= starts_on:
         raise Refused("end_before_start", starts_on=starts_on.isoformat())
     if not is_long_absence(starts_on, expected_back):
@@ -79,7 +82,9 @@ async def report_long_absence(
         raise Refused("already_on_leave")
     substitute = (
         await session.exec(
-            select(Membership.person_id).where(Membership.substitute_for_id == actor.person_id)
+            select(Membership.person_id).where(
+                Membership.substitute_for_id == actor.person_id, Membership.current()
+            )
         )
     ).first()
     mayor = actor.role == MembershipRole.MAYOR
@@ -92,7 +97,7 @@ async def report_long_absence(
         expected_back=expected_back,
         reason=(reason or "").strip() or None,
         reported_at=now,
-        reported_by_id=actor.person_id,
+        reported_by_id=reporter.person_id,
         # R-S4: a mayor's substitute enters by itself; R-S5: the council decides.
         decision=LongAbsenceDecision.APPROVED if mayor else None,
         decided_at=now if mayor else None,
@@ -113,7 +118,7 @@ async def report_long_absence(
         now=now,
         action="long_absence.report",
         council_id=actor.council_id,
-        actor_id=actor.person_id,
+        actor_id=reporter.person_id,
         subject=f"long_absence:{leave.id}",
         kind=leave.kind,
     )
@@ -164,11 +169,17 @@ async def decide_at_meeting(
     return leave
 
 
-async def end_long_absence(session: AsyncSession, *, actor: Actor, now: datetime) -> LongAbsence:
-    """R-S5: the member can serve again; the substitute leaves every meeting still to come."""
-    actor.require(Action.REPORT_ABSENCE)
+async def end_long_absence(
+    session: AsyncSession, *, actor: Actor, now: datetime, member_id: int | None = None
+) -> LongAbsence:
+    """R-S5: the member can serve again; the substitute leaves every meeting still to come. The
+    chair or secretariat may record it for the member (`member_id`)."""
+    reporter = actor
+    actor = await _member_concerned(session, actor, member_id)
     leave = await active_long_absence(session, actor.person_id)
     if leave is None:
+        if reporter is not actor:
+            raise Refused("no_leave_to_end", name=actor.name)
         raise Refused("not_on_leave")
     leave.ended_at = now
     session.add(leave)
@@ -197,7 +208,7 @@ async def end_long_absence(session: AsyncSession, *, actor: Actor, now: datetime
             row,
             AttendanceEventKind.RELEASED,
             now=now,
-            actor_id=actor.person_id,
+            actor_id=reporter.person_id,
             person_id=substitute,
         )
         await session.flush()
@@ -219,10 +230,25 @@ async def end_long_absence(session: AsyncSession, *, actor: Actor, now: datetime
         now=now,
         action="long_absence.end",
         council_id=actor.council_id,
-        actor_id=actor.person_id,
+        actor_id=reporter.person_id,
         subject=f"long_absence:{leave.id}",
     )
     return leave
+
+
+async def _member_concerned(session: AsyncSession, actor: Actor, member_id: int | None) -> Actor:
+    """The member a leave is about: the actor, or (R-S4/R-S5) a member of the actor's council
+    named by the chair or secretariat, who run the council's side of a long absence."""
+    if member_id is None or member_id == actor.person_id:
+        actor.require(Action.REPORT_ABSENCE)
+        return actor
+    actor.require(Action.RECORD_LONG_ABSENCE)
+    member = await actor_for_person(session, member_id)
+    if member is None or member.council_id != actor.council_id:
+        raise Refused("not_found", "no such member in your council")
+    if member.role not in (MembershipRole.MAYOR, MembershipRole.MEMBER):
+        raise Refused("not_a_member", name=member.name)
+    return member
 
 
 async def active_long_absence(session: AsyncSession, person_id: int) -> LongAbsence | None:
@@ -282,6 +308,7 @@ async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
     """Sweep: meetings planned after a long absence was reported get what the report would have
     given them — the substitute for an approved leave (R-S4), the summons and the decision item
     for an elected member's leave that found no meeting to be decided at yet (R-S5)."""
+    applied = await _reschedule_decisions(session, now)
     leaves = await session.exec(
         select(LongAbsence).where(
             or_(
@@ -294,7 +321,6 @@ async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
             col(LongAbsence.ended_at).is_(None),
         )
     )
-    applied = 0
     for leave in leaves.all():
         meetings = await _covered_meetings(session, leave, now)
         if leave.decision is None:
@@ -307,6 +333,34 @@ async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
                 session, leave, meeting, now=now, answer=SubstituteAnswer.ACCEPTED
             )
     return applied
+
+
+async def _reschedule_decisions(session: AsyncSession, now: datetime) -> int:
+    """R-S5: a decision whose meeting was cancelled, or moved behind another meeting, is taken off
+    that agenda and goes on the next one again (the sweep then summons and adds it anew)."""
+    waiting = await session.exec(
+        select(LongAbsence, Meeting)
+        .join(Meeting, col(Meeting.id) == col(LongAbsence.decision_meeting_id))
+        .where(col(LongAbsence.decision).is_(None), col(LongAbsence.ended_at).is_(None))
+    )
+    moved = 0
+    for leave, meeting in waiting.all():
+        if meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.PLANNED):
+            continue
+        if meeting.status == MeetingStatus.PLANNED:
+            coming = await _covered_meetings(session, leave, now)
+            if not coming or coming[0].id == meeting.id:
+                continue
+            item = await session.get(AgendaItem, leave.agenda_item_id or 0)
+            if item is not None and item.status == ItemStatus.ACCEPTED:
+                item.status = ItemStatus.WITHDRAWN
+                session.add(item)
+                touch(meeting, session, now)
+        leave.decision_meeting_id, leave.agenda_item_id = None, None
+        session.add(leave)
+        moved += 1
+    await session.flush()
+    return moved
 
 
 async def _covered_meetings(
@@ -441,6 +495,7 @@ async def _tell_officers(
     officers = await session.exec(
         select(Membership.person_id).where(
             Membership.council_id == council.id,
+            Membership.current(),
             (Membership.office == Office.CHAIR) | (Membership.role == MembershipRole.SECRETARIAT),
         )
     )

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MembershipRole, Office
 from models.tables import Council, Membership, Municipality, Person
+from models.term import Vacancy
 from procedure.substitutes import substitute_violations
 from services import audit
 from services.councils import LANGUAGES
+from services.csv_files import Line, read_lines, refuse_all
 from services.errors import Refused
+from services.municipalities import (
+    check_municipality,
+    leaders_by_municipality,
+    mayor_substitute_breach,
+    propose,
+)
 
 COLUMNS = ("name", "role", "municipality", "party", "substitute_for", "office", "language")
 VOTING_ROLES = {MembershipRole.MAYOR, MembershipRole.MEMBER}
@@ -44,36 +50,61 @@ class ImportReport:
     without_substitute: list[str] = field(default_factory=list)
 
 
-def parse_members_csv(text: str, *, default_language: str = "da") -> list[MemberRow]:
-    """Rows of the CSV, each checked for form; the first error names its line (header = line 1)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+# Danish column names and role words, as a secretariat's spreadsheet has them.
+COLUMN_ALIASES = {
+    "navn": "name",
+    "rolle": "role",
+    "kommune": "municipality",
+    "parti": "party",
+    "stedfortræder for": "substitute_for",
+    "post": "office",
+    "hverv": "office",
+    "sprog": "language",
+}
+ROLE_WORDS = {
+    "borgmester": MembershipRole.MAYOR,
+    "medlem": MembershipRole.MEMBER,
+    "stedfortræder": MembershipRole.SUBSTITUTE,
+    "sekretariat": MembershipRole.SECRETARIAT,
+    "observatør": MembershipRole.OBSERVER,
+}
+OFFICE_WORDS = {"formand": Office.CHAIR, "næstformand": Office.VICE_CHAIR}
+
+
+def parse_members_csv(data: str | bytes, *, default_language: str = "da") -> list[MemberRow]:
+    """Rows of the file, each checked for form; every error at once, each with its line (header =
+    line 1). Reads Danish Excel files (semicolons, BOM or Windows-1252) and Danish words."""
+    header, lines = read_lines(data, aliases=COLUMN_ALIASES)
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise Refused(
             "invalid_input",
             f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
         )
-    rows = [_row(reader.line_num, raw, default_language) for raw in reader if any(raw.values())]
+    rows, errors = [], []
+    for line in lines:
+        try:
+            rows.append(_row(line, default_language))
+        except Refused as error:
+            errors.append(error.detail)
+    refuse_all(errors)
     if not rows:
         raise Refused("invalid_input", "the file has no people in it")
     return rows
 
 
-def _row(line: int, raw: dict[str, str | None], default_language: str) -> MemberRow:
-    def cell(column: str) -> str | None:
-        value = (raw.get(column) or "").strip()
-        return value or None
-
-    extra = [c for c in raw.get(None) or [] if (c or "").strip()]  # type: ignore[call-overload]
-    if extra:
+def _row(raw: Line, default_language: str) -> MemberRow:
+    line, cell = raw.number, raw.get
+    if raw.extra:
         raise Refused("invalid_input", f"line {line}: more cells than the {len(COLUMNS)} columns")
-    name, role = cell("name"), cell("role")
+    name = cell("name")
+    role = _word(cell("role"), ROLE_WORDS)
     if not name:
         raise Refused("invalid_input", f"line {line}: the name is empty")
     if role not in set(MembershipRole):
         roles = ", ".join(MembershipRole)
         raise Refused("invalid_input", f"line {line}: role must be one of {roles}, not {role!r}")
-    office, language = cell("office"), cell("language") or default_language
+    office, language = _word(cell("office"), OFFICE_WORDS), cell("language") or default_language
     if office is not None and office not in set(Office):
         raise Refused(
             "invalid_input",
@@ -92,29 +123,60 @@ def _row(line: int, raw: dict[str, str | None], default_language: str) -> Member
     municipality = cell("municipality")
     if role in VOTING_ROLES | {MembershipRole.SUBSTITUTE} and municipality is None:
         raise Refused("invalid_input", f"line {line}: a {role} needs a municipality")
+    if role == MembershipRole.MAYOR and not cell("party"):
+        raise Refused("invalid_input", f"line {line}: the mayor {name} needs a party (R-P2)")
     return MemberRow(
         line, name, role, municipality, cell("party"), substitute_for, office, language
     )
 
 
-def check_rows(rows: list[MemberRow], municipalities: int) -> None:
-    """Whole-file rules: unique names, one mayor per municipality, one chair and vice, R-S1."""
+def _word(value: str | None, words: Mapping[str, str]) -> str | None:
+    """A Danish word for a role or office as the stored English value (case does not matter)."""
+    if value is None:
+        return None
+    return words.get(value.lower(), value.lower() if value.lower() in words.values() else value)
+
+
+def check_rows(
+    rows: list[MemberRow],
+    municipalities: int,
+    *,
+    council: Council | None = None,
+    cap: int | None = None,
+) -> None:
+    """Whole-file rules: unique names, one mayor per municipality, one chair and vice, R-S1, the
+    region's municipalities and the size cap (R-C2); every breach at once, each with its line."""
+    errors: list[str] = []
     seen: dict[str, MemberRow] = {}
     for row in rows:
         if row.name in seen:
-            raise Refused("invalid_input", f"line {row.line}: {_listed_twice(seen[row.name], row)}")
-        seen[row.name] = row
-    _check_unique(
+            errors.append(f"line {row.line}: {_listed_twice(seen[row.name], row)}")
+        else:
+            seen[row.name] = row
+    errors += _unique(
         rows, lambda r: r.municipality if r.role == MembershipRole.MAYOR else None, "mayor of"
     )
-    _check_unique(rows, lambda r: r.office, "the")
+    errors += _unique(rows, lambda r: r.office, "the")
     names = {r.municipality for r in rows if r.municipality}
     if len(names) > municipalities:
-        raise Refused(
-            "invalid_input",
-            f"the file names {len(names)} municipalities; the council has {municipalities}",
+        errors.append(
+            f"the file names {len(names)} municipalities; the council has {municipalities}"
         )
-    _check_substitutes(rows)
+    if council is not None:
+        errors += [
+            f"line {r.line}: {wrong}"
+            for r in rows
+            if r.municipality and (wrong := check_municipality(council, r.municipality))
+        ]
+    voting = [r for r in rows if r.role in VOTING_ROLES]
+    if cap is not None and len(voting) > cap:
+        errors.append(
+            f"line {voting[cap].line}: the file has {len(voting)} mayors and members; the council"
+            f" has at most {cap} (twice its municipalities, R-C2)"
+        )
+    if not errors:
+        errors += _check_substitutes(rows)
+    refuse_all(errors)
 
 
 def _listed_twice(first: MemberRow, again: MemberRow) -> str:
@@ -133,52 +195,52 @@ def _listed_twice(first: MemberRow, again: MemberRow) -> str:
     return f"{again.name} is listed already on line {first.line}"
 
 
-def _check_unique(
-    rows: list[MemberRow], key: Callable[[MemberRow], str | None], label: str
-) -> None:
+def _unique(rows: list[MemberRow], key: Callable[[MemberRow], str | None], label: str) -> list[str]:
     taken: dict[str, MemberRow] = {}
+    errors = []
     for row in rows:
         value = key(row)
         if value is None:
             continue
         if value in taken:
-            raise Refused(
-                "invalid_input", f"line {row.line}: {taken[value].name} is {label} {value} already"
-            )
-        taken[value] = row
+            errors.append(f"line {row.line}: {taken[value].name} is {label} {value} already")
+        else:
+            taken[value] = row
+    return errors
 
 
-def _check_substitutes(rows: list[MemberRow]) -> None:
-    """R-S1, checked by procedure/ one line at a time so the first breach names its line."""
+def _check_substitutes(rows: list[MemberRow]) -> list[str]:
+    """R-S1, checked by procedure/ one line at a time so each breach names its line."""
     members = [r.name for r in rows if r.role in VOTING_ROLES]
     roles = {r.name: r.role for r in rows}
     substitute_of: dict[str, str] = {}
+    errors: list[str] = []
     for row in rows:
         if row.substitute_for is None:
             continue
         if row.substitute_for == row.name:
-            raise Refused(
-                "invalid_input",
-                f"line {row.line}: {row.name} cannot be their own substitute (R-S1)",
-            )
+            errors.append(f"line {row.line}: {row.name} cannot be their own substitute (R-S1)")
+            continue
         if row.substitute_for in roles and row.substitute_for not in members:
-            raise Refused(
-                "invalid_input",
+            errors.append(
                 f"line {row.line}: {row.substitute_for} is a {roles[row.substitute_for]}, not a"
-                " mayor or member, and cannot have a personal substitute (R-S1)",
+                " mayor or member, and cannot have a personal substitute (R-S1)"
             )
+            continue
         if row.substitute_for not in members:
-            raise Refused(
-                "invalid_input",
-                f"line {row.line}: {row.substitute_for} is not a mayor or member in the file",
+            errors.append(
+                f"line {row.line}: {row.substitute_for} is not a mayor or member in the file"
             )
+            continue
         substitute_of[row.name] = row.substitute_for
         # Only members already paired are passed, so "has no substitute yet" is not a breach while
-        # the file is read; every other breach stops the import at the line that caused it.
+        # the file is read; every other breach is reported at the line that caused it.
         paired = [m for m in members if m in substitute_of.values() or m in substitute_of]
         breaches = substitute_violations(substitute_of, paired)
         if breaches:
-            raise Refused("invalid_input", f"line {row.line}: {breaches[0]} (R-S1)")
+            errors.append(f"line {row.line}: {breaches[0]} (R-S1)")
+            del substitute_of[row.name]
+    return errors
 
 
 def members_without_substitute(rows: list[MemberRow]) -> list[str]:
@@ -191,7 +253,7 @@ async def import_members(
     session: AsyncSession, *, council: Council, rows: list[MemberRow], now: datetime
 ) -> ImportReport:
     """Create or update every person in `rows`; importing the same rows twice changes nothing."""
-    check_rows(rows, council.municipalities)
+    check_rows(rows, council.municipalities, council=council)
     assert council.id is not None
     report = ImportReport()
     municipalities = await _municipalities(session, council, rows)
@@ -201,9 +263,13 @@ async def import_members(
     }
     memberships = {
         m.person_id: m
-        for m in await session.exec(select(Membership).where(Membership.council_id == council.id))
+        for m in await session.exec(
+            select(Membership).where(Membership.council_id == council.id, Membership.current())
+        )
     }
     _check_people_outside_the_file(rows, people, memberships)
+    await _check_cap(session, council, rows, people, memberships)
+    await _check_mayor_substitutes(session, council, rows)
     await _release_moved_substitutes(session, rows, people, memberships)
     # Mayors and members first, so a substitute's member always exists when it is linked.
     for row in sorted(rows, key=lambda r: r.role == MembershipRole.SUBSTITUTE):
@@ -230,6 +296,62 @@ async def import_members(
         updated=len(report.updated),
     )
     return report
+
+
+async def _check_cap(
+    session: AsyncSession,
+    council: Council,
+    rows: list[MemberRow],
+    people: dict[str, Person],
+    memberships: dict[int, Membership],
+) -> None:
+    """R-C2: at most twice the municipalities, counting the current members outside the file too,
+    unless R-S6 allowed more (a mayor changed party and the party named a new member)."""
+    in_file = {r.name for r in rows}
+    voting = {r.name for r in rows if r.role in VOTING_ROLES}
+    for name, person in people.items():
+        membership = memberships.get(person.id or 0)
+        if name not in in_file and membership is not None and membership.role in VOTING_ROLES:
+            voting.add(name)
+    cap = 2 * council.municipalities + await over_cap_allowance(session, council.id or 0)
+    if len(voting) > cap:
+        rows_voting = [r for r in rows if r.role in VOTING_ROLES]
+        line = rows_voting[-1].line if rows_voting else 1
+        raise Refused(
+            "invalid_input",
+            f"line {line}: the council would have {len(voting)} mayors and members; it has at most"
+            f" {cap} (twice its municipalities, R-C2)",
+        )
+
+
+async def over_cap_allowance(session: AsyncSession, council_id: int) -> int:
+    """R-S6: how many members above the cap the council may have (mayors who changed party)."""
+    rows = await session.exec(
+        select(Vacancy.id).where(Vacancy.council_id == council_id, col(Vacancy.over_cap))
+    )
+    return len(rows.all())
+
+
+async def _check_mayor_substitutes(
+    session: AsyncSession, council: Council, rows: list[MemberRow]
+) -> None:
+    """R-S2: a mayor's substitute is the deputy mayor the rule gives, where the leaders are known."""
+    leaders = await leaders_by_municipality(session, council)
+    mayors = {r.name: r for r in rows if r.role == MembershipRole.MAYOR}
+    members = {r.name for r in rows if r.role in VOTING_ROLES}
+    substitutes = {r.name: r.substitute_for or "" for r in rows if r.substitute_for}
+    errors = []
+    for row in rows:
+        mayor = mayors.get(row.substitute_for or "")
+        known = leaders.get(mayor.municipality or "") if mayor else None
+        if mayor is None or known is None or known.mayor != row.substitute_for:
+            continue
+        breach = mayor_substitute_breach(
+            propose(mayor.municipality or "", known, members, substitutes), row.name
+        )
+        if breach:
+            errors.append(f"line {row.line}: {breach}")
+    refuse_all(errors)
 
 
 def _check_people_outside_the_file(
@@ -310,7 +432,9 @@ async def _upsert_membership(
     people: dict[str, Person],
 ) -> bool:
     membership = (
-        await session.exec(select(Membership).where(Membership.person_id == person.id))
+        await session.exec(
+            select(Membership).where(Membership.person_id == person.id, Membership.current())
+        )
     ).first() or Membership(council_id=council_id, person_id=person.id or 0, role=row.role)
     stands_for = people[row.substitute_for].id if row.substitute_for else None
     before = (membership.id, membership.role, membership.office, membership.substitute_for_id)

@@ -210,7 +210,9 @@ async def notify_secretariat(
     """Enqueue one notice per secretariat member of the council; returns how many were new."""
     staff = await session.exec(
         select(Membership.person_id).where(
-            Membership.council_id == council_id, Membership.role == MembershipRole.SECRETARIAT
+            Membership.council_id == council_id,
+            Membership.current(),
+            Membership.role == MembershipRole.SECRETARIAT,
         )
     )
     added = 0

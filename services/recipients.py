@@ -21,7 +21,11 @@ async def agenda_recipients(session: AsyncSession, meeting: Meeting) -> list[int
     Nobody else: not the substitutes of members who attend, not other councils' people.
     """
     memberships = (
-        await session.exec(select(Membership).where(Membership.council_id == meeting.council_id))
+        await session.exec(
+            select(Membership).where(
+                Membership.council_id == meeting.council_id, Membership.current()
+            )
+        )
     ).all()
     replaced = {
         attendance.person_id: attendance.substitute_id
@@ -50,6 +54,7 @@ async def preparers(session: AsyncSession, council_id: int) -> list[int]:
         select(Membership.person_id)
         .where(
             Membership.council_id == council_id,
+            Membership.current(),
             (col(Membership.office) == Office.CHAIR)
             | (col(Membership.role) == MembershipRole.SECRETARIAT),
         )
@@ -62,7 +67,11 @@ async def council_members(session: AsyncSession, council_id: int) -> list[int]:
     """R-P2: the mayors and elected members of the council."""
     rows = await session.exec(
         select(Membership.person_id)
-        .where(Membership.council_id == council_id, col(Membership.role).in_(MEMBER_ROLES))
+        .where(
+            Membership.council_id == council_id,
+            Membership.current(),
+            col(Membership.role).in_(MEMBER_ROLES),
+        )
         .order_by(col(Membership.person_id))
     )
     return list(rows.all())

@@ -48,6 +48,7 @@ async def request_meeting(
             await session.exec(
                 select(Membership.person_id).where(
                     Membership.council_id == council.id,
+                    Membership.current(),
                     col(Membership.role).in_([MembershipRole.MAYOR, MembershipRole.MEMBER]),
                 )
             )
@@ -106,6 +107,7 @@ async def _report(
     recipients = await session.exec(
         select(Membership.person_id).where(
             Membership.council_id == council.id,
+            Membership.current(),
             (Membership.office == Office.CHAIR) | (Membership.role == MembershipRole.SECRETARIAT),
         )
     )

@@ -87,7 +87,7 @@ async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
     people = await session.exec(
         select(Person, Membership)
         .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(Membership.council_id == council.id)
+        .where(Membership.council_id == council.id, Membership.current())
         .order_by(col(Membership.id))
     )
     seats = Seats(meeting, council, [], {}, {})

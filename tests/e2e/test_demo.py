@@ -48,3 +48,18 @@ async def test_the_attendance_script_shows_absence_substitute_and_quorum() -> No
         "Trine Ulrich har fået besked om, at der ikke længere er brug for en stedfortræder." in text
     )
     assert "Traceback" not in text
+
+
+async def test_the_term_script_shows_a_member_leaving_and_the_substitute_stepping_up() -> None:
+    transcript: list[str] = []
+    lines = (EXAMPLES / "term.demo").read_text(encoding="utf-8").splitlines()
+    assert await play_script(lines, out=transcript.append) == 0
+    text = "\n".join(transcript)
+    assert "Udtræder Anne Rasmussen af rådet fra i dag?" in text
+    assert "Den personlige stedfortræder, Trine Ulrich, bliver spurgt" in text
+    assert "Som personlig stedfortræder indtræder du som medlem" in text
+    assert "Forventet: 21 af 21 medlemmer" in text
+    assert "Du er nu medlem af KKR Nordjylland" in text
+    assert "Forventet: 22 af 22 medlemmer" in text
+    assert "Møderne i 2027" in text
+    assert "Traceback" not in text

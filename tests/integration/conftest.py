@@ -137,6 +137,16 @@ class Council_:
     async def person_id(self, name: str) -> int:
         return (await self.actor(name)).person_id
 
+    async def person_id_any(self, name: str) -> int:
+        """The person's id, whether or not they are still in the council (R-S6 history)."""
+        async with self.sessions() as session:
+            person = (
+                await session.exec(
+                    select(Person).where(Person.name == name, Person.council_id == self.council_id)
+                )
+            ).one()
+        return person.id or 0
+
     async def meeting(self, index: int = 0) -> Meeting:
         async with self.sessions() as session:
             meeting = await session.get(Meeting, self.meetings[index])

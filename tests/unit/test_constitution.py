@@ -32,3 +32,16 @@ def test_a_full_tie_is_refused_rather_than_settled_by_the_order_of_names() -> No
 def test_a_missing_birth_date_is_refused() -> None:
     with pytest.raises(ProcedureError, match="birth dates"):
         constituent_convener(SINCE, {"Aalborg": date(1960, 5, 1)})
+
+
+def test_percentages_become_whole_votes_in_the_same_proportion() -> None:
+    from procedure.constitution import whole_votes
+
+    assert whole_votes({"A": 27.6, "V": 23.1, "K": 2}) == {"A": 276, "V": 231, "K": 20}
+
+
+def test_a_party_is_found_in_its_alliance() -> None:
+    from procedure.constitution import group_of
+
+    assert group_of("B", ["A", "B+C"]) == "B+C"
+    assert group_of("D", ["A", "B+C"]) is None
