@@ -221,3 +221,17 @@ class LeaveDecision(CallbackData):
     prefix: ClassVar[str] = "la"
     long_absence_id: int
     approved: bool
+
+
+DialogChoice = Literal["stop", "ok", "skip", "done", "undo"]
+
+
+@dataclass(frozen=True)
+class Dialog(CallbackData):
+    """A choice in an open dialogue (bot/dialogues.py): Cancel, confirm, skip a step, done. It
+    names the dialogue it was asked in, so a button of an earlier dialogue never acts on a later
+    one; `undo` names instead what it undoes (see the flow that offers it)."""
+
+    prefix: ClassVar[str] = "dl"
+    choice: DialogChoice
+    dialogue_id: int

@@ -64,6 +64,7 @@ COMMANDS: tuple[Command, ...] = (
         Action.VIEW_ATTENDANCE_RECORD,
     ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
+    Command("cancel", "annuller", _("Cancel what you are doing"), None),
     Command("help", "hjaelp", _("What I can do for you"), None),
     Command("language", "sprog", _("Dansk / English"), None),
 )

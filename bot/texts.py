@@ -127,6 +127,15 @@ REFUSALS |= {
     "exception_reason_length": _(
         "Please give the reason for the exception in 1 to %(limit)s characters."
     ),
+    "too_many_documents": _("One proposal can carry at most %(limit)s documents."),
+    "not_a_date": _(
+        "I cannot read %(text)s as a date. Write it like 10.3.2027, 10. marts 2027 or 2027-03-10."
+    ),
+    "no_such_month": _("%(text)s is not a date: there is no month %(month)s."),
+    "no_such_day": _("%(text)s is not a date: %(month_name)s %(year)s has %(days)s days."),
+    "not_a_time": _("I cannot read %(text)s as a time. Write it like 10.00 or kl. 10.00."),
+    "no_such_time": _("%(text)s is not a time of day: use 0.00 to 23.59."),
+    "time_missing": _("Please give the time too, e.g. 10.3.2027 kl. 10.00."),
     "rejection_reason_length": _(
         "Please give the proposer a reason for the rejection, in 1 to %(limit)s characters."
     ),

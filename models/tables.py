@@ -360,3 +360,4 @@ __all__ = [
     "SubstituteAnswer",
     "TelegramLink",
 ]
+from models.dialogues import Dialogue  # noqa: E402,F401  (issue 17: dialogues)

@@ -289,18 +289,41 @@ async def take_in_late(
     return shown
 
 
-async def reject_item(
-    session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
+async def rejection_target(
+    session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
 ) -> ItemView:
-    """A proposal is refused with a reason, which the proposer is sent."""
+    """The proposal the actor is about to reject, if they may (as reject_item): shown before the
+    reason is asked for, so the confirmation can name the item and its proposer."""
+    item, _meeting = await _rejectable(session, actor, item_id, now)
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+def check_rejection_reason(reason: str) -> str:
+    """A rejection's reason: 1 to MAX_REASON characters, whitespace folded."""
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
+    return reason
+
+
+async def _rejectable(
+    session: AsyncSession, actor: Actor, item_id: int, now: datetime
+) -> tuple[AgendaItem, Meeting]:
     actor.require(Action.EDIT_AGENDA)
     item, meeting = await _item(session, actor, item_id)
     require_changeable(meeting, now)
     if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
         raise Refused("item_not_changeable", "only a member's proposal can be rejected")
-    reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON:
-        raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
+    return item, meeting
+
+
+async def reject_item(
+    session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
+) -> ItemView:
+    """A proposal is refused with a reason, which the proposer is sent."""
+    item, meeting = await _rejectable(session, actor, item_id, now)
+    reason = check_rejection_reason(reason)
     was_on_agenda = item.status in ON_AGENDA
     item.status, item.rejection_reason = ItemStatus.REJECTED, reason
     item.decided_at, item.decided_by_id = now, actor.person_id

@@ -5,13 +5,13 @@ plain `pip install .` works without a build step and a stale .mo can never be se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -46,6 +46,17 @@ def gettext(language: str, message: str, **params: Any) -> str:
     """`message` translated to `language`, with %(name)s parameters filled in."""
     text = translations(supported(language)).gettext(message)
     return text % params if params else text
+
+
+def ngettext(language: str, singular: str, plural: str, count: int, **params: Any) -> str:
+    """The singular or plural form for `count` in `language`; %(count)s is filled in."""
+    text = translations(supported(language)).ngettext(singular, plural, count)
+    return text % {"count": count, **params}
+
+
+def month_name(month: int, language: str) -> str:
+    """The name of a month in `language` ('februar', 'February')."""
+    return format_date(date(2000, month, 1), "MMMM", locale=supported(language))
 
 
 def _moment(value: datetime | str) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot import dialogues
 from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
@@ -98,6 +99,15 @@ async def _answer(update: Update, text: str, *, done: bool = False) -> None:
             return
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+async def free_message(update: Update, context: BotContext) -> None:
+    """A private message that is no command we know: the open dialogue's answer, if one is open
+    (a command never is: /foreslaa, /hjaelp … go to their own handlers); else not understood."""
+    message = update.effective_message
+    is_command = message is not None and (message.text or "").startswith("/")
+    if is_command or not await dialogues.route(update, context):
+        await not_understood(update, context)
 
 
 async def not_understood(update: Update, context: BotContext) -> None:

@@ -353,7 +353,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
-    assert "Skriv titlen på det nye punkt. En beskrivelse kan følge" in asked["text"]
+    assert "Skriv titlen på det nye punkt" in asked["text"]
     added = await ask(
         world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
     )
@@ -382,9 +382,15 @@ async def test_a_rejected_proposal_reaches_its_proposer_with_the_typed_reason(
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
-    assert "forslagsstilleren får den" in asked["text"]
+    assert "Intet sendes, før du har bekræftet" in asked["text"] and "Annullér" in asked.labels
     before = len(await world.sim.messages(member))
-    done = await ask(world, chair, "Ikke af tværkommunal karakter", "Afvist")
+    confirm = await ask(world, chair, "Ikke af tværkommunal karakter", "får besked")
+    assert "Anne Rasmussen får besked" in confirm["text"]
+    assert "Ikke af tværkommunal karakter" in confirm["text"]
+    assert (
+        len(await world.sim.messages(member)) == before
+    )  # nothing is sent before the confirmation
+    done = await press_for_reply(world, chair, confirm, "Afvis forslaget", "Afvist:")
     assert "Afvist: Fælles busplan. Forslagsstilleren har fået besked." in done["text"]
     told = await reply_containing(world, member, before, "ikke sat på dagsordenen")
     assert "Fælles busplan" in told["text"]
@@ -491,16 +497,21 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     chair = await world.link(CHAIR)
     people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    moved = await ask(world, chair, "/flyt 2026-12-08; 2026-12-10 13:00", "flyttet")
-    assert "Mødet er flyttet; alle berørte får besked." in moved["text"]
+    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "Flyt mødet")
+    assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
+    assert "Nyt tidspunkt: torsdag den 10. december 2026" in confirm["text"]
+    moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
+    assert "Mødet er flyttet til torsdag den 10. december 2026" in moved["text"]
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er flyttet")
         assert "KKR Nordjylland: et møde er flyttet" in told["text"]
         assert "Fra: tirsdag den 8. december 2026 kl. 10:00" in told["text"]
         assert "Til: torsdag den 10. december 2026 kl. 13:00" in told["text"]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    cancelled = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyst")
-    assert "Mødet er aflyst; alle berørte får besked." in cancelled["text"]
+    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "Aflys")
+    assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
+    cancelled = await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
+    assert "Mødet er aflyst; 24 personer har fået besked." in cancelled["text"]
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er aflyst")
         assert "torsdag den 10. december 2026 kl. 13:00" in told["text"]
