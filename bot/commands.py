@@ -60,7 +60,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "attendance",
         "fremmoede",
-        _("Attendance record of the meeting (R-Q4)"),
+        _("Attendance record of the meeting"),
         Action.VIEW_ATTENDANCE_RECORD,
     ),
     Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -33,6 +34,7 @@ from telegram.error import BadRequest
 from bot.callbacks import Dialog, DialogChoice
 from bot.context import BotContext
 from bot.handlers.common import attempt
+from bot.texts import fit
 from services import dialogues
 from services.dialogues import OpenDialogue
 
@@ -177,51 +179,52 @@ async def prompt(
     chat_id = _chat_id(update)
     markup = InlineKeyboardMarkup([*(rows or []), [cancel_button(context, dialogue_id)]])
     sent = await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        chat_id, fit(text), parse_mode=ParseMode.HTML, reply_markup=markup
     )
 
-    async def remember(session: Any, *, actor: Any, now: datetime) -> int | None:
-        turn = await dialogues.current(session, actor=actor, chat_id=chat_id, now=now, lock=True)
-        if turn is None or turn.expired or turn.id != dialogue_id:
-            return None
-        previous: int | None = turn.state.get(PROMPT)
-        state = {**turn.state, PROMPT: sent.message_id}
-        await dialogues.answer(
-            session,
-            actor=actor,
-            chat_id=chat_id,
-            kind=turn.kind,
-            state=state,
-            now=now,
-            ttl=_ttl(context),
-        )
-        return previous
-
-    remembered = await attempt(update, context, remember)
+    remembered = await attempt(
+        update,
+        context,
+        dialogues.note,
+        chat_id=chat_id,
+        dialogue_id=dialogue_id,
+        key=PROMPT,
+        value=sent.message_id,
+    )
     if remembered is not None and remembered.value not in (None, sent.message_id):
         await _drop_keyboard(context, chat_id, remembered.value)
 
 
 async def say(update: Update, context: BotContext, text: str) -> None:
     """A line in the chat that asks nothing."""
-    await context.bot.send_message(_chat_id(update), text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(_chat_id(update), fit(text), parse_mode=ParseMode.HTML)
 
 
-async def settle(update: Update, context: BotContext, label: str) -> None:
-    """A pressed choice: its message shows what was chosen, and its keyboard goes."""
+async def settle(update: Update, context: BotContext, label: str | None = None) -> None:
+    """A pressed choice: its message shows what was chosen (the pressed button's label unless
+    `label` says otherwise), and its keyboard goes."""
     query = update.callback_query
     if query is None or query.message is None:
         return
+    label = label or pressed_label(update)
     shown = getattr(query.message, "text_html", None) or ""
     try:
         await query.edit_message_text(
-            f"{shown}\n\n<i>→ {label}</i>" if shown else f"<i>→ {label}</i>",
+            fit(f"{shown}\n\n<i>→ {escape(label)}</i>" if shown else f"<i>→ {escape(label)}</i>"),
             parse_mode=ParseMode.HTML,
             reply_markup=None,
         )
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+def pressed_label(update: Update) -> str:
+    """The label of the button that was pressed (as the person saw it)."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query is not None else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return next((b.text for row in rows for b in row if b.callback_data == query.data), "")  # type: ignore[union-attr]
 
 
 async def _drop_keyboard(context: BotContext, chat_id: int, message_id: object) -> None:
@@ -316,7 +319,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     await query.answer()
     if button.choice == "stop":
         await finish(update, context)
-        await settle(update, context, context._("Cancel"))
+        await settle(update, context)
         await say(update, context, context._(CANCELLED))
         return
     handlers = FLOWS.get(turn.kind)

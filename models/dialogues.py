@@ -16,7 +16,11 @@ class Dialogue(SQLModel, table=True):
     the database, so a restart or a second instance answers the next message the same way."""
 
     __tablename__ = "dialogue"
-    __table_args__ = (UniqueConstraint("person_id", "chat_id", name="uq_dialogue_person_chat"),)
+    # Ids are never reused (SQLite would reuse a deleted row's): a button names its dialogue by id.
+    __table_args__ = (
+        UniqueConstraint("person_id", "chat_id", name="uq_dialogue_person_chat"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)

@@ -101,6 +101,28 @@ async def answer(
     return True
 
 
+async def note(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    chat_id: int,
+    dialogue_id: int,
+    key: str,
+    value: Any,
+    now: datetime,
+) -> Any:
+    """Set one key of the state of that dialogue, if it is still the open one (its time to live
+    does not change: a note is no answer); the key's previous value."""
+    row = await _row(session, actor.person_id, chat_id, lock=True)
+    if row is None or row.id != dialogue_id:
+        return None
+    previous = row.state.get(key)
+    row.state = {**row.state, key: value}
+    session.add(row)
+    await session.flush()
+    return previous
+
+
 async def end(session: AsyncSession, *, actor: Actor, chat_id: int, now: datetime) -> str | None:
     """Close the dialogue in the chat (done or cancelled); the kind it was, or None."""
     row = await _row(session, actor.person_id, chat_id, lock=True)

@@ -76,6 +76,21 @@ def format_day(value: datetime | str, language: str) -> str:
     return format_datetime(_moment(value), pattern, locale=supported(language))
 
 
+def format_relative(value: datetime | str, reference: datetime | str, language: str) -> str:
+    """A local time named from `reference`'s day: 'i dag kl. 15.00', 'i morgen kl. 10.00', or
+    'torsdag den 17. december kl. 10.00' (the weekday and date when further away)."""
+    moment = _moment(value)
+    seen_from = _moment(reference).astimezone(moment.tzinfo)
+    time_of_day = format_datetime(moment, gettext(language, "HH:mm"), locale=supported(language))
+    days = (moment.date() - seen_from.date()).days
+    if days == 0:
+        return gettext(language, "today at %(time)s", time=time_of_day)
+    if days == 1:
+        return gettext(language, "tomorrow at %(time)s", time=time_of_day)
+    pattern = translations(supported(language)).gettext("EEEE d MMMM 'at' HH:mm")
+    return format_datetime(moment, pattern, locale=supported(language))
+
+
 @cache
 def environment(language: str) -> Environment:
     """The Jinja2 environment for one language: Telegram HTML escaped, gettext installed."""
@@ -91,6 +106,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda value: format_when(value, language)
     env.filters["day"] = lambda value: format_day(value, language)
+    env.filters["relative"] = lambda value, reference: format_relative(value, reference, language)
     return env
 
 

@@ -18,7 +18,7 @@ from bot.callbacks import Agenda, AgendaAction, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, material_of
-from bot.texts import STALE_BUTTON, refusal
+from bot.texts import STALE_BUTTON, fit, refusal, shortened
 from procedure.permissions import Action
 from services.actors import Actor
 from services.agenda import (
@@ -67,7 +67,7 @@ STATUSES = {
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_html(text, reply_markup=markup)
+        await update.effective_message.reply_html(fit(text), reply_markup=markup)
 
 
 def _overview_text(overview: AgendaOverview, context: BotContext) -> str:
@@ -141,17 +141,18 @@ async def approve(update: Update, context: BotContext) -> None:
 
 def _approved_text(overview: AgendaOverview, context: BotContext) -> str:
     lines = [
-        context._(
+        context.ngettext(
+            "The agenda for the meeting %(when)s is approved (%(count)s item).",
             "The agenda for the meeting %(when)s is approved (%(count)s items).",
+            len(overview.items),
             when=format_when(overview.meeting.starts_at, context.language),
-            count=len(overview.items),
         )
     ]
     if overview.distribution_deadline_passed and not overview.distributed:
         lines.append(
             context._(
                 "The distribution deadline %(deadline)s has passed, so it does not go out by"
-                " itself: /distribute sends it and asks for the reason for the exception (R-D3).",
+                " itself: /distribute sends it and asks for the reason for the exception.",
                 deadline=format_when(overview.meeting.distribution_deadline, context.language),
             )
         )
@@ -170,8 +171,8 @@ def _approved_text(overview: AgendaOverview, context: BotContext) -> str:
 def _material_warning(overview: AgendaOverview, context: BotContext) -> list[str]:
     if not overview.without_material:
         return []
-    titles = ", ".join(escape(i.title) for i in overview.without_material)
-    return [context._("⚠ Items without material (R-M3): %(titles)s", titles=titles)]
+    titles = escape(shortened([i.title for i in overview.without_material], context.language))
+    return [context._("⚠ Items without material: %(titles)s", titles=titles)]
 
 
 def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineKeyboardMarkup:
@@ -609,7 +610,7 @@ async def _material_document(update: Update, context: BotContext, turn: OpenDial
 async def _material_choice(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    await dialogues.settle(update, context, context._("Done"))
+    await dialogues.settle(update, context)
     await dialogues.finish(update, context)
     await _material_done(update, context, turn.state["meeting_id"], turn.state["item_id"])
 

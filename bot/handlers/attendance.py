@@ -15,8 +15,9 @@ from bot.callbacks import Attendance, LeaveDecision
 from bot.context import BotContext
 from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.live import quorum_text
-from bot.texts import STALE_BUTTON
+from bot.texts import STALE_BUTTON, refusal
 from procedure.permissions import Action
+from services.attendance import MAX_REASON as MAX_ABSENCE_REASON
 from services.attendance import (
     AbsenceResult,
     answer_summons,
@@ -26,6 +27,7 @@ from services.attendance import (
     summon_substitute,
     withdraw_absence,
 )
+from services.errors import Refused
 from services.live import link_group
 from services.long_absence import (
     decide_long_absence,
@@ -54,6 +56,10 @@ async def absent(update: Update, context: BotContext) -> None:
         return
     member = named.value
     reason = (words.partition(";")[2].strip() if member else words) or None
+    if reason is not None and len(reason) > MAX_ABSENCE_REASON:  # said before any question
+        too_long = Refused("reason_too_long", limit=MAX_ABSENCE_REASON, length=len(reason))
+        await tell(update, context, refusal(too_long, context.language))
+        return
     member_id = member[0] if member else None
     found = await attempt(update, context, my_meetings, member_id=member_id)
     if found is None:
@@ -102,7 +108,7 @@ async def _member_named(
     found = await attempt(update, context, find_member, name=name) if name else Done(None)
     if found is None or found.value is not None or actor.may(Action.REPORT_ABSENCE):
         return found
-    text = context._("Name the member whose absence you report: /afbud NAME; reason (optional).")
+    text = context._("Name the member whose absence you report: /absent NAME; reason (optional).")
     if name:
         text = context._("No member of the council is called %(name)s.", name=escape(name)) + (
             "\n" + text
@@ -428,13 +434,13 @@ async def leave(update: Update, context: BotContext) -> None:
     if leave_.kind == "mayor":
         text = context._(
             "Your leave from %(start)s until %(back)s is recorded. Your substitute stands in for"
-            " every meeting in that period (B1.6).",
+            " every meeting in that period.",
             **params,
         )
     else:
         text = context._(
             "Your leave from %(start)s until %(back)s is recorded. The chair has been told; your"
-            " substitute is summoned to the next meeting, where the council decides (B1.7).",
+            " substitute is summoned to the next meeting, where the council decides.",
             **params,
         )
     await tell(update, context, text)
@@ -445,8 +451,8 @@ def _(message: str) -> str:
 
 
 LEAVE_USAGE = _(
-    "Report a leave of at least 3 months like this: /orlov 1.2.2027 1.6.2027 reason\n"
-    "(the first day away and the day you expect to be back). When you are back: /orlov slut"
+    "Report a long absence of at least 3 months like this: /leave 1.2.2027 1.6.2027 reason\n"
+    "(the first day away and the day you expect to be back). When you are back: /leave end"
 )
 
 
@@ -486,7 +492,7 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
             update,
             context,
             context._(
-                "The council's decision on the leave of %(member)s (B1.7):",
+                "The council's decision on the leave of %(member)s:",
                 member=escape(item.member),
             ),
             markup=buttons,
@@ -523,7 +529,7 @@ async def request(update: Update, context: BotContext) -> None:
     count = requested.value
     if count.threshold_reached:
         text = context._(
-            "Your request is registered. With it, %(count)s members have asked — enough (R-M2):"
+            "Your request is registered. With it, %(count)s members have asked — enough:"
             " the chair and the secretariat have been told that a meeting must be called.",
             count=count.requests,
         )

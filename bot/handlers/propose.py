@@ -86,10 +86,7 @@ async def chosen(update: Update, context: BotContext) -> None:
             await query.edit_message_reply_markup(None)
         return
     await query.answer()
-    label = next(
-        (b.text for row in _keyboard(update) for b in row if b.callback_data == query.data), ""
-    )
-    await dialogues.settle(update, context, label)
+    await dialogues.settle(update, context)
     state = {**turn.state, "step": "title", "meeting_id": meeting_id}
     if await dialogues.keep(update, context, turn, state):
         await dialogues.prompt(
@@ -98,13 +95,6 @@ async def chosen(update: Update, context: BotContext) -> None:
             turn.id,
             context._("What is the title of the item? (at most 200 characters)"),
         )
-
-
-def _keyboard(update: Update) -> Any:
-    query = update.callback_query
-    message = query.message if query is not None else None
-    markup = getattr(message, "reply_markup", None)
-    return markup.inline_keyboard if markup is not None else ()
 
 
 async def _open(session: Any, *, actor: Any, now: Any, chat_id: int) -> OpenDialogue | None:
@@ -201,7 +191,7 @@ async def choice(
     """Done (or No material): show the draft and ask to send it; ok: send it."""
     step = turn.state.get("step")
     if chosen_ == "done" and step == "material":
-        await dialogues.settle(update, context, context._("Done"))
+        await dialogues.settle(update, context)
         state = {**turn.state, "step": "confirm"}
         state.pop(dialogues.JOIN, None)
         if await dialogues.keep(update, context, turn, state):
@@ -262,13 +252,19 @@ async def _send(update: Update, context: BotContext, turn: OpenDialogue) -> None
     result = proposed.value
     when = format_when(result.meeting.starts_at, context.language)
     if result.on_time:
+        count = len(result.item.material)
+        material = (
+            context.ngettext("with %(count)s document", "with %(count)s documents", count)
+            if count
+            else context._("without documents")
+        )
         shown = context._(
             "Thank you — your proposal <b>%(title)s</b> is received for the meeting %(when)s,"
-            " with %(count)s document(s). The chair and the secretariat have been told."
+            " %(material)s. The chair and the secretariat have been told."
             " /myitems shows your proposals; you can withdraw one until the agenda goes out.",
             title=escape(result.item.title),
             when=when,
-            count=len(result.item.material),
+            material=material,
         )
     else:
         shown = context._(

@@ -18,7 +18,7 @@ async def test_the_onboarding_script_shows_a_member_linking_and_listing_meetings
     assert "Forslag til dagsordenen: senest" in text
     assert "[1] Dansk  [2] English" in text
     assert "Good — I will speak English with you from now on." in text
-    assert text.count("Bed dit KKR's sekretariat om et personligt invitationslink") == 2
+    assert text.count("Bed sekretariatet for dit KKR om et personligt invitationslink") == 2
 
 
 async def test_the_agenda_script_shows_proposals_approval_and_distribution() -> None:
@@ -28,7 +28,7 @@ async def test_the_agenda_script_shows_proposals_approval_and_distribution() -> 
     text = "\n".join(transcript)
     assert "Tak — dit forslag Fælles busplan for Nordjylland er modtaget" in text
     assert "Kun formanden godkender dagsordenen." in text
-    assert "⚠ Punkter uden bilag (R-M3)" in text
+    assert "⚠ Punkter uden bilag" in text
     assert "Dagsordenen (version 1) er på vej til 24 personer." in text
     assert "Dagsordenen er allerede udsendt (version 1)" in text
     assert "📎 dagsorden-" in text

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("person_id", "chat_id", name="uq_dialogue_person_chat"),
+        sqlite_autoincrement=True,  # a button names its dialogue by id: ids are never reused
     )
     with op.batch_alter_table("dialogue", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_dialogue_person_id"), ["person_id"], unique=False)
