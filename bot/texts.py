@@ -6,9 +6,10 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
+from procedure.danish_dates import DateInputError
 from services.actors import Actor
 from services.errors import Refused
-from templates.i18n import format_day, format_when, gettext
+from templates.i18n import format_day, format_when, gettext, month_name
 
 
 def _(message: str) -> str:
@@ -228,3 +229,11 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     head = text[: limit - 2]
     at_line = "\n" in head[limit // 2 :]
     return (head.rsplit("\n", 1)[0] if at_line else cut(head, limit - 2)) + "\n…"
+
+
+def unreadable(error: DateInputError, language: str) -> str:
+    """What is wrong with a date or time someone wrote ('februar 2027 har 28 dage')."""
+    params: dict[str, Any] = dict(error.params)
+    if "month" in params and 1 <= int(params["month"]) <= 12:
+        params["month_name"] = month_name(int(params["month"]), language)
+    return refusal(Refused(error.code, **params), language)

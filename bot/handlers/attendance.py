@@ -4,7 +4,6 @@ answer. The services re-check everything a button claims (callback data is never
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 
@@ -15,7 +14,8 @@ from bot.callbacks import Attendance, LeaveDecision
 from bot.context import BotContext
 from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.live import quorum_text
-from bot.texts import STALE_BUTTON, refusal
+from bot.texts import STALE_BUTTON, refusal, unreadable
+from procedure.danish_dates import DateInputError, leading_date
 from procedure.permissions import Action
 from services.attendance import MAX_REASON as MAX_ABSENCE_REASON
 from services.attendance import (
@@ -40,10 +40,6 @@ from services.quorum import quorum_view
 from services.requests import request_meeting
 from templates.i18n import format_day, format_when
 
-DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})$"),
-)
 END_WORDS = {"slut", "end", "tilbage", "back"}
 
 
@@ -409,12 +405,12 @@ async def leave(update: Update, context: BotContext) -> None:
                 context._("Welcome back. Your substitute leaves; the chair has been told."),
             )
         return
-    if len(args) < 2:
-        await tell(update, context, context._(LEAVE_USAGE))
-        return
-    start, back = _date(args[0]), _date(args[1])
-    if start is None or back is None:
-        await tell(update, context, context._(LEAVE_USAGE))
+    try:  # the Danish ways of writing a date, or ISO (procedure/danish_dates.py)
+        start, rest = leading_date(" ".join(args))
+        back, reason = leading_date(rest)
+    except DateInputError as error:
+        said = unreadable(error, context.language)
+        await tell(update, context, f"{said}\n{context._(LEAVE_USAGE)}")
         return
     reported = await attempt(
         update,
@@ -422,7 +418,7 @@ async def leave(update: Update, context: BotContext) -> None:
         report_long_absence,
         starts_on=start,
         expected_back=back,
-        reason=" ".join(args[2:]) or None,
+        reason=reason or None,
     )
     if reported is None:
         return
@@ -454,17 +450,6 @@ LEAVE_USAGE = _(
     "Report a long absence of at least 3 months like this: /leave 1.2.2027 1.6.2027 reason\n"
     "(the first day away and the day you expect to be back). When you are back: /leave end"
 )
-
-
-def _date(text: str) -> date | None:
-    for form in DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                return None
-    return None
 
 
 def _noon(day: date) -> str:

@@ -21,10 +21,9 @@ from bot.callbacks import Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat
-from bot.texts import refusal
+from bot.texts import unreadable
 from procedure.danish_dates import DateInputError, parse_date, parse_moment
 from services.dialogues import OpenDialogue
-from services.errors import Refused
 from services.meeting_plan import (
     MAX_SUBJECT,
     PlanChange,
@@ -34,7 +33,7 @@ from services.meeting_plan import (
     plan_change_on,
     plan_meeting,
 )
-from templates.i18n import format_when, month_name
+from templates.i18n import format_when
 
 
 def _(message: str) -> str:
@@ -70,10 +69,7 @@ async def _unreadable(
     update: Update, context: BotContext, command: str, error: DateInputError
 ) -> None:
     """What is wrong with the date or time, then how the command is written."""
-    params: dict[str, Any] = dict(error.params)
-    if "month" in params:
-        params["month_name"] = month_name(int(params["month"]), context.language)
-    text = refusal(Refused(error.code, **params), context.language)
+    text = unreadable(error, context.language)
     await _say(update, f"{text}\n{context._(USAGE[command])}")
 
 

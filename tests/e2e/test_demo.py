@@ -48,3 +48,17 @@ async def test_the_attendance_script_shows_absence_substitute_and_quorum() -> No
         "Trine Ulrich har fået besked om, at der ikke længere er brug for en stedfortræder." in text
     )
     assert "Traceback" not in text
+
+
+async def test_the_dialogue_script_shows_a_cancelled_dialogue_and_a_confirmed_rejection() -> None:
+    transcript: list[str] = []
+    lines = (EXAMPLES / "dialogues.demo").read_text(encoding="utf-8").splitlines()
+    assert await play_script(lines, out=transcript.append) == 0
+    text = "\n".join(transcript)
+    assert "Annulleret — intet er sendt eller ændret." in text
+    assert "Det forstod jeg ikke." in text  # "Tak for i dag" was no title
+    assert "Afvis Fælles busplan for Nordjylland?" in text
+    assert "Anne Rasmussen får besked om, at punktet ikke kommer på dagsordenen" in text
+    assert "Afvist: Fælles busplan for Nordjylland. Forslagsstilleren har fået besked." in text
+    assert "Ikke sat på dagsordenen: Ikke af tværkommunal karakter" in text
+    assert "Traceback" not in text and "no button" not in text

@@ -133,7 +133,11 @@ async def test_a_description_in_two_messages_keeps_both_halves(world: World) -> 
     await ask(world, member, first, "bilag")
     joined = await ask(world, member, second, "forrige besked")
     assert f"{len(first) + 1 + len(second)} tegn i alt" in joined["text"]
-    material = await reply_containing(world, member, 0, "Send bilagene")
+    await reply_containing(world, member, len(await world.sim.messages(member)) - 1, "bilagene")
+    material = [m for m in await world.sim.messages(member) if "Send bilagene" in (m.text or "")][
+        -1
+    ]
+    assert material.labels == ["Ingen bilag", "Annullér"]  # only the latest question has buttons
     confirm = await press_for_reply(world, member, material, "Ingen bilag", "Dit forslag")
     await press_for_reply(world, member, confirm, "Send forslaget", "Tak")
     async with world.sessions() as session:
