@@ -14,6 +14,7 @@ from bot.callbacks import Attendance, LeaveDecision
 from bot.context import BotContext
 from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.live import quorum_text
+from bot.menus import set_group_menu
 from bot.texts import STALE_BUTTON, refusal, unreadable
 from procedure.danish_dates import DateInputError, leading_date
 from procedure.permissions import Action
@@ -548,6 +549,7 @@ async def linkgroup(update: Update, context: BotContext) -> None:
     if linked is None:
         return
     council = linked.value
+    await set_group_menu(context.bot, chat.id, context.language)
     await message.reply_text(
         context._(
             "This group is now linked to %(council)s. I keep a pinned message here showing"

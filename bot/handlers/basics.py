@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 
 from bot import dialogues
 from bot.callbacks import Language
@@ -12,7 +13,7 @@ from bot.handlers.common import attempt
 from bot.menus import set_person_menu
 from bot.texts import STALE_BUTTON, refusal, role_title
 from services.errors import Refused
-from services.meetings import upcoming_meetings
+from services.meetings import meeting_today, upcoming_meetings
 from services.people import switch_language
 from templates.i18n import LANGUAGES, render
 
@@ -20,16 +21,21 @@ LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """The commands of the person's roles, in their language."""
+    """The commands of the person's roles, in their language, the actions of the moment first;
+    in the council's group only the commands that belong there."""
     actor = context.require_actor()
     if update.effective_message is None:
         return
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    today = await attempt(update, context, meeting_today, write=False)
+    moment = "meeting_day" if today is not None and today.value else "prepare"
     text = render(
         "chat/help.html.j2",
         context.language,
         name=actor.name,
         role=role_title(actor, context.language),
-        commands=commands_for(actor),
+        commands=commands_for(actor, in_group=in_group, moment=moment),
     )
     await update.effective_message.reply_html(text)
 

@@ -252,3 +252,43 @@ async def test_a_reminder_the_day_before_says_tomorrow(world: World) -> None:
     await world.sweep()
     told = await reply_containing(world, member, before, "Påmindelse")
     assert "holder møde i morgen kl. 10.00" in told["text"]
+
+
+def _listed(text: str) -> list[str]:
+    return [line.split()[0] for line in text.splitlines() if line.startswith("/")]
+
+
+async def test_the_chairs_help_leads_with_the_agenda_before_a_meeting(world: World) -> None:
+    chair = await world.link(CHAIR)
+    [reply] = await world.say(chair, "/hjaelp")
+    assert _listed(reply["text"])[:3] == ["/punkter", "/godkend", "/udsend"]
+    assert "/annuller" in _listed(reply["text"])
+    await _english(world, chair)
+    [reply] = await world.say(chair, "/help")
+    assert _listed(reply["text"])[:3] == ["/items", "/approve", "/distribute"]
+
+
+async def test_the_chairs_help_leads_with_the_meeting_on_the_meeting_day(world: World) -> None:
+    chair = await world.link(CHAIR)
+    world.clock.now = datetime(2026, 12, 8, 7, 0, tzinfo=UTC)  # 08:00 on the meeting day
+    [reply] = await world.say(chair, "/hjaelp")
+    assert _listed(reply["text"])[:3] == ["/aabn", "/fremmoede", "/luk"]
+
+
+async def test_help_in_the_councils_group_lists_only_the_groups_commands(world: World) -> None:
+    chair = await world.link(CHAIR)
+    group = await world.sim.add_bot_to_group(chair, "KKR Nordjylland", admin=True)
+    await world.sim.send(chair, "/tilknytgruppe", chat_id=group["id"])
+    await world.sim.wait_for_messages(group["id"], 2, timeout=10)
+    await world.sim.wait_for_calls("pinChatMessage", 1, chat_id=group["id"], timeout=10)
+    before = len(await world.sim.messages(group["id"]))
+    await world.sim.send(chair, "/hjaelp", chat_id=group["id"])
+    replies = await world.sim.wait_for_messages(group["id"], before + 1, timeout=10)
+    [reply] = [m for m in replies[before:] if "/tjekind" in (m.text or "")]
+    listed = _listed(reply["text"])
+    assert "/tjekind" in listed and "/quorum" in listed
+    assert not {"/punkter", "/godkend", "/aflys", "/foreslaa", "/orlov"} & set(listed)
+    menu = await world.sim.commands(scope={"type": "chat", "chat_id": group["id"]})
+    assert "punkter" not in [c["command"] for c in menu] and "tjekind" in [
+        c["command"] for c in menu
+    ]
