@@ -43,7 +43,7 @@ class DateInputError(ValueError):
 
 
 def parse_date(text: str) -> date:
-    """A date in one of the accepted forms; DateInputError says what is wrong."""
+    """R-M1, R-S4: a date in one of the accepted forms; DateInputError says what is wrong."""
     written = " ".join(text.strip().lower().split())
     parts = _date_parts(written)
     if parts is None:
@@ -70,7 +70,7 @@ def _date_parts(written: str) -> tuple[int, int, int] | None:
 
 
 def parse_time(text: str) -> time:
-    """A time of day: `10`, `10.00`, `10:00`, `kl. 10.00`; DateInputError says what is wrong."""
+    """R-M1: a time of day (`10`, `10.00`, `10:00`, `kl. 10.00`); DateInputError if not."""
     written = " ".join(text.strip().lower().split())
     found = _TIME.fullmatch(written)
     if found is None:
@@ -82,7 +82,7 @@ def parse_time(text: str) -> time:
 
 
 def parse_moment(text: str) -> datetime:
-    """A date followed by a time (`10.3.2027 kl. 10.00`), as a naive local datetime."""
+    """R-M1, R-M2: a date then a time (`10.3.2027 kl. 10.00`) as a naive local datetime."""
     written = " ".join(text.strip().split())
     found = _TIME_AT_END.search(written.lower())
     if found is None or not written[: found.start(1)].strip():
@@ -93,7 +93,7 @@ def parse_moment(text: str) -> datetime:
 
 
 def leading_date(text: str) -> tuple[date, str]:
-    """The date a text begins with (one word, or three as in `10. marts 2027`) and the rest."""
+    """R-S4: the date a text begins with (`1.2.2027`, `10. marts 2027`) and the rest."""
     words = text.split()
     error: DateInputError | None = None
     for count in (1, 3):

@@ -29,7 +29,12 @@ from services.agenda import (
     my_items,
     withdraw_item,
 )
-from services.agenda_delivery import distribute_agenda, request_agenda
+from services.agenda_delivery import (
+    DistributionPreview,
+    distribute_agenda,
+    distribution_preview,
+    request_agenda,
+)
 from services.agenda_prep import (
     MAX_REASON,
     AgendaOverview,
@@ -42,7 +47,6 @@ from services.agenda_prep import (
     material_target,
     move_item,
     next_agenda,
-    next_agenda_overview,
     reject_item,
     rejection_target,
     take_in_late,
@@ -181,24 +185,39 @@ def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineK
 
 
 async def distribute(update: Update, context: BotContext) -> None:
-    """`/distribute`: warn about missing material (R-M3), then send the agenda at once."""
+    """`/distribute`: show what will go out, to how many, and any missing material (R-M3); the
+    agenda is sent only when that is confirmed."""
     found = await attempt(
-        update, context, next_agenda_overview, write=False, on_refusal=in_chat(update, context)
+        update, context, distribution_preview, write=False, on_refusal=in_chat(update, context)
     )
     if found is not None:
         await _offer_distribution(update, context, found.value)
 
 
 async def _offer_distribution(
-    update: Update, context: BotContext, overview: AgendaOverview
+    update: Update, context: BotContext, preview: DistributionPreview
 ) -> None:
-    if overview.without_material:
-        buttons = InlineKeyboardMarkup(
-            [[Agenda(overview.meeting.id, "distok").button(context._("Send anyway"))]]
+    overview = preview.overview
+    when = format_when(overview.meeting.starts_at, context.language)
+    lines = [
+        context.ngettext(
+            "The addendum to the agenda for the meeting %(when)s goes to %(count)s person.",
+            "The addendum to the agenda for the meeting %(when)s goes to %(count)s people.",
+            preview.recipients,
+            when=when,
         )
-        await _say(update, "\n".join(_material_warning(overview, context)), buttons)
-        return
-    await _distribute(update, context, overview.meeting.id, reason=None)
+        if preview.addendum
+        else context.ngettext(
+            "The agenda for the meeting %(when)s goes to %(count)s person.",
+            "The agenda for the meeting %(when)s goes to %(count)s people.",
+            preview.recipients,
+            when=when,
+        ),
+        *_material_warning(overview, context),
+    ]
+    label = context._("Send anyway") if overview.without_material else context._("Send it now")
+    buttons = InlineKeyboardMarkup([[Agenda(overview.meeting.id, "distok").button(label)]])
+    await _say(update, "\n".join(lines), buttons)
 
 
 async def _distribute(
@@ -300,12 +319,13 @@ async def button(update: Update, context: BotContext) -> None:
     if action in ("dist", "distok"):
         await query.answer()
         if action == "distok":
+            await dialogues.settle(update, context)
             await _distribute(update, context, meeting_id, reason=None)
             return
         found = await attempt(
             update,
             context,
-            agenda_overview,
+            distribution_preview,
             write=False,
             on_refusal=in_chat(update, context),
             meeting_id=meeting_id,

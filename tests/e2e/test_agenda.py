@@ -73,6 +73,12 @@ async def propose(
     return [await press_for_reply(world, user, confirm, "Send forslaget")]
 
 
+async def distribute(world: World, user: int) -> BotMessage:
+    """/udsend, shown first (to how many), then confirmed: the agenda goes out."""
+    offer = await ask(world, user, "/udsend", "sendes til")
+    return await press_for_reply(world, user, offer, offer.labels[0], "på vej")
+
+
 async def agenda_messages(world: World, user: int) -> list[BotMessage]:
     return [
         m
@@ -130,7 +136,9 @@ async def test_the_distribute_button_pressed_again_says_it_has_gone_out(world: W
     chair = await world.link(CHAIR)
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
-    sent = await press_for_reply(world, chair, overview, "Udsend nu", "på vej")
+    offer = await press_for_reply(world, chair, overview, "Udsend nu", "sendes til 24 personer")
+    assert offer.labels == ["Send den nu"]  # nothing goes out on one tap
+    sent = await press_for_reply(world, chair, offer, "Send den nu", "på vej")
     assert "er på vej til 24 personer" in sent["text"]
     again = await press_for_reply(world, chair, overview, "Udsend nu", "allerede")
     assert "allerede udsendt (version 1)" in again["text"]
@@ -213,7 +221,7 @@ async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
     await world.say(english, "/stop")
     await propose(world, member)
     before = len(await world.sim.messages(english))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     text, pdf, material = (await world.sim.wait_for_messages(english, before + 3, timeout=20))[
         before:
     ]
@@ -255,7 +263,7 @@ async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(worl
     await propose(world, member)
     await world.sim.inject_fault("sendDocument", "retry_after", retry_after=1, chat_id=member)
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     await world.sim.wait_for_calls("sendDocument", 1, chat_id=member, timeout=10)
     await world.sim.wait_for_messages(member, before + 1, timeout=10)
     world.clock.advance(timedelta(seconds=2))  # Telegram's pause is over
@@ -305,7 +313,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     again = await press_for_reply(world, secretary, received, "Færdig", "Dagsorden til mødet")
     assert "2 bilag" in again["text"] and "uden bilag" not in again["text"]
     before = len(await world.sim.messages(member))
-    await ask(world, secretary, "/udsend", "på vej")
+    await distribute(world, secretary)
     text, pdf, *material = (await world.sim.wait_for_messages(member, before + 4, timeout=20))[
         before:
     ]
@@ -368,7 +376,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
         ).one()
     assert item.description == "KL orienterer om økonomiaftalen."
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
     assert "1. Fælles busplan" in text["text"] and "2. Orientering fra KL" in text["text"]
 
@@ -419,7 +427,7 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
     assert "Sent forslag" in told["text"]
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
     assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
 
@@ -431,7 +439,8 @@ async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_ag
     chair = await world.link(CHAIR)
     await propose(world, member)
     world.clock.now = AUTO_DISTRIBUTION + timedelta(days=1)  # R-D2 was 1 December 23:59:59
-    asked = await ask(world, chair, "/udsend", "begrundelse")
+    offer = await ask(world, chair, "/udsend", "sendes til")
+    asked = await press_for_reply(world, chair, offer, "Send den nu", "begrundelse")
     assert "tirsdag den 1. december 2026 kl. 23.59" in asked["text"] and "R-D3" not in asked["text"]
     assert "Skriv begrundelsen i én besked (højst 1000 tegn)" in asked["text"]
     assert "Annullér" in asked.labels
