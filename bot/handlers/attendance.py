@@ -10,9 +10,11 @@ from html import escape
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot.callbacks import Attendance, LeaveDecision
+from bot import dialogues
+from bot.callbacks import Attendance, Dialog, DialogChoice, LeaveDecision
 from bot.context import BotContext
-from bot.handlers.common import Done, args_text, attempt, replace, tell
+from bot.dialogues import Flow
+from bot.handlers.common import Done, args_text, attempt, in_chat, replace, tell
 from bot.live import quorum_text
 from bot.menus import set_group_menu
 from bot.texts import STALE_BUTTON, refusal, unreadable
@@ -28,6 +30,7 @@ from services.attendance import (
     summon_substitute,
     withdraw_absence,
 )
+from services.dialogues import OpenDialogue
 from services.errors import Refused
 from services.live import link_group
 from services.long_absence import (
@@ -398,13 +401,7 @@ async def leave(update: Update, context: BotContext) -> None:
         await tell(update, context, context._(LEAVE_USAGE))
         return
     if args[0].lower() in END_WORDS:
-        ended = await attempt(update, context, end_long_absence)
-        if ended is not None:
-            await tell(
-                update,
-                context,
-                context._("Welcome back. Your substitute leaves; the chair has been told."),
-            )
+        await _ask_to_end_leave(update, context)
         return
     try:  # the Danish ways of writing a date, or ISO (procedure/danish_dates.py)
         start, rest = leading_date(" ".join(args))
@@ -557,3 +554,34 @@ async def linkgroup(update: Update, context: BotContext) -> None:
             council=council,
         )
     )
+
+
+# Ending a long absence is shown first (the substitute leaves, the chair is told) and confirmed.
+
+
+async def _ask_to_end_leave(update: Update, context: BotContext) -> None:
+    dialogue_id = await dialogues.begin(update, context, "end_leave", {})
+    if dialogue_id is None:
+        return
+    text = context._(
+        "End your long absence now? Your substitute leaves and you attend again; the chair is told."
+    )
+    button = Dialog("ok", dialogue_id).button(context._("Yes, I am back"))
+    await dialogues.prompt(update, context, dialogue_id, text, [[button]])
+
+
+async def _end_leave_confirmed(
+    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
+) -> None:
+    await dialogues.finish(update, context)
+    ended = await attempt(update, context, end_long_absence, on_refusal=in_chat(update, context))
+    if ended is None:
+        await dialogues.settle(update, context, context._("Not ended"))
+        return
+    await dialogues.settle(update, context)
+    await dialogues.say(
+        update, context, context._("Welcome back. Your substitute leaves; the chair has been told.")
+    )
+
+
+dialogues.flow("end_leave", Flow(_("Ending your long absence"), choice=_end_leave_confirmed))

@@ -292,3 +292,22 @@ async def test_help_in_the_councils_group_lists_only_the_groups_commands(world: 
     assert "punkter" not in [c["command"] for c in menu] and "tjekind" in [
         c["command"] for c in menu
     ]
+
+
+async def test_a_long_absence_in_danish_dates_is_ended_only_when_confirmed(world: World) -> None:
+    mayor = await world.link("Anders Gade")
+    recorded = await ask(world, mayor, "/orlov 1. december 2026 1.4.2027 barsel", "registreret")
+    assert "Dit længerevarende forfald fra tirsdag den 1. december 2026" in recorded["text"]
+    asked = await ask(world, mayor, "/orlov slut", "afslutte")
+    assert asked.labels == ["Ja, jeg er tilbage", "Annullér"]
+    kept = await press_for_reply(world, mayor, asked, "Annullér", "Annulleret")
+    assert kept
+    asked = await ask(world, mayor, "/orlov slut", "afslutte")
+    done = await press_for_reply(world, mayor, asked, "Ja, jeg er tilbage", "Velkommen tilbage")
+    assert "stedfortræder udtræder" in done["text"]
+
+
+async def test_an_impossible_leave_date_says_what_is_wrong(world: World) -> None:
+    mayor = await world.link("Anders Gade")
+    wrong = await ask(world, mayor, "/orlov 31.11.2026 1.4.2027", "ikke en dato")
+    assert "november 2026 har 30 dage" in wrong["text"]
