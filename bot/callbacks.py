@@ -174,7 +174,19 @@ class Language(CallbackData):
 
 
 AgendaAction = Literal[
-    "up", "down", "mat", "matdone", "rej", "take", "wd", "add", "appr", "dist", "distok", "show"
+    "up",
+    "down",
+    "mat",
+    "matdone",
+    "rej",
+    "unrej",
+    "take",
+    "wd",
+    "add",
+    "appr",
+    "dist",
+    "distok",
+    "show",
 ]
 
 

@@ -50,6 +50,7 @@ from services.agenda_prep import (
     reject_item,
     rejection_target,
     take_in_late,
+    undo_rejection,
 )
 from services.dialogues import OpenDialogue
 from services.errors import Refused
@@ -290,7 +291,7 @@ async def myitems(update: Update, context: BotContext) -> None:
 
 
 # Buttons that act on one item carry its id; those on the meeting do not.
-ITEM_ACTIONS = frozenset({"up", "down", "mat", "matdone", "rej", "take", "wd"})
+ITEM_ACTIONS = frozenset({"up", "down", "mat", "matdone", "rej", "unrej", "take", "wd"})
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -304,6 +305,9 @@ async def button(update: Update, context: BotContext) -> None:
         return
     if action == "rej":
         await _ask_reason(update, context, meeting_id, item_id)
+        return
+    if action == "unrej":
+        await _undo_rejection(update, context, item_id)
         return
     if action == "add":
         await query.answer()
@@ -477,8 +481,28 @@ async def _rejection_confirmed(
         await dialogues.settle(update, context, context._("Not rejected"))
         return
     await dialogues.settle(update, context, context._("Rejected"))
-    title = escape(rejected.value.title)
-    await _say(update, context._("Rejected: %(title)s. The proposer has been told.", title=title))
+    shown = rejected.value
+    text = context._("Rejected: %(title)s. The proposer has been told.", title=escape(shown.title))
+    text += "\n" + context._("You can take the rejection back until the agenda goes out.")
+    undo = Agenda(shown.meeting_id, "unrej", shown.id).button(context._("Take the rejection back"))
+    await _say(update, text, InlineKeyboardMarkup([[undo]]))
+
+
+async def _undo_rejection(update: Update, context: BotContext, item_id: int) -> None:
+    """The chair's own rejection taken back (until the agenda goes out); the proposer is told."""
+    query = update.callback_query
+    undone = await attempt(update, context, undo_rejection, item_id=item_id)
+    if undone is None:
+        return
+    if query is not None:
+        await query.answer()
+    await dialogues.settle(update, context)
+    text = context._(
+        "The rejection of %(title)s is taken back; the proposal is as it was before, and the"
+        " proposer has been told.",
+        title=escape(undone.value.title),
+    )
+    await _say(update, text)
 
 
 async def _ask_title(update: Update, context: BotContext, meeting_id: int) -> None:

@@ -311,3 +311,21 @@ async def test_an_impossible_leave_date_says_what_is_wrong(world: World) -> None
     mayor = await world.link("Anders Gade")
     wrong = await ask(world, mayor, "/orlov 31.11.2026 1.4.2027", "ikke en dato")
     assert "november 2026 har 30 dage" in wrong["text"]
+
+
+async def test_a_confirmed_rejection_can_be_taken_back_until_the_agenda_goes_out(
+    world: World,
+) -> None:
+    member, chair = await world.link(MEMBER), await world.link(CHAIR)
+    await propose(world, member)
+    overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
+    await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    confirm = await ask(world, chair, "Ikke af tværkommunal karakter", "får besked")
+    done = await press_for_reply(world, chair, confirm, "Afvis forslaget", "Afvist:")
+    assert done.labels == ["Fortryd afvisningen"]
+    before = len(await world.sim.messages(member))
+    undone = await press_for_reply(world, chair, done, "Fortryd afvisningen", "fortrudt")
+    assert "forslaget står, som det stod før" in undone["text"]
+    assert await _status(world, "Fælles busplan") == ItemStatus.PROPOSED
+    told = await reply_containing(world, member, before, "genoptaget")
+    assert "Gorm Iversen har fortrudt afvisningen" in told["text"]
