@@ -18,7 +18,7 @@ from bot.callbacks import Agenda, AgendaAction, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, material_of
-from bot.texts import STALE_BUTTON, fit, refusal, shortened
+from bot.texts import STALE_BUTTON, cut, fit, refusal, shortened
 from procedure.permissions import Action
 from services.actors import Actor
 from services.agenda import (
@@ -55,6 +55,8 @@ from services.agenda_prep import (
 from services.dialogues import OpenDialogue
 from services.errors import Refused
 from templates.i18n import format_when, render
+
+LABEL_WIDTH = 24  # a title in a button label, cut at a word boundary
 
 
 def _(message: str) -> str:
@@ -100,7 +102,7 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
             row.append(Agenda(m, "rej", item.id).button(label))
         rows.append(row)
     for item in overview.late:
-        short = item.title[:24]
+        short = cut(item.title, LABEL_WIDTH)
         row = [Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))]
         if actor.may(Action.ACCEPT_LATE_PROPOSAL):
             take = context._("Take in: %(title)s", title=short)
@@ -278,10 +280,10 @@ async def myitems(update: Update, context: BotContext) -> None:
     buttons = [
         [
             Agenda(m.meeting.id, "mat", m.item.id).button(
-                context._("Add material: %(title)s", title=m.item.title[:24])
+                context._("Add material: %(title)s", title=cut(m.item.title, LABEL_WIDTH))
             ),
             Agenda(m.meeting.id, "wd", m.item.id).button(
-                context._("Withdraw: %(title)s", title=m.item.title[:24])
+                context._("Withdraw: %(title)s", title=cut(m.item.title, LABEL_WIDTH))
             ),
         ]
         for m in mine
