@@ -280,7 +280,7 @@ async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -
     assert again["show_alert"] and "allerede meldt afbud" in again["text"]
     # A leave ending before it starts.
     [reply] = await world.say(member, "/orlov 1.6.2027 1.2.2027")
-    assert "slutning skal ligge efter" in reply["text"]
+    assert "slutdato skal ligge efter" in reply["text"]
     # Checking in another member, on the day.
     chair = await world.link(CHAIR)
     world.clock.now = meeting.starts_at - timedelta(minutes=30)
