@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot import callbacks, dialogues
 from bot.callbacks import CallbackData
 from bot.commands import COMMANDS
 from bot.context import BotContext, Clock, system_clock
@@ -51,6 +51,8 @@ HANDLERS = {
     "help": basics.help_command,
     "meetings": basics.meetings,
     "language": basics.language,
+    "propose": propose.start,
+    "cancel": dialogues.cancel_command,
     "myitems": agenda.myitems,
     "agenda": agenda.agenda,
     "items": agenda.items,
@@ -101,9 +103,9 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.ClosedMark: record.closed_button,
     callbacks.MemberLeaves: term.member_leaves_button,
     callbacks.MembershipOffer: term.offer_button,
-}  # callbacks.Proposal: inside the /propose conversation
-# Commands that start a conversation of several steps rather than answer at once.
-CONVERSATIONS = {"propose": propose.conversation}
+    callbacks.Proposal: propose.chosen,
+    callbacks.Dialog: dialogues.pressed,
+}
 
 LIVE_TICKS = 5
 
@@ -155,17 +157,15 @@ def _add_handlers(application: KKRApplication) -> None:
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(CommandHandler("start", start))
     for command in COMMANDS:
-        if command.name in CONVERSATIONS:
-            application.add_handler(CONVERSATIONS[command.name](command.names))
-        else:
-            application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
+        application.add_handler(CommandHandler(command.names, HANDLERS[command.name]))
+    application.add_handler(CommandHandler("stop", dialogues.cancel_command))
     # Each family's handler sees only data of its own that parses (bot/callbacks.py); the rest —
     # an old message's button, a made-up press — is told the button is no longer valid.
     for family, handler in BUTTONS.items():
         application.add_handler(CallbackQueryHandler(handler, pattern=family.filter()))
     application.add_handler(CallbackQueryHandler(basics.stale_button))
-    # A text may answer the agenda's last question (a reason, a title); else "not understood".
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, agenda.pending_text))
+    # A text or document answers the open dialogue (bot/dialogues.py); else "not understood".
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, basics.free_message))
     application.add_error_handler(on_error)
 
 

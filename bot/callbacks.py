@@ -174,7 +174,19 @@ class Language(CallbackData):
 
 
 AgendaAction = Literal[
-    "up", "down", "mat", "matdone", "rej", "take", "wd", "add", "appr", "dist", "distok", "show"
+    "up",
+    "down",
+    "mat",
+    "matdone",
+    "rej",
+    "unrej",
+    "take",
+    "wd",
+    "add",
+    "appr",
+    "dist",
+    "distok",
+    "show",
 ]
 
 
@@ -336,3 +348,17 @@ class MembershipOffer(CallbackData):
     prefix: ClassVar[str] = "vac"
     vacancy_id: int
     accept: bool
+
+
+DialogChoice = Literal["stop", "ok", "skip", "done", "undo"]
+
+
+@dataclass(frozen=True)
+class Dialog(CallbackData):
+    """A choice in an open dialogue (bot/dialogues.py): Cancel, confirm, skip a step, done. It
+    names the dialogue it was asked in, so a button of an earlier dialogue never acts on a later
+    one; `undo` names instead what it undoes (see the flow that offers it)."""
+
+    prefix: ClassVar[str] = "dl"
+    choice: DialogChoice
+    dialogue_id: int

@@ -16,6 +16,7 @@ class Command:
     description: str  # msgid; translated for the menu and /help
     action: Action | None  # None: anyone linked may use it
     or_action: Action | None = None  # shown also to whoever may do this (e.g. act for others)
+    group: bool = False  # also listed in the council's group (the rest belongs in private)
 
     @property
     def names(self) -> list[str]:
@@ -52,16 +53,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("attend", "deltager", _("Withdraw an absence"), Action.WITHDRAW_ABSENCE),
     Command("leave", "orlov", _("Long absence (at least 3 months)"), Action.REPORT_ABSENCE),
     Command("request", "anmod", _("Ask for an extraordinary meeting"), Action.REQUEST_MEETING),
-    Command("quorum", "quorum", _("Attendance and quorum"), Action.VIEW_QUORUM),
-    Command("checkin", "tjekind", _("Check in at the meeting"), Action.CHECK_IN),
-    Command("checkout", "tjekud", _("Check out of the meeting"), Action.CHECK_IN),
-    Command("open", "aabn", _("Open the meeting"), Action.OPEN_MEETING),
-    Command("close", "luk", _("Close the meeting"), Action.CLOSE_MEETING),
+    Command("quorum", "quorum", _("Attendance and quorum"), Action.VIEW_QUORUM, group=True),
+    Command("checkin", "tjekind", _("Check in at the meeting"), Action.CHECK_IN, group=True),
+    Command("checkout", "tjekud", _("Check out of the meeting"), Action.CHECK_IN, group=True),
+    Command("open", "aabn", _("Open the meeting"), Action.OPEN_MEETING, group=True),
+    Command("close", "luk", _("Close the meeting"), Action.CLOSE_MEETING, group=True),
     Command(
         "attendance",
         "fremmoede",
-        _("Attendance record of the meeting (R-Q4)"),
+        _("Attendance record of the meeting"),
         Action.VIEW_ATTENDANCE_RECORD,
+        group=True,
     ),
     Command("item", "punkt", _("Lead the meeting: the item under discussion"), Action.LEAD_MEETING),
     Command("decide", "beslut", _("Record the decision on the item"), Action.LEAD_MEETING),
@@ -84,7 +86,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "export", "eksport", _("Attendance for allowances (spreadsheet)"), Action.EXPORT_ATTENDANCE
     ),
-    Command("linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP),
+    Command(
+        "linkgroup", "tilknytgruppe", _("Link the council's group"), Action.LINK_GROUP, group=True
+    ),
     Command("annualplan", "aarsplan", _("The year's meetings"), Action.VIEW_MEETINGS),
     Command("memberleaves", "udtraed", _("A member or substitute leaves"), Action.MANAGE_MEMBERS),
     Command(
@@ -93,14 +97,27 @@ COMMANDS: tuple[Command, ...] = (
         _("Notify an alliance for the chair election"),
         Action.NOTIFY_ALLIANCE,
     ),
-    Command("help", "hjaelp", _("What I can do for you"), None),
+    Command("cancel", "annuller", _("Cancel what you are doing"), None, group=True),
+    Command("help", "hjaelp", _("What I can do for you"), None, group=True),
     Command("language", "sprog", _("Dansk / English"), None),
 )
 
 
-def commands_for(actor: Actor) -> list[Command]:
-    """The commands the person's roles allow, in menu order (procedure.permissions decides)."""
-    return [c for c in COMMANDS if _visible(c, actor)]
+# The few actions of the moment lead the menu of whoever may take them: before a meeting the
+# agenda's, on the meeting day the meeting's.
+LEADING = {
+    "prepare": ("items", "approve", "distribute"),
+    "meeting_day": ("open", "attendance", "close"),
+}
+
+
+def commands_for(actor: Actor, *, in_group: bool = False, moment: str = "prepare") -> list[Command]:
+    """The commands the person's roles allow (procedure.permissions decides): those of the moment
+    first, then the rest in menu order; in a group only the group's commands."""
+    shown = [c for c in COMMANDS if _visible(c, actor) and (c.group or not in_group)]
+    leading = LEADING.get(moment, ())
+    first = [c for name in leading for c in shown if c.name == name]
+    return first + [c for c in shown if c not in first]
 
 
 def _visible(command: Command, actor: Actor) -> bool:

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from models.db import SessionFactory
 from services.actors import Actor
-from templates.i18n import DEFAULT_LANGUAGE, gettext
+from templates.i18n import DEFAULT_LANGUAGE, gettext, ngettext
 
 Clock = Callable[[], datetime]
 
@@ -44,6 +44,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def _(self, message: str, **params: Any) -> str:
         """`message` in the language of the person who wrote."""
         return gettext(self.language, message, **params)
+
+    def ngettext(self, singular: str, plural: str, count: int, **params: Any) -> str:
+        """The form for `count` in the language of the person who wrote (%(count)s filled in)."""
+        return ngettext(self.language, singular, plural, count, **params)
 
     def require_actor(self) -> Actor:
         """The linked person; the gate in bot/gate.py guarantees it for member handlers."""

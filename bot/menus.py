@@ -8,7 +8,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScope
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.commands import commands_for, menu
+from bot.commands import COMMANDS, commands_for, menu
 from services.actors import Actor
 from templates.i18n import LANGUAGES, gettext
 
@@ -45,3 +45,14 @@ async def set_person_menu(bot: ExtBot[None], actor: Actor, language: str) -> Non
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(actor.chat_id))
     except TelegramError as error:  # a menu is a convenience; never fail the person's action for it
         log.warning("could not set the menu of chat %s: %s", actor.chat_id, error)
+
+
+async def set_group_menu(bot: ExtBot[None], chat_id: int, language: str) -> None:
+    """The menu of the council's group: only the commands that belong there (check-in, quorum,
+    the meeting's own), never the private ones."""
+    shown = [c for c in COMMANDS if c.group]
+    commands = [BotCommand(name, text) for name, text in menu(shown, language)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:  # a convenience, as above
+        log.warning("could not set the menu of group %s: %s", chat_id, error)

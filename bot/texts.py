@@ -6,9 +6,10 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
+from procedure.danish_dates import DateInputError
 from services.actors import Actor
 from services.errors import Refused
-from templates.i18n import format_day, format_when, gettext
+from templates.i18n import format_day, format_when, gettext, month_name
 
 
 def _(message: str) -> str:
@@ -70,13 +71,15 @@ REFUSALS = {
     "end_before_start": _("The end of the leave must come after its start (%(starts_on)s)."),
     "not_long_absence": _(
         "A leave must last at least 3 months (until %(until)s or later). For a single meeting,"
-        " use /afbud."
+        " use /absent."
     ),
-    "already_on_leave": _("You have a leave recorded already. When you are back: /orlov slut"),
+    "already_on_leave": _(
+        "You have a long absence recorded already. When you are back: /leave end"
+    ),
     "not_on_leave": _("You have no leave recorded."),
     "already_decided": _("The council's decision on this leave is recorded already."),
     "long_absence_ended": _("That leave has ended."),
-    "subject_missing": _("Please give a subject: /anmod the subject of the meeting"),
+    "subject_missing": _("Please give a subject: /request the subject of the meeting"),
     "subject_too_long": _("Please keep the subject under %(limit)s characters."),
     "already_requested": _(
         "You have asked already: %(requests)s of the %(needed)s requests needed so far."
@@ -112,7 +115,7 @@ REFUSALS |= {
     "agenda_empty": _("The agenda has no items yet."),
     "exception_reason_required": _(
         "The distribution deadline was %(deadline)s. Sending later is an exception the chair must"
-        " give a reason for (R-D3)."
+        " give a reason for."
     ),
     "item_not_changeable": _("That item can no longer be changed."),
     "invalid_moment": _("I could not use the time %(text)s: it must be a future date and time."),
@@ -122,11 +125,24 @@ REFUSALS |= {
     "meeting_clash": _("The council has a meeting at %(when)s already."),
     "place_length": _("Please give the place in 1 to %(limit)s characters."),
     "call_subject_missing": _(
-        "An extraordinary meeting needs a subject: /indkald date time; place; subject"
+        "An extraordinary meeting needs a subject: /call date time; place; subject"
     ),
     "exception_reason_length": _(
         "Please give the reason for the exception in 1 to %(limit)s characters."
     ),
+    "rejection_not_undoable": _(
+        "That rejection can no longer be taken back: only the person who made it can, and only"
+        " until the agenda goes out. The proposer can propose the item again."
+    ),
+    "too_many_documents": _("One proposal can carry at most %(limit)s documents."),
+    "not_a_date": _(
+        "I cannot read %(text)s as a date. Write it like 10.3.2027, 10. marts 2027 or 2027-03-10."
+    ),
+    "no_such_month": _("%(text)s is not a date: there is no month %(month)s."),
+    "no_such_day": _("%(text)s is not a date: %(month_name)s %(year)s has %(days)s days."),
+    "not_a_time": _("I cannot read %(text)s as a time. Write it like 10.00 or kl. 10.00."),
+    "no_such_time": _("%(text)s is not a time of day: use 0.00 to 23.59."),
+    "time_missing": _("Please give the time too, e.g. 10.3.2027 kl. 10.00."),
     "rejection_reason_length": _(
         "Please give the proposer a reason for the rejection, in 1 to %(limit)s characters."
     ),
@@ -295,7 +311,8 @@ def _shown(value: Any, language: str) -> object:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return escape(value)
-        return format_when(moment, language) if "T" in value else format_day(moment, language)
+        # "2027-03-28 02:30" has a time (the DST gap names it); "2027-03-28" is a day.
+        return format_when(moment, language) if len(value) > 10 else format_day(moment, language)
     return value
 
 
@@ -313,3 +330,43 @@ REFUSALS |= {
         " approved."
     ),
 }
+# --- Texts that fit: Telegram refuses a message over 4096 characters, an alert over 200.
+
+MESSAGE_LIMIT = 4096
+ALERT_LIMIT = 200
+AND_MORE = _("…and %(count)s more")
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= width:
+        return text
+    shortened = text[: width - 1]
+    if " " in shortened[width // 2 :]:
+        shortened = shortened.rsplit(" ", 1)[0]
+    return shortened.rstrip(" ,.;:—-") + "…"
+
+
+def shortened(names: list[str], language: str, *, shown: int = 5, width: int = 60) -> str:
+    """Names joined by commas, each cut at a word boundary; beyond `shown`, '…and 18 more'."""
+    listed = ", ".join(cut(name, width) for name in names[:shown])
+    rest = len(names) - shown
+    return f"{listed} {gettext(language, AND_MORE, count=rest)}" if rest > 0 else listed
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message that fits: a longer one is cut at a line (or word) boundary, ending in '…'.
+    The last line of defence; lists are shortened where they are made."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 2]
+    at_line = "\n" in head[limit // 2 :]
+    return (head.rsplit("\n", 1)[0] if at_line else cut(head, limit - 2)) + "\n…"
+
+
+def unreadable(error: DateInputError, language: str) -> str:
+    """What is wrong with a date or time someone wrote ('februar 2027 har 28 dage')."""
+    params: dict[str, Any] = dict(error.params)
+    if "month" in params and 1 <= int(params["month"]) <= 12:
+        params["month_name"] = month_name(int(params["month"]), language)
+    return refusal(Refused(error.code, **params), language)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -75,10 +76,20 @@ class ProposalResult:
     deadline: datetime
 
 
+# Format characters that show nothing: zero-width space, joiners, word joiner, byte-order mark.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def visible(ch: str) -> bool:
+    """Whether a character shows on screen (not whitespace, not a format or control character)."""
+    return not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+
+
 def check_title(title: str) -> str:
-    """A title of 1 to MAX_TITLE characters, whitespace trimmed."""
-    title = " ".join(title.split())
-    if not title:
+    """A title of 1 to MAX_TITLE characters, whitespace trimmed; a title of only invisible
+    characters (zero-width spaces and the like) would make an invisible item, and is refused."""
+    title = " ".join(title.split()).strip(INVISIBLE)
+    if not any(visible(ch) for ch in title):
         raise Refused("title_empty", "the title is empty")
     if len(title) > MAX_TITLE:
         raise Refused("title_too_long", "the title is too long", length=len(title), limit=MAX_TITLE)

@@ -22,7 +22,13 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda import council_of, item_views, require_changeable
-from services.agenda_prep import MAX_REASON, agenda_items
+from services.agenda_prep import (
+    MAX_REASON,
+    AgendaOverview,
+    agenda_items,
+    agenda_overview,
+    next_meeting_id,
+)
 from services.errors import Refused
 from services.meetings import meeting_of, view
 from services.outbox import enqueue
@@ -398,3 +404,38 @@ async def remember_file_id(session: AsyncSession, *, agenda_document_id: int, fi
     if document is not None and document.telegram_file_id is None:
         document.telegram_file_id = file_id
         session.add(document)
+
+
+# Before the agenda goes out, the chat shows what will happen and asks to confirm (issue 17).
+
+
+@dataclass(frozen=True)
+class DistributionPreview:
+    """The agenda about to go out, whether as an addendum, and to how many people."""
+
+    overview: AgendaOverview
+    recipients: int
+    addendum: bool
+
+
+async def distribution_preview(
+    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+) -> DistributionPreview:
+    """What /distribute would send (the next meeting's agenda unless `meeting_id` says which),
+    refused as distribute_agenda would refuse it; nothing changes."""
+    actor.require(Action.DISTRIBUTE_AGENDA)
+    if meeting_id is None:
+        meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    meeting = await meeting_of(session, actor, meeting_id)
+    require_changeable(meeting, now)
+    if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
+        raise Refused(
+            "already_distributed",
+            "nothing changed since it went out",
+            version=meeting.agenda_version,
+        )
+    if not await agenda_items(session, meeting_id):
+        raise Refused("agenda_empty", "the agenda has no items")
+    overview = await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)
+    recipients = await agenda_recipients(session, meeting)
+    return DistributionPreview(overview, len(recipients), meeting.agenda_version > 0)

@@ -289,29 +289,83 @@ async def take_in_late(
     return shown
 
 
-async def reject_item(
-    session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
+async def rejection_target(
+    session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
 ) -> ItemView:
-    """A proposal is refused with a reason, which the proposer is sent."""
+    """The proposal the actor is about to reject, if they may (as reject_item): shown before the
+    reason is asked for, so the confirmation can name the item and its proposer."""
+    item, _meeting = await _rejectable(session, actor, item_id, now)
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+def check_rejection_reason(reason: str) -> str:
+    """A rejection's reason: 1 to MAX_REASON characters, whitespace folded."""
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
+    return reason
+
+
+async def _rejectable(
+    session: AsyncSession, actor: Actor, item_id: int, now: datetime
+) -> tuple[AgendaItem, Meeting]:
     actor.require(Action.EDIT_AGENDA)
     item, meeting = await _item(session, actor, item_id)
     require_changeable(meeting, now)
     if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
         raise Refused("item_not_changeable", "only a member's proposal can be rejected")
-    reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON:
-        raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
+    return item, meeting
+
+
+async def reject_item(
+    session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
+) -> ItemView:
+    """A proposal is refused with a reason, which the proposer is sent."""
+    item, meeting = await _rejectable(session, actor, item_id, now)
+    reason = check_rejection_reason(reason)
     was_on_agenda = item.status in ON_AGENDA
     item.status, item.rejection_reason = ItemStatus.REJECTED, reason
     item.decided_at, item.decided_by_id = now, actor.person_id
     session.add(item)
     if was_on_agenda:
         touch(meeting, session, now)
-    await _tell_proposer(session, item, "proposal_rejected", now, actor, reason=reason)
+    await _tell_proposer(session, item, "proposal_rejected", now, actor, once=False, reason=reason)
     audit.record(
         session,
         now=now,
         action="item.reject",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"item:{item.id}",
+    )
+    [shown] = await item_views(session, [item])
+    return shown
+
+
+async def undo_rejection(
+    session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
+) -> ItemView:
+    """A rejection taken back by the person who made it, until the agenda has gone out since:
+    the proposal is as it was before (on the agenda, or waiting for the chair), the proposer told."""
+    actor.require(Action.EDIT_AGENDA)
+    item, meeting = await _item(session, actor, item_id)
+    require_changeable(meeting, now)
+    if item.status != ItemStatus.REJECTED or item.decided_by_id != actor.person_id:
+        raise Refused("rejection_not_undoable", "only one's own rejection can be taken back")
+    sent = meeting.agenda_distributed_at
+    if sent is not None and item.decided_at is not None and sent >= item.decided_at:
+        raise Refused("rejection_not_undoable", "the agenda has gone out since the rejection")
+    item.status = ItemStatus.LATE if item.late else ItemStatus.PROPOSED
+    item.rejection_reason, item.decided_at, item.decided_by_id = None, None, None
+    session.add(item)
+    if item.status in ON_AGENDA:
+        touch(meeting, session, now)
+    await _tell_proposer(session, item, "rejection_undone", now, actor, once=False)
+    audit.record(
+        session,
+        now=now,
+        action="item.unreject",
         council_id=actor.council_id,
         actor_id=actor.person_id,
         subject=f"item:{item.id}",
@@ -326,8 +380,12 @@ async def _tell_proposer(
     kind: str,
     now: datetime,
     actor: Actor,
+    *,
+    once: bool = True,
     **extra: str,
 ) -> None:
+    """Tell the proposer (not the actor themself); `once` False: a decision that may be taken
+    and taken back again, so each one is its own notice."""
     if item.proposed_by_id is None or item.proposed_by_id == actor.person_id:
         return
     meeting = await session.get(Meeting, item.meeting_id)
@@ -337,7 +395,7 @@ async def _tell_proposer(
         session,
         person_id=item.proposed_by_id,
         kind=kind,
-        dedupe_key=f"{kind}:{item.id}",
+        dedupe_key=f"{kind}:{item.id}" if once else f"{kind}:{item.id}:{now.isoformat()}",
         now=now,
         payload={
             "title": item.title,

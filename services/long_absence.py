@@ -56,7 +56,7 @@ def _(message: str) -> str:
 
 
 # The agenda item R-S5 puts on the next meeting's agenda (stored in the council's language).
-DECISION_ITEM = _("Decision on the substitute's entry for %(member)s (B1.7)")
+DECISION_ITEM = _("Decision on the substitute's entry for %(member)s")
 
 
 async def report_long_absence(

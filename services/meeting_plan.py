@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -268,3 +269,54 @@ async def cancel_meeting_on(
     return await cancel_meeting(
         session, actor=actor, meeting_id=meeting.id or 0, now=now, reason=reason
     )
+
+
+# Before a meeting is cancelled or moved, the chat shows what will happen and asks to confirm.
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """The meeting a cancellation or a move would change, and how many people would be told."""
+
+    meeting: MeetingView
+    recipients: int
+
+
+async def plan_change_on(
+    session: AsyncSession, *, actor: Actor, day: date, now: datetime
+) -> PlanChange:
+    """The coming meeting on that local day, if the actor may cancel or move it (nothing changes)."""
+    actor.require(Action.PLAN_MEETINGS)
+    meeting = await meeting_on(session, actor=actor, day=day, now=now)
+    require_changeable(meeting, now)
+    council = await council_of(session, actor.council_id)
+    recipients = await agenda_recipients(session, meeting)
+    return PlanChange(view(meeting, council), len(recipients))
+
+
+async def cancel_meeting_shown(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, reason: str, now: datetime
+) -> PlanChange:
+    """cancel_meeting, with the meeting as the chat shows it and how many were told."""
+    meeting = await cancel_meeting(
+        session, actor=actor, meeting_id=meeting_id, now=now, reason=reason
+    )
+    council = await council_of(session, actor.council_id)
+    return PlanChange(view(meeting, council), len(await agenda_recipients(session, meeting)))
+
+
+async def move_meeting_shown(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    starts_at: datetime,
+    now: datetime,
+    place: str | None = None,
+) -> PlanChange:
+    """move_meeting, with the meeting as the chat shows it and how many were told."""
+    meeting = await move_meeting(
+        session, actor=actor, meeting_id=meeting_id, starts_at=starts_at, place=place, now=now
+    )
+    council = await council_of(session, actor.council_id)
+    return PlanChange(view(meeting, council), len(await agenda_recipients(session, meeting)))

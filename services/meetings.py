@@ -168,3 +168,22 @@ async def council_meetings(
         .order_by(col(Meeting.starts_at))
     )
     return [view(m, council) for m in meetings]
+
+
+async def meeting_today(session: AsyncSession, *, actor: Actor, now: datetime) -> bool:
+    """Whether the actor's council meets today (local day), or its meeting is open: the moment
+    the chair's menu leads with opening, attendance and closing."""
+    council = await session.get(Council, actor.council_id)
+    assert council is not None
+    today = now.astimezone(ZoneInfo(council.timezone)).date()
+    meetings = await session.exec(
+        select(Meeting).where(
+            Meeting.council_id == council.id,
+            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+        )
+    )
+    return any(
+        m.status == MeetingStatus.OPEN
+        or m.starts_at.astimezone(ZoneInfo(council.timezone)).date() == today
+        for m in meetings
+    )

@@ -71,7 +71,8 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
                 )
             ).all()
         )
-        payload = _meeting_payload(meeting, council)
+        # The day is named from when the reminder goes out ("today", "tomorrow", a weekday).
+        payload = {**_meeting_payload(meeting, council), "reminded_at": now.isoformat()}
         start = meeting.starts_at.isoformat()
         for person_id in await agenda_recipients(session, meeting):
             if person_id in absent:

@@ -5,13 +5,13 @@ plain `pip install .` works without a build step and a stale .mo can never be se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -48,6 +48,17 @@ def gettext(language: str, message: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def ngettext(language: str, singular: str, plural: str, count: int, **params: Any) -> str:
+    """The singular or plural form for `count` in `language`; %(count)s is filled in."""
+    text = translations(supported(language)).ngettext(singular, plural, count)
+    return text % {"count": count, **params}
+
+
+def month_name(month: int, language: str) -> str:
+    """The name of a month in `language` ('februar', 'February')."""
+    return format_date(date(2000, month, 1), "MMMM", locale=supported(language))
+
+
 def _moment(value: datetime | str) -> datetime:
     # Notices carry their times as ISO strings in JSON payloads.
     return datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -71,6 +82,21 @@ def format_clock(value: datetime | str, language: str) -> str:
     return format_datetime(_moment(value), pattern, locale=supported(language))
 
 
+def format_relative(value: datetime | str, reference: datetime | str, language: str) -> str:
+    """A local time named from `reference`'s day: 'i dag kl. 15.00', 'i morgen kl. 10.00', or
+    'torsdag den 17. december kl. 10.00' (the weekday and date when further away)."""
+    moment = _moment(value)
+    seen_from = _moment(reference).astimezone(moment.tzinfo)
+    time_of_day = format_datetime(moment, gettext(language, "HH:mm"), locale=supported(language))
+    days = (moment.date() - seen_from.date()).days
+    if days == 0:
+        return gettext(language, "today at %(time)s", time=time_of_day)
+    if days == 1:
+        return gettext(language, "tomorrow at %(time)s", time=time_of_day)
+    pattern = translations(supported(language)).gettext("EEEE d MMMM 'at' HH:mm")
+    return format_datetime(moment, pattern, locale=supported(language))
+
+
 @cache
 def environment(language: str) -> Environment:
     """The Jinja2 environment for one language: Telegram HTML escaped, gettext installed."""
@@ -87,6 +113,7 @@ def environment(language: str) -> Environment:
     env.filters["when"] = lambda value: format_when(value, language)
     env.filters["day"] = lambda value: format_day(value, language)
     env.filters["clock"] = lambda value: format_clock(value, language)
+    env.filters["relative"] = lambda value, reference: format_relative(value, reference, language)
     return env
 
 

@@ -4,43 +4,59 @@ Handlers only parse and render: every button is checked again by the service it 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from contextlib import suppress
+from datetime import datetime
 from html import escape
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
-from bot.callbacks import Agenda, AgendaAction
+from bot import dialogues
+from bot.callbacks import Agenda, AgendaAction, Dialog, DialogChoice
 from bot.context import BotContext
-from bot.handlers import basics
+from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, material_of
-from bot.texts import STALE_BUTTON, refusal
+from bot.texts import STALE_BUTTON, cut, fit, refusal, shortened
 from procedure.permissions import Action
 from services.actors import Actor
-from services.agenda import my_items, withdraw_item
-from services.agenda_delivery import distribute_agenda, request_agenda
+from services.agenda import (
+    MAX_DESCRIPTION,
+    MAX_TITLE,
+    check_description,
+    check_title,
+    my_items,
+    withdraw_item,
+)
+from services.agenda_delivery import (
+    DistributionPreview,
+    distribute_agenda,
+    distribution_preview,
+    request_agenda,
+)
 from services.agenda_prep import (
+    MAX_REASON,
     AgendaOverview,
     add_item_material,
     add_own_item,
     agenda_overview,
     approve_agenda,
     approve_next_agenda,
+    check_rejection_reason,
     material_target,
     move_item,
     next_agenda,
-    next_agenda_overview,
     reject_item,
+    rejection_target,
     take_in_late,
+    undo_rejection,
 )
+from services.dialogues import OpenDialogue
 from services.errors import Refused
 from templates.i18n import format_when, render
 
-PENDING = "agenda_pending"  # what the next text message answers: ("reject", item) and the like
-PENDING_SINCE = "agenda_pending_since"
-# A question left unanswered this long is forgotten: a document or text sent much later is not
-# quietly taken as material for an item, or as a rejection's reason, asked for long ago.
-PENDING_TTL = timedelta(minutes=30)
+LABEL_WIDTH = 24  # a title in a button label, cut at a word boundary
 
 
 def _(message: str) -> str:
@@ -58,7 +74,7 @@ STATUSES = {
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_html(text, reply_markup=markup)
+        await update.effective_message.reply_html(fit(text), reply_markup=markup)
 
 
 def _overview_text(overview: AgendaOverview, context: BotContext) -> str:
@@ -86,7 +102,7 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
             row.append(Agenda(m, "rej", item.id).button(label))
         rows.append(row)
     for item in overview.late:
-        short = item.title[:24]
+        short = cut(item.title, LABEL_WIDTH)
         row = [Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))]
         if actor.may(Action.ACCEPT_LATE_PROPOSAL):
             take = context._("Take in: %(title)s", title=short)
@@ -132,17 +148,18 @@ async def approve(update: Update, context: BotContext) -> None:
 
 def _approved_text(overview: AgendaOverview, context: BotContext) -> str:
     lines = [
-        context._(
+        context.ngettext(
+            "The agenda for the meeting %(when)s is approved (%(count)s item).",
             "The agenda for the meeting %(when)s is approved (%(count)s items).",
+            len(overview.items),
             when=format_when(overview.meeting.starts_at, context.language),
-            count=len(overview.items),
         )
     ]
     if overview.distribution_deadline_passed and not overview.distributed:
         lines.append(
             context._(
                 "The distribution deadline %(deadline)s has passed, so it does not go out by"
-                " itself: /distribute sends it and asks for the reason for the exception (R-D3).",
+                " itself: /distribute sends it and asks for the reason for the exception.",
                 deadline=format_when(overview.meeting.distribution_deadline, context.language),
             )
         )
@@ -161,8 +178,8 @@ def _approved_text(overview: AgendaOverview, context: BotContext) -> str:
 def _material_warning(overview: AgendaOverview, context: BotContext) -> list[str]:
     if not overview.without_material:
         return []
-    titles = ", ".join(escape(i.title) for i in overview.without_material)
-    return [context._("⚠ Items without material (R-M3): %(titles)s", titles=titles)]
+    titles = escape(shortened([i.title for i in overview.without_material], context.language))
+    return [context._("⚠ Items without material: %(titles)s", titles=titles)]
 
 
 def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineKeyboardMarkup:
@@ -171,24 +188,39 @@ def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineK
 
 
 async def distribute(update: Update, context: BotContext) -> None:
-    """`/distribute`: warn about missing material (R-M3), then send the agenda at once."""
+    """`/distribute`: show what will go out, to how many, and any missing material (R-M3); the
+    agenda is sent only when that is confirmed."""
     found = await attempt(
-        update, context, next_agenda_overview, write=False, on_refusal=in_chat(update, context)
+        update, context, distribution_preview, write=False, on_refusal=in_chat(update, context)
     )
     if found is not None:
         await _offer_distribution(update, context, found.value)
 
 
 async def _offer_distribution(
-    update: Update, context: BotContext, overview: AgendaOverview
+    update: Update, context: BotContext, preview: DistributionPreview
 ) -> None:
-    if overview.without_material:
-        buttons = InlineKeyboardMarkup(
-            [[Agenda(overview.meeting.id, "distok").button(context._("Send anyway"))]]
+    overview = preview.overview
+    when = format_when(overview.meeting.starts_at, context.language)
+    lines = [
+        context.ngettext(
+            "The addendum to the agenda for the meeting %(when)s goes to %(count)s person.",
+            "The addendum to the agenda for the meeting %(when)s goes to %(count)s people.",
+            preview.recipients,
+            when=when,
         )
-        await _say(update, "\n".join(_material_warning(overview, context)), buttons)
-        return
-    await _distribute(update, context, overview.meeting.id, reason=None)
+        if preview.addendum
+        else context.ngettext(
+            "The agenda for the meeting %(when)s goes to %(count)s person.",
+            "The agenda for the meeting %(when)s goes to %(count)s people.",
+            preview.recipients,
+            when=when,
+        ),
+        *_material_warning(overview, context),
+    ]
+    label = context._("Send anyway") if overview.without_material else context._("Send it now")
+    buttons = InlineKeyboardMarkup([[Agenda(overview.meeting.id, "distok").button(label)]])
+    await _say(update, "\n".join(lines), buttons)
 
 
 async def _distribute(
@@ -197,10 +229,17 @@ async def _distribute(
 
     async def refused(error: Refused) -> None:
         text = refusal(error, context.language)
-        if error.code == "exception_reason_required":
-            _set_pending(context, "reason", meeting_id)
-            text += "\n" + context._("Write the reason in one message; the agenda will show it.")
-        await _say(update, text)
+        if error.code != "exception_reason_required":
+            await _say(update, text)
+            return
+        dialogue_id = await dialogues.begin(update, context, "reason", {"meeting_id": meeting_id})
+        if dialogue_id is not None:
+            ask = context._(
+                "Write the reason in one message (at most %(limit)s characters); the agenda will"
+                " show it.",
+                limit=MAX_REASON,
+            )
+            await dialogues.prompt(update, context, dialogue_id, f"{text}\n{ask}")
 
     distributed = await attempt(
         update, context, distribute_agenda, on_refusal=refused, meeting_id=meeting_id, reason=reason
@@ -241,10 +280,10 @@ async def myitems(update: Update, context: BotContext) -> None:
     buttons = [
         [
             Agenda(m.meeting.id, "mat", m.item.id).button(
-                context._("Add material: %(title)s", title=m.item.title[:24])
+                context._("Add material: %(title)s", title=cut(m.item.title, LABEL_WIDTH))
             ),
             Agenda(m.meeting.id, "wd", m.item.id).button(
-                context._("Withdraw: %(title)s", title=m.item.title[:24])
+                context._("Withdraw: %(title)s", title=cut(m.item.title, LABEL_WIDTH))
             ),
         ]
         for m in mine
@@ -253,25 +292,8 @@ async def myitems(update: Update, context: BotContext) -> None:
     await _say(update, text, InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-def _set_pending(context: BotContext, what: str, target: int, meeting_id: int = 0) -> None:
-    """What the person's next message answers: `target` is an item or a meeting."""
-    assert context.user_data is not None
-    context.user_data[PENDING] = (what, target, meeting_id or target)
-    context.user_data[PENDING_SINCE] = context.now()
-
-
-def _pending(context: BotContext) -> tuple[str, int, int] | None:
-    """The open question, unless it was asked more than PENDING_TTL ago (then it is dropped)."""
-    data = context.user_data if context.user_data is not None else {}
-    since = data.get(PENDING_SINCE)
-    if since is not None and context.now() - since > PENDING_TTL:
-        data.pop(PENDING, None)
-    pending: tuple[str, int, int] | None = data.get(PENDING)
-    return pending
-
-
 # Buttons that act on one item carry its id; those on the meeting do not.
-ITEM_ACTIONS = frozenset({"up", "down", "mat", "matdone", "rej", "take", "wd"})
+ITEM_ACTIONS = frozenset({"up", "down", "mat", "matdone", "rej", "unrej", "take", "wd"})
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -283,35 +305,33 @@ async def button(update: Update, context: BotContext) -> None:
     if (action in ITEM_ACTIONS) != (pressed.item_id is not None):
         await query.answer(context._(STALE_BUTTON), show_alert=True)
         return
-    if action in ("rej", "add"):
-        _set_pending(context, action, item_id or meeting_id, meeting_id)
-        ask = (
-            context._("Write the reason for the rejection; the proposer will receive it.")
-            if action == "rej"
-            else context._(
-                "Write the title of the new item. A description may follow on the next lines."
-            )
-        )
+    if action == "rej":
+        await _ask_reason(update, context, meeting_id, item_id)
+        return
+    if action == "unrej":
+        await _undo_rejection(update, context, item_id)
+        return
+    if action == "add":
         await query.answer()
-        await _say(update, ask)
+        await _ask_title(update, context, meeting_id)
         return
     if action == "mat":
-        if await _ask_material(update, context, meeting_id, item_id):
-            await query.answer()
+        await _ask_material(update, context, meeting_id, item_id)
         return
-    if action == "matdone":
+    if action == "matdone":  # a Done button from before the dialogues: the same as Done now
         await query.answer()
         await _material_done(update, context, meeting_id, item_id)
         return
     if action in ("dist", "distok"):
         await query.answer()
         if action == "distok":
+            await dialogues.settle(update, context)
             await _distribute(update, context, meeting_id, reason=None)
             return
         found = await attempt(
             update,
             context,
-            agenda_overview,
+            distribution_preview,
             write=False,
             on_refusal=in_chat(update, context),
             meeting_id=meeting_id,
@@ -376,47 +396,180 @@ async def _act(
     return ""  # show: the meeting's agenda, nothing changes
 
 
-async def pending_text(update: Update, context: BotContext) -> None:
-    """A message that answers the agenda's last question (a reason, a title, material documents);
-    else 'not understood'."""
-    pending = _pending(context)
-    if pending is not None and pending[0] == "mat":
-        # Kept until Done: several documents may come at once (and are handled concurrently).
-        await _material_message(update, context, pending[2], pending[1])
-        return
-    if pending is not None and context.user_data is not None:
-        context.user_data.pop(PENDING, None)
-    message = update.effective_message
-    if pending is None or message is None or not message.text:
-        await basics.not_understood(update, context)
-        return
-    what, target, meeting_id = pending
-    if what == "reason":
-        await _distribute(update, context, target, reason=message.text)
-        return
+# --- Dialogues (bot/dialogues.py): a rejection's reason, a new item, material, the late reason.
 
-    async def refused(error: Refused) -> None:
-        _set_pending(context, what, target, meeting_id)  # ask again rather than lose the answer
-        await _say(update, refusal(error, context.language))
 
-    if what == "rej":
-        rejected = await attempt(
-            update, context, reject_item, on_refusal=refused, item_id=target, reason=message.text
+async def _ask_reason(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
+    """Reject: name the proposal and its proposer, and ask for the reason (nothing happens yet)."""
+    query = update.callback_query
+    found = await attempt(update, context, rejection_target, write=False, item_id=item_id)
+    if found is None:
+        return
+    if query is not None:
+        await query.answer()
+    item = found.value
+    state = {
+        "step": "reason",
+        "item_id": item_id,
+        "meeting_id": meeting_id,
+        "title": item.title,
+        "proposer": item.proposer or "",
+    }
+    dialogue_id = await dialogues.begin(update, context, "reject", state)
+    if dialogue_id is None:
+        return
+    ask = context._(
+        "Why is <b>%(title)s</b> not put on the agenda? Write the reason in one message (at most"
+        " %(limit)s characters). Nothing is sent before you confirm.",
+        title=escape(item.title),
+        limit=MAX_REASON,
+    )
+    await dialogues.prompt(update, context, dialogue_id, ask)
+
+
+async def _reason_text(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    written = update.effective_message.text if update.effective_message else ""
+    if turn.state.get("step") != "reason":
+        await dialogues.prompt(update, context, turn.id, context._(dialogues.ANSWER_ABOVE))
+        return
+    try:
+        reason = check_rejection_reason(written or "")
+    except Refused as error:
+        await dialogues.prompt(update, context, turn.id, refusal(error, context.language))
+        return
+    state = dialogues.joinable(
+        {**turn.state, "step": "confirm", "reason": reason}, "reason", MAX_REASON, context.now()
+    )
+    if await dialogues.keep(update, context, turn, state):
+        await _confirm_rejection(update, context, turn.id, state)
+
+
+async def _reason_joined(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """The rest of a long reason: the confirmation is asked again, with the whole reason."""
+    await _confirm_rejection(update, context, turn.id, turn.state)
+
+
+async def _confirm_rejection(
+    update: Update, context: BotContext, dialogue_id: int, state: dict[str, Any]
+) -> None:
+    lines = [
+        context._("Reject <b>%(title)s</b>?", title=escape(state["title"])),
+        context._(
+            "%(proposer)s will be told that it is not put on the agenda, with the reason:",
+            proposer=escape(state["proposer"]) or context._("The proposer"),
+        ),
+        f"<i>{escape(state['reason'])}</i>",
+    ]
+    button = Dialog("ok", dialogue_id).button(context._("Reject the proposal"))
+    await dialogues.prompt(update, context, dialogue_id, "\n".join(lines), [[button]])
+
+
+async def _rejection_confirmed(
+    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
+) -> None:
+    if choice != "ok" or turn.state.get("step") != "confirm":
+        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
+        return
+    await dialogues.finish(update, context)
+    rejected = await attempt(
+        update,
+        context,
+        reject_item,
+        on_refusal=in_chat(update, context),
+        item_id=turn.state["item_id"],
+        reason=turn.state["reason"],
+    )
+    if rejected is None:
+        await dialogues.settle(update, context, context._("Not rejected"))
+        return
+    await dialogues.settle(update, context, context._("Proposal rejected"))
+    shown = rejected.value
+    text = context._("Rejected: %(title)s. The proposer has been told.", title=escape(shown.title))
+    text += "\n" + context._("You can take the rejection back until the agenda goes out.")
+    undo = Agenda(shown.meeting_id, "unrej", shown.id).button(context._("Take the rejection back"))
+    await _say(update, text, InlineKeyboardMarkup([[undo]]))
+
+
+async def _undo_rejection(update: Update, context: BotContext, item_id: int) -> None:
+    """The chair's own rejection taken back (until the agenda goes out); the proposer is told."""
+    query = update.callback_query
+    undone = await attempt(update, context, undo_rejection, item_id=item_id)
+    if undone is None:
+        return
+    if query is not None:
+        await query.answer()
+    await dialogues.settle(update, context)
+    text = context._(
+        "The rejection of %(title)s is taken back; the proposal is as it was before, and the"
+        " proposer has been told.",
+        title=escape(undone.value.title),
+    )
+    await _say(update, text)
+
+
+async def _ask_title(update: Update, context: BotContext, meeting_id: int) -> None:
+    dialogue_id = await dialogues.begin(
+        update, context, "add", {"step": "title", "meeting_id": meeting_id}
+    )
+    if dialogue_id is not None:
+        ask = context._(
+            "Write the title of the new item (at most %(limit)s characters).", limit=MAX_TITLE
         )
-        if rejected is not None:
-            title = escape(rejected.value.title)
-            await _say(
-                update, context._("Rejected: %(title)s. The proposer has been told.", title=title)
-            )
+        await dialogues.prompt(update, context, dialogue_id, ask)
+
+
+async def _add_text(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """The title, then the description (a title with a description on the next lines is both)."""
+    written = (update.effective_message.text if update.effective_message else "") or ""
+    try:
+        if turn.state.get("step") == "title":
+            title, _newline, description = written.strip().partition("\n")
+            state = {**turn.state, "step": "description", "title": check_title(title)}
+            if description.strip():
+                await _add_item(update, context, turn, state, check_description(description))
+            elif await dialogues.keep(update, context, turn, state):
+                await _ask_description(update, context, turn.id)
+            return
+        await _add_item(update, context, turn, turn.state, check_description(written))
+    except Refused as error:
+        await dialogues.prompt(update, context, turn.id, refusal(error, context.language))
+
+
+async def _ask_description(update: Update, context: BotContext, dialogue_id: int) -> None:
+    ask = context._(
+        "Write a description of the item (at most %(limit)s characters), or press No description.",
+        limit=MAX_DESCRIPTION,
+    )
+    skip = Dialog("skip", dialogue_id).button(context._("No description"))
+    await dialogues.prompt(update, context, dialogue_id, ask, [[skip]])
+
+
+async def _add_choice(
+    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
+) -> None:
+    if choice != "skip" or turn.state.get("step") != "description":
+        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
         return
-    title, _newline, description = message.text.strip().partition("\n")
+    await dialogues.settle(update, context, context._("No description"))
+    await _add_item(update, context, turn, turn.state, "")
+
+
+async def _add_item(
+    update: Update,
+    context: BotContext,
+    turn: OpenDialogue,
+    state: dict[str, Any],
+    description: str,
+) -> None:
+    meeting_id = int(state["meeting_id"])
+    await dialogues.finish(update, context, turn)
     added = await attempt(
         update,
         context,
         add_own_item,
-        on_refusal=refused,
-        meeting_id=target,
-        title=title,
+        on_refusal=in_chat(update, context),
+        meeting_id=meeting_id,
+        title=state["title"],
         description=description,
         material=[],
     )
@@ -426,62 +579,67 @@ async def pending_text(update: Update, context: BotContext) -> None:
     text = context._("Added to the agenda: %(title)s", title=escape(shown.title))
     # R-M3: the new item's material straight away
     markup = InlineKeyboardMarkup(
-        [[Agenda(target, "mat", shown.id).button(context._("Add material"))]]
+        [[Agenda(meeting_id, "mat", shown.id).button(context._("Add material"))]]
     )
     await _say(update, text, markup)
 
 
-# --- Material for an item (R-M3): documents sent after "Add material" are attached until Done.
+# Material for an item (R-M3): documents sent after "Add material" are attached until Done.
 
-DONE_WORDS = frozenset({"done", "færdig", "faerdig", "stop", "annuller"})
-
-
-def _done_button(context: BotContext, meeting_id: int, item_id: int) -> InlineKeyboardMarkup:
-    label = context._("Done")
-    return InlineKeyboardMarkup([[Agenda(meeting_id, "matdone", item_id).button(label)]])
+DONE_WORDS = frozenset({"done", "færdig", "faerdig"})
 
 
-async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> bool:
-    """Ask for the item's documents; False when the person may not (they have been told)."""
+async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
+    """Ask for the item's documents (the person is told if they may not add any)."""
+    query = update.callback_query
     found = await attempt(update, context, material_target, write=False, item_id=item_id)
     if found is None:
-        return False
-    _set_pending(context, "mat", item_id, meeting_id)
+        return
+    if query is not None:
+        await query.answer()
+    state = {"item_id": item_id, "meeting_id": meeting_id, "title": found.value.title}
+    dialogue_id = await dialogues.begin(update, context, "material", state)
+    if dialogue_id is None:
+        return
     text = context._(
         "Send the material for <b>%(title)s</b> as documents (PDF, Word, …), one or more."
         " Press Done when you have sent them all.",
         title=escape(found.value.title),
     )
-    await _say(update, text, _done_button(context, meeting_id, item_id))
-    return True
+    await dialogues.prompt(update, context, dialogue_id, text, _done_row(context, dialogue_id))
 
 
-async def _material_message(
-    update: Update, context: BotContext, meeting_id: int, item_id: int
-) -> None:
-    """A document is attached to the item at once; a Done word ends; anything else is asked again."""
+def _done_row(context: BotContext, dialogue_id: int) -> list[list[InlineKeyboardButton]]:
+    return [[Dialog("done", dialogue_id).button(context._("Done"))]]
+
+
+async def _material_text(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    written = (update.effective_message.text if update.effective_message else "") or ""
+    if written.strip().lower() in DONE_WORDS:
+        await dialogues.finish(update, context, turn)
+        await _material_done(update, context, turn.state["meeting_id"], turn.state["item_id"])
+        return
+    text = context._("Send the material as documents, or press Done.")
+    await dialogues.prompt(update, context, turn.id, text, _done_row(context, turn.id))
+
+
+async def _material_document(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """A document is attached to the item at once; a refused one ends nothing but itself."""
     message = update.effective_message
-    if message is None:
-        return
-    if message.document is None:
-        if (message.text or "").strip().lstrip("/").lower() in DONE_WORDS:
-            await _material_done(update, context, meeting_id, item_id)
-            return
-        text = context._("Send the material as documents, or press Done.")
-        await _say(update, text, _done_button(context, meeting_id, item_id))
-        return
+    assert message is not None and message.document is not None
     material = material_of(message.document)
 
     async def refused(error: Refused) -> None:
-        if error.code == "file_too_big":  # the next document may do; the state stays
-            done = _done_button(context, meeting_id, item_id)
-            await _say(update, refusal(error, context.language), done)
-            return
-        _clear_material(context, item_id)
-        await _say(update, refusal(error, context.language))
+        text = refusal(error, context.language)
+        await dialogues.prompt(update, context, turn.id, text, _done_row(context, turn.id))
 
     added = await attempt(
-        update, context, add_item_material, on_refusal=refused, item_id=item_id, material=[material]
+        update,
+        context,
+        add_item_material,
+        on_refusal=refused,
+        item_id=turn.state["item_id"],
+        material=[material],
     )
     if added is None:
         return
@@ -492,23 +650,25 @@ async def _material_message(
         name=escape(material.file_name),
         count=len(shown.material),
     )
-    await _say(update, text, _done_button(context, meeting_id, item_id))
+    await dialogues.prompt(update, context, turn.id, text, _done_row(context, turn.id))
 
 
-def _clear_material(context: BotContext, item_id: int) -> None:
-    pending = _pending(context)
-    if pending is not None and pending[:2] == ("mat", item_id) and context.user_data is not None:
-        context.user_data.pop(PENDING, None)
+async def _material_choice(
+    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
+) -> None:
+    await dialogues.settle(update, context)
+    await dialogues.finish(update, context)
+    await _material_done(update, context, turn.state["meeting_id"], turn.state["item_id"])
 
 
 async def _material_done(
     update: Update, context: BotContext, meeting_id: int, item_id: int
 ) -> None:
     """Done: no more documents for the item; the agenda as it now stands (the R-M3 warning)."""
-    _clear_material(context, item_id)
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_reply_markup(None)
+        with suppress(BadRequest):  # settled already: the keyboard is gone
+            await query.edit_message_reply_markup(None)
     actor = context.require_actor()
     if not actor.may(Action.EDIT_AGENDA):  # a proposer: their own items, as /mine shows them
         await myitems(update, context)
@@ -524,3 +684,31 @@ async def _material_done(
     if found is not None:
         overview = found.value
         await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))
+
+
+# The reason for sending the agenda after its deadline (R-D3): written, then the agenda goes.
+
+
+async def _late_reason(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    written = (update.effective_message.text if update.effective_message else "") or ""
+    await dialogues.finish(update, context, turn)
+    await _distribute(update, context, turn.state["meeting_id"], reason=written)
+
+
+dialogues.flow(
+    "reject",
+    Flow(
+        _("Your rejection"), text=_reason_text, choice=_rejection_confirmed, joined=_reason_joined
+    ),
+)
+dialogues.flow("add", Flow(_("Your new item"), text=_add_text, choice=_add_choice))
+dialogues.flow(
+    "material",
+    Flow(
+        _("Adding material"),
+        text=_material_text,
+        document=_material_document,
+        choice=_material_choice,
+    ),
+)
+dialogues.flow("reason", Flow(_("The reason for the late agenda"), text=_late_reason))

@@ -4,19 +4,23 @@ answer. The services re-check everything a button claims (callback data is never
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot.callbacks import Attendance, LeaveDecision
+from bot import dialogues
+from bot.callbacks import Attendance, Dialog, DialogChoice, LeaveDecision
 from bot.context import BotContext
-from bot.handlers.common import Done, args_text, attempt, replace, tell
+from bot.dialogues import Flow
+from bot.handlers.common import Done, args_text, attempt, in_chat, replace, tell
 from bot.live import quorum_text
-from bot.texts import STALE_BUTTON
+from bot.menus import set_group_menu
+from bot.texts import STALE_BUTTON, refusal, unreadable
+from procedure.danish_dates import DateInputError, leading_date
 from procedure.permissions import Action
+from services.attendance import MAX_REASON as MAX_ABSENCE_REASON
 from services.attendance import (
     AbsenceResult,
     answer_summons,
@@ -26,6 +30,8 @@ from services.attendance import (
     summon_substitute,
     withdraw_absence,
 )
+from services.dialogues import OpenDialogue
+from services.errors import Refused
 from services.live import link_group
 from services.long_absence import (
     decide_long_absence,
@@ -38,10 +44,6 @@ from services.quorum import quorum_view
 from services.requests import request_meeting
 from templates.i18n import format_day, format_when
 
-DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})$"),
-)
 END_WORDS = {"slut", "end", "tilbage", "back"}
 
 
@@ -54,6 +56,10 @@ async def absent(update: Update, context: BotContext) -> None:
         return
     member = named.value
     reason = (words.partition(";")[2].strip() if member else words) or None
+    if reason is not None and len(reason) > MAX_ABSENCE_REASON:  # said before any question
+        too_long = Refused("reason_too_long", limit=MAX_ABSENCE_REASON, length=len(reason))
+        await tell(update, context, refusal(too_long, context.language))
+        return
     member_id = member[0] if member else None
     found = await attempt(update, context, my_meetings, member_id=member_id)
     if found is None:
@@ -102,7 +108,7 @@ async def _member_named(
     found = await attempt(update, context, find_member, name=name) if name else Done(None)
     if found is None or found.value is not None or actor.may(Action.REPORT_ABSENCE):
         return found
-    text = context._("Name the member whose absence you report: /afbud NAME; reason (optional).")
+    text = context._("Name the member whose absence you report: /absent NAME; reason (optional).")
     if name:
         text = context._("No member of the council is called %(name)s.", name=escape(name)) + (
             "\n" + text
@@ -395,20 +401,14 @@ async def leave(update: Update, context: BotContext) -> None:
         await tell(update, context, context._(LEAVE_USAGE))
         return
     if args[0].lower() in END_WORDS:
-        ended = await attempt(update, context, end_long_absence)
-        if ended is not None:
-            await tell(
-                update,
-                context,
-                context._("Welcome back. Your substitute leaves; the chair has been told."),
-            )
+        await _ask_to_end_leave(update, context)
         return
-    if len(args) < 2:
-        await tell(update, context, context._(LEAVE_USAGE))
-        return
-    start, back = _date(args[0]), _date(args[1])
-    if start is None or back is None:
-        await tell(update, context, context._(LEAVE_USAGE))
+    try:  # the Danish ways of writing a date, or ISO (procedure/danish_dates.py)
+        start, rest = leading_date(" ".join(args))
+        back, reason = leading_date(rest)
+    except DateInputError as error:
+        said = unreadable(error, context.language)
+        await tell(update, context, f"{said}\n{context._(LEAVE_USAGE)}")
         return
     reported = await attempt(
         update,
@@ -416,7 +416,7 @@ async def leave(update: Update, context: BotContext) -> None:
         report_long_absence,
         starts_on=start,
         expected_back=back,
-        reason=" ".join(args[2:]) or None,
+        reason=reason or None,
     )
     if reported is None:
         return
@@ -428,13 +428,13 @@ async def leave(update: Update, context: BotContext) -> None:
     if leave_.kind == "mayor":
         text = context._(
             "Your leave from %(start)s until %(back)s is recorded. Your substitute stands in for"
-            " every meeting in that period (B1.6).",
+            " every meeting in that period.",
             **params,
         )
     else:
         text = context._(
             "Your leave from %(start)s until %(back)s is recorded. The chair has been told; your"
-            " substitute is summoned to the next meeting, where the council decides (B1.7).",
+            " substitute is summoned to the next meeting, where the council decides.",
             **params,
         )
     await tell(update, context, text)
@@ -445,20 +445,9 @@ def _(message: str) -> str:
 
 
 LEAVE_USAGE = _(
-    "Report a leave of at least 3 months like this: /orlov 1.2.2027 1.6.2027 reason\n"
-    "(the first day away and the day you expect to be back). When you are back: /orlov slut"
+    "Report a long absence of at least 3 months like this: /leave 1.2.2027 1.6.2027 reason\n"
+    "(the first day away and the day you expect to be back). When you are back: /leave end"
 )
-
-
-def _date(text: str) -> date | None:
-    for form in DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                return None
-    return None
 
 
 def _noon(day: date) -> str:
@@ -495,7 +484,7 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
             update,
             context,
             context._(
-                "The council's decision on the leave of %(member)s (B1.7):",
+                "The council's decision on the leave of %(member)s:",
                 member=escape(item.member),
             ),
             markup=buttons,
@@ -532,7 +521,7 @@ async def request(update: Update, context: BotContext) -> None:
     count = requested.value
     if count.threshold_reached:
         text = context._(
-            "Your request is registered. With it, %(count)s members have asked — enough (R-M2):"
+            "Your request is registered. With it, %(count)s members have asked — enough:"
             " the chair and the secretariat have been told that a meeting must be called.",
             count=count.requests,
         )
@@ -566,6 +555,7 @@ async def linkgroup(update: Update, context: BotContext) -> None:
     if linked is None:
         return
     council = linked.value
+    await set_group_menu(context.bot, chat.id, context.language)
     await message.reply_text(
         context._(
             "This group is now linked to %(council)s. I keep a pinned message here showing"
@@ -573,3 +563,34 @@ async def linkgroup(update: Update, context: BotContext) -> None:
             council=council,
         )
     )
+
+
+# Ending a long absence is shown first (the substitute leaves, the chair is told) and confirmed.
+
+
+async def _ask_to_end_leave(update: Update, context: BotContext) -> None:
+    dialogue_id = await dialogues.begin(update, context, "end_leave", {})
+    if dialogue_id is None:
+        return
+    text = context._(
+        "End your long absence now? Your substitute leaves and you attend again; the chair is told."
+    )
+    button = Dialog("ok", dialogue_id).button(context._("Yes, I am back"))
+    await dialogues.prompt(update, context, dialogue_id, text, [[button]])
+
+
+async def _end_leave_confirmed(
+    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
+) -> None:
+    await dialogues.finish(update, context)
+    ended = await attempt(update, context, end_long_absence, on_refusal=in_chat(update, context))
+    if ended is None:
+        await dialogues.settle(update, context, context._("Not ended"))
+        return
+    await dialogues.settle(update, context)
+    await dialogues.say(
+        update, context, context._("Welcome back. Your substitute leaves; the chair has been told.")
+    )
+
+
+dialogues.flow("end_leave", Flow(_("Ending your long absence"), choice=_end_leave_confirmed))

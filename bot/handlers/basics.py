@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 
+from bot import dialogues
 from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
@@ -11,7 +13,7 @@ from bot.handlers.common import attempt
 from bot.menus import set_person_menu
 from bot.texts import STALE_BUTTON, refusal, role_title
 from services.errors import Refused
-from services.meetings import upcoming_meetings
+from services.meetings import meeting_today, upcoming_meetings
 from services.people import switch_language
 from templates.i18n import LANGUAGES, render
 
@@ -19,16 +21,21 @@ LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """The commands of the person's roles, in their language."""
+    """The commands of the person's roles, in their language, the actions of the moment first;
+    in the council's group only the commands that belong there."""
     actor = context.require_actor()
     if update.effective_message is None:
         return
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    today = await attempt(update, context, meeting_today, write=False)
+    moment = "meeting_day" if today is not None and today.value else "prepare"
     text = render(
         "chat/help.html.j2",
         context.language,
         name=actor.name,
         role=role_title(actor, context.language),
-        commands=commands_for(actor),
+        commands=commands_for(actor, in_group=in_group, moment=moment),
     )
     await update.effective_message.reply_html(text)
 
@@ -98,6 +105,15 @@ async def _answer(update: Update, text: str, *, done: bool = False) -> None:
             return
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+async def free_message(update: Update, context: BotContext) -> None:
+    """A private message that is no command we know: the open dialogue's answer, if one is open
+    (a command never is: /foreslaa, /hjaelp … go to their own handlers); else not understood."""
+    message = update.effective_message
+    is_command = message is not None and (message.text or "").startswith("/")
+    if is_command or not await dialogues.route(update, context):
+        await not_understood(update, context)
 
 
 async def not_understood(update: Update, context: BotContext) -> None:

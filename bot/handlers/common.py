@@ -12,7 +12,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.texts import refusal
+from bot.texts import ALERT_LIMIT, cut, fit, refusal
 from models.unit_of_work import unit_of_work
 from services.agenda import MaterialIn
 from services.errors import Refused
@@ -78,18 +78,18 @@ async def tell(
     to the person privately: nobody else in the group learns anything, and the group stays quiet."""
     query = update.callback_query
     if query is not None:
-        await query.answer(text[:200], show_alert=alert)
+        await query.answer(cut(text, ALERT_LIMIT), show_alert=alert)
         return
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     if chat.type == ChatType.PRIVATE:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.reply_text(fit(text), parse_mode=ParseMode.HTML, reply_markup=markup)
         return
     actor = context.actor
     if actor is not None and actor.chat_id is not None:
         await context.bot.send_message(
-            actor.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            actor.chat_id, fit(text), parse_mode=ParseMode.HTML, reply_markup=markup
         )
 
 

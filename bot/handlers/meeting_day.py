@@ -21,10 +21,10 @@ async def open_command(update: Update, context: BotContext) -> None:
     if opened is None:
         return
     view = opened.value
-    text = context._("The meeting is open. Members check in with /tjekind or the group's button.")
+    text = context._("The meeting is open. Members check in with /checkin or the group's button.")
     if view.chair_absent and view.acting_chair:
         text += "\n" + context._(
-            "The chair is absent: %(name)s leads the meeting as acting chair (R-P3).",
+            "The chair is absent: %(name)s leads the meeting as acting chair.",
             name=escape(view.acting_chair),
         )
     await tell(update, context, text)

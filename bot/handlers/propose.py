@@ -1,55 +1,45 @@
-"""/propose: a member proposes an agenda item in a few steps (R-D1). The draft lives in the
-conversation; nothing is recorded until the member confirms, and the service checks everything again."""
+"""/propose: a member proposes an agenda item in a few steps (R-D1), as a dialogue (bot/dialogues.py).
+
+The draft lives in the dialogue's state; nothing is recorded until the member confirms, and the
+service checks everything again."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
+from dataclasses import asdict
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram import Update
 
-from bot.callbacks import Proposal, ProposalStep
+from bot import dialogues
+from bot.callbacks import Dialog, DialogChoice, Proposal
 from bot.context import BotContext
+from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, material_of
 from bot.texts import refusal
+from services import dialogues as dialogue_service
 from services.agenda import (
+    MAX_DESCRIPTION,
+    MaterialIn,
     check_description,
     check_material,
     check_title,
     meetings_open_for_proposals,
     propose_item,
 )
+from services.dialogues import OpenDialogue
 from services.errors import Refused
 from templates.i18n import format_when
 
-CHOOSE, TITLE, DESCRIPTION, MATERIAL, CONFIRM = range(5)
-
-DRAFT = "proposal_draft"
+KIND = "propose"
 MAX_DOCUMENTS = 10
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+def _(message: str) -> str:
+    return message
 
 
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_html(text, reply_markup=markup)
-
-
-async def start(update: Update, context: BotContext) -> int:
+async def start(update: Update, context: BotContext) -> None:
     """Offer the ordinary meetings still open for proposals, each with its deadline."""
     found = await attempt(
         update,
@@ -59,11 +49,12 @@ async def start(update: Update, context: BotContext) -> int:
         on_refusal=in_chat(update, context),
     )
     if found is None:
-        return ConversationHandler.END
+        return
     meetings = found.value
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {"material": []}
-    buttons = [
+    dialogue_id = await dialogues.begin(update, context, KIND, {"step": "choose", "material": []})
+    if dialogue_id is None:
+        return
+    rows = [
         [Proposal("pick", m.id).button(format_when(m.starts_at, context.language))]
         for m in meetings
     ]
@@ -78,151 +69,205 @@ async def start(update: Update, context: BotContext) -> int:
                 deadline=format_when(m.proposal_deadline, context.language),
             )
         )
-    buttons.append([_cancel_button(context)])
-    await _reply(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
-    return CHOOSE
+    await dialogues.prompt(update, context, dialogue_id, "\n".join(lines), rows)
 
 
-async def chosen(update: Update, context: BotContext) -> int:
+async def chosen(update: Update, context: BotContext) -> None:
+    """A meeting button: the proposal is for that meeting; the title comes next."""
     query = update.callback_query
     assert query is not None
+    meeting_id = Proposal.of(update).meeting_id
+    assert update.effective_chat is not None
+    found = await attempt(update, context, _open, chat_id=update.effective_chat.id)
+    turn = found.value if found is not None else None
+    if turn is None or meeting_id is None or turn.state.get("step") != "choose":
+        await query.answer(context._(dialogues.NOT_OPEN), show_alert=True)
+        if query.message is not None:
+            await query.edit_message_reply_markup(None)
+        return
     await query.answer()
-    _draft(context)["meeting_id"] = Proposal.of(update).meeting_id
-    await query.edit_message_reply_markup(None)  # the choice is made; the buttons go
-    await _reply(update, context._("What is the title of the item? (at most 200 characters)"))
-    return TITLE
+    await dialogues.settle(update, context)
+    state = {**turn.state, "step": "title", "meeting_id": meeting_id}
+    if await dialogues.keep(update, context, turn, state):
+        await dialogues.prompt(
+            update,
+            context,
+            turn.id,
+            context._("What is the title of the item? (at most 200 characters)"),
+        )
 
 
-async def title(update: Update, context: BotContext) -> int:
-    text = update.effective_message.text if update.effective_message else ""
+async def _open(session: Any, *, actor: Any, now: Any, chat_id: int) -> OpenDialogue | None:
+    turn = await dialogue_service.current(session, actor=actor, chat_id=chat_id, now=now)
+    return turn if turn is not None and not turn.expired and turn.kind == KIND else None
+
+
+async def text(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """The title, then the description; at other steps the question is asked again."""
+    written = update.effective_message.text if update.effective_message else ""
+    step = turn.state.get("step")
     try:
-        _draft(context)["title"] = check_title(text or "")
+        if step == "title":
+            state = {**turn.state, "step": "description", "title": check_title(written or "")}
+            if await dialogues.keep(update, context, turn, state):
+                await dialogues.prompt(
+                    update,
+                    context,
+                    turn.id,
+                    context._(
+                        "Describe the item in a few lines (at most %(limit)s characters): what"
+                        " should the council discuss or decide?",
+                        limit=MAX_DESCRIPTION,
+                    ),
+                )
+            return
+        if step == "description":
+            described = {
+                **turn.state,
+                "step": "material",
+                "description": check_description(written or ""),
+            }
+            state = dialogues.joinable(described, "description", MAX_DESCRIPTION, context.now())
+            if await dialogues.keep(update, context, turn, state):
+                await _ask_material(update, context, turn.id, 0)
+            return
     except Refused as error:
-        await _reply(update, refusal(error, context.language))
-        return TITLE
-    await _reply(
-        update,
-        context._("Describe the item in a few lines: what should the council discuss or decide?"),
-    )
-    return DESCRIPTION
+        await dialogues.prompt(update, context, turn.id, refusal(error, context.language))
+        return
+    await dialogues.prompt(update, context, turn.id, context._(dialogues.ANSWER_ABOVE))
 
 
-async def description(update: Update, context: BotContext) -> int:
-    text = update.effective_message.text if update.effective_message else ""
-    try:
-        _draft(context)["description"] = check_description(text or "")
-    except Refused as error:
-        await _reply(update, refusal(error, context.language))
-        return DESCRIPTION
-    await _reply(update, _material_prompt(context), _material_buttons(context, 0))
-    return MATERIAL
-
-
-def _material_prompt(context: BotContext) -> str:
-    return context._(
-        "Send the material as documents (PDF, Word, …), one or more. Every item needs the material"
-        " to judge it. Press Done when you have sent them all, or No material."
-    )
-
-
-def _material_buttons(context: BotContext, count: int) -> InlineKeyboardMarkup:
+async def _ask_material(update: Update, context: BotContext, dialogue_id: int, count: int) -> None:
     label = context._("Done") if count else context._("No material")
-    return InlineKeyboardMarkup(
-        [
-            [
-                Proposal("mdone").button(label),
-                _cancel_button(context),
-            ]
-        ]
+    await dialogues.prompt(
+        update,
+        context,
+        dialogue_id,
+        context._(
+            "Send the material as documents (PDF, Word, …), one or more. Every item needs the"
+            " material to judge it. Press Done when you have sent them all, or No material."
+        ),
+        [[Dialog("done", dialogue_id).button(label)]],
     )
 
 
-async def document(update: Update, context: BotContext) -> int:
+async def document(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """A document at the material step joins the draft (at most MAX_DOCUMENTS)."""
     message = update.effective_message
     assert message is not None and message.document is not None
-    sent = message.document
-    draft = _draft(context)
-    material = material_of(sent)
+    if turn.state.get("step") != "material":
+        await dialogues.prompt(update, context, turn.id, context._(dialogues.ANSWER_ABOVE))
+        return
+    material = material_of(message.document)
     try:
         check_material(material)
     except Refused as error:
-        await _reply(update, refusal(error, context.language))
-        return MATERIAL
-    if len(draft["material"]) >= MAX_DOCUMENTS:
-        await _reply(update, context._("That is the most documents one proposal can carry."))
-        return MATERIAL
-    draft["material"].append(material)
-    count = len(draft["material"])
-    await _reply(
+        await dialogues.prompt(update, context, turn.id, refusal(error, context.language))
+        return
+
+    def add(state: dict[str, Any]) -> dict[str, Any]:
+        if len(state["material"]) >= MAX_DOCUMENTS:
+            raise Refused("too_many_documents", limit=MAX_DOCUMENTS)
+        return {**state, "material": [*state["material"], asdict(material)]}
+
+    state = await dialogues.change(update, context, turn, add)
+    if state is None:
+        return
+    count = len(state["material"])
+    await dialogues.prompt(
         update,
+        context,
+        turn.id,
         context._(
             "Received: %(name)s (%(count)s in all).", name=escape(material.file_name), count=count
         ),
-        _material_buttons(context, count),
+        [[Dialog("done", turn.id).button(context._("Done"))]],
     )
-    return MATERIAL
 
 
-async def material_done(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    draft = _draft(context)
-    names = ", ".join(escape(m.file_name) for m in draft["material"]) or context._("none")
-    text = "\n".join(
+async def choice(
+    update: Update, context: BotContext, turn: OpenDialogue, chosen_: DialogChoice
+) -> None:
+    """Done (or No material): show the draft and ask to send it; ok: send it."""
+    step = turn.state.get("step")
+    if chosen_ == "done" and step == "material":
+        await dialogues.settle(update, context)
+        state = {**turn.state, "step": "confirm"}
+        state.pop(dialogues.JOIN, None)
+        if await dialogues.keep(update, context, turn, state):
+            await _show_draft(update, context, turn.id, state)
+        return
+    if chosen_ == "ok" and step == "confirm":
+        await dialogues.settle(update, context, context._("Send the proposal"))
+        await _send(update, context, turn)
+        return
+    await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
+
+
+async def _show_draft(
+    update: Update, context: BotContext, dialogue_id: int, state: dict[str, Any]
+) -> None:
+    names = ", ".join(escape(m["file_name"]) for m in state["material"]) or context._("none")
+    shown = "\n".join(
         [
             context._("<b>Your proposal</b>"),
-            escape(draft["title"]),
-            escape(draft["description"]) or "—",
+            escape(state["title"]),
+            escape(state["description"]) or "—",
             context._("Material: %(names)s", names=names),
             "",
             context._("Send it?"),
         ]
     )
-    buttons = InlineKeyboardMarkup(
-        [
-            [
-                Proposal("send").button(context._("Send the proposal")),
-                _cancel_button(context),
-            ]
-        ]
+    await dialogues.prompt(
+        update,
+        context,
+        dialogue_id,
+        shown,
+        [[Dialog("ok", dialogue_id).button(context._("Send the proposal"))]],
     )
-    await _reply(update, text, buttons)
-    return CONFIRM
 
 
-async def confirm(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    draft = _draft(context)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+async def joined(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    """The second half of a long description arrived: say so, and ask for the material again."""
+    count = len(turn.state.get("description", ""))
+    await dialogues.say(update, context, context._(dialogues.JOINED, count=count))
+    await _ask_material(update, context, turn.id, len(turn.state.get("material", [])))
+
+
+async def _send(update: Update, context: BotContext, turn: OpenDialogue) -> None:
+    state = turn.state
+    await dialogues.finish(update, context)
     proposed = await attempt(
         update,
         context,
         propose_item,
         on_refusal=in_chat(update, context),
-        meeting_id=draft["meeting_id"],
-        title=draft["title"],
-        description=draft["description"],
-        material=draft["material"],
+        meeting_id=state["meeting_id"],
+        title=state["title"],
+        description=state["description"],
+        material=[MaterialIn(**m) for m in state["material"]],
     )
     if proposed is None:
-        return _end(context)
+        return
     result = proposed.value
     when = format_when(result.meeting.starts_at, context.language)
     if result.on_time:
-        text = context._(
+        count = len(result.item.material)
+        material = (
+            context.ngettext("with %(count)s document", "with %(count)s documents", count)
+            if count
+            else context._("without documents")
+        )
+        shown = context._(
             "Thank you — your proposal <b>%(title)s</b> is received for the meeting %(when)s,"
-            " with %(count)s document(s). The chair and the secretariat have been told."
+            " %(material)s. The chair and the secretariat have been told."
             " /myitems shows your proposals; you can withdraw one until the agenda goes out.",
             title=escape(result.item.title),
             when=when,
-            count=len(result.item.material),
+            material=material,
         )
     else:
-        text = context._(
+        shown = context._(
             "The deadline for proposals to the meeting %(when)s was %(deadline)s, so your"
             " proposal <b>%(title)s</b> does not go on the agenda by itself. The chair can still"
             " take it in: I have passed it on to the chair and the secretariat.",
@@ -230,84 +275,10 @@ async def confirm(update: Update, context: BotContext) -> int:
             deadline=format_when(result.deadline, context.language),
             title=escape(result.item.title),
         )
-    await _reply(update, text)
-    return _end(context)
+    await dialogues.say(update, context, shown)
 
 
-async def stop(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-    await _reply(update, context._("Cancelled — nothing was sent."))
-    return _end(context)
-
-
-async def expected_text(update: Update, context: BotContext) -> int | None:
-    """Something other than what the step asks for: say what it asks for."""
-    await _reply(update, context._("Please answer the question above, or press Cancel."))
-    return None
-
-
-def _cancel_button(context: BotContext) -> InlineKeyboardButton:
-    return Proposal("stop").button(context._("Cancel"))
-
-
-def _step(step: ProposalStep) -> Callable[[object], bool]:
-    """The pattern of one step's button; a pick must name a meeting, the others must not."""
-
-    def matches(data: object) -> bool:
-        if not Proposal.filter()(data):
-            return False
-        pressed = Proposal.unpack(data)
-        return (
-            pressed is not None
-            and pressed.step == step
-            and ((pressed.meeting_id is not None) == (step == "pick"))
-        )
-
-    return matches
-
-
-def _end(context: BotContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    return ConversationHandler.END
-
-
-def conversation(names: list[str]) -> ConversationHandler[BotContext]:
-    """The /propose conversation (private chats only)."""
-    private = filters.ChatType.PRIVATE
-    text = private & filters.TEXT & ~filters.COMMAND
-    cancel = CallbackQueryHandler(stop, pattern=_step("stop"))
-    # Per user and chat, not per message: a button is matched by the step the person is at,
-    # which is what we want; PTB warns about that choice whenever it is made.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return _conversation(names, private, text, cancel)
-
-
-def _conversation(
-    names: list[str], private: Any, text: Any, cancel: CallbackQueryHandler[BotContext, Any]
-) -> ConversationHandler[BotContext]:
-    return ConversationHandler(
-        entry_points=[CommandHandler(names, start, filters=private)],
-        states={
-            CHOOSE: [CallbackQueryHandler(chosen, pattern=_step("pick")), cancel],
-            TITLE: [MessageHandler(text, title)],
-            DESCRIPTION: [MessageHandler(text, description)],
-            MATERIAL: [
-                MessageHandler(private & filters.Document.ALL, document),
-                CallbackQueryHandler(material_done, pattern=_step("mdone")),
-                cancel,
-            ],
-            CONFIRM: [CallbackQueryHandler(confirm, pattern=_step("send")), cancel],
-        },
-        fallbacks=[
-            CommandHandler(["stop", "annuller"], stop),
-            cancel,
-            MessageHandler(private & ~filters.COMMAND, expected_text),
-        ],
-        allow_reentry=True,
-        name="propose",
-    )
+dialogues.flow(
+    KIND,
+    Flow(_("Your proposal"), text=text, document=document, choice=choice, joined=joined),
+)

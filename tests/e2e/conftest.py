@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,17 @@ class World:
     sessions: SessionFactory
     clock: FakeClock
     council: DemoCouncil
+    settings: Settings
+    running: AsyncExitStack
     user_ids: dict[str, int] = field(default_factory=dict)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database (what a deploy does): nothing
+        held in the old process's memory survives."""
+        await self.running.aclose()
+        self.app = build_application(self.settings, self.sessions, clock=self.clock)
+        self.running = AsyncExitStack()
+        await self.running.enter_async_context(polling(self.app))
 
     async def add_person(self, name: str, *, language_code: str = "da") -> int:
         """A Telegram user for one of the council's people (not linked yet)."""
@@ -126,9 +137,34 @@ async def world(tmp_path: Path, live_interval: float, templates: Templates) -> A
             live_interval=live_interval,  # the debounce: one edit per interval per message at most
         )
         app = build_application(settings, sessions, clock=clock)
+        world = World(app, sim, sessions, clock, council, settings, AsyncExitStack())
         try:
-            async with polling(app):
-                yield World(app, sim, sessions, clock, council)
+            await world.running.enter_async_context(polling(app))
+            yield world
+            await world.running.aclose()
+            await assert_every_text_fits(sim)
         finally:
+            await world.running.aclose()
             await sim.aclose()
             await engine.dispose()
+
+
+# Telegram's limits (issue 17): a longer text is refused, and the person sees nothing.
+LIMITS = {"text": 4096, "caption": 1024}
+ALERT_LIMIT = 200
+
+
+async def assert_every_text_fits(sim: EmulatorClient) -> None:
+    """Every text the bot sent or edited, every caption and every alert was within Telegram's
+    limits — checked after every e2e test, on the emulator's whole call log."""
+    too_long = []
+    for call in await sim.calls():
+        for key, limit in LIMITS.items():
+            value = call.params.get(key)
+            if isinstance(value, str) and len(value) > limit:
+                too_long.append((call.method, key, len(value)))
+        shown = call.params.get("text")
+        alert = call.method == "answerCallbackQuery" and isinstance(shown, str)
+        if alert and len(str(shown)) > ALERT_LIMIT:
+            too_long.append((call.method, "text", len(str(shown))))
+    assert too_long == [], f"texts over Telegram's limits: {too_long}"

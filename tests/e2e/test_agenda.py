@@ -73,6 +73,12 @@ async def propose(
     return [await press_for_reply(world, user, confirm, "Send forslaget")]
 
 
+async def distribute(world: World, user: int) -> BotMessage:
+    """/udsend, shown first (to how many), then confirmed: the agenda goes out."""
+    offer = await ask(world, user, "/udsend", "sendes til")
+    return await press_for_reply(world, user, offer, offer.labels[0], "på vej")
+
+
 async def agenda_messages(world: World, user: int) -> list[BotMessage]:
     return [
         m
@@ -130,7 +136,9 @@ async def test_the_distribute_button_pressed_again_says_it_has_gone_out(world: W
     chair = await world.link(CHAIR)
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
-    sent = await press_for_reply(world, chair, overview, "Udsend nu", "på vej")
+    offer = await press_for_reply(world, chair, overview, "Udsend nu", "sendes til 24 personer")
+    assert offer.labels == ["Send den nu"]  # nothing goes out on one tap
+    sent = await press_for_reply(world, chair, offer, "Send den nu", "på vej")
     assert "er på vej til 24 personer" in sent["text"]
     again = await press_for_reply(world, chair, overview, "Udsend nu", "allerede")
     assert "allerede udsendt (version 1)" in again["text"]
@@ -147,7 +155,7 @@ async def test_a_late_proposal_is_refused_with_the_deadline_in_local_time(world:
     ask = await last_with_buttons(world, member)
     confirm = await press_for_reply(world, member, ask, "Ingen bilag")
     refused = await press_for_reply(world, member, confirm, "Send forslaget")
-    assert "lørdag den 28. november 2026 kl. 23:59" in refused["text"]
+    assert "lørdag den 28. november 2026 kl. 23.59" in refused["text"]
     assert "formanden kan stadig tage det med" in refused["text"].lower()
 
 
@@ -213,7 +221,7 @@ async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
     await world.say(english, "/stop")
     await propose(world, member)
     before = len(await world.sim.messages(english))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     text, pdf, material = (await world.sim.wait_for_messages(english, before + 3, timeout=20))[
         before:
     ]
@@ -255,7 +263,7 @@ async def test_a_429_on_the_pdf_resumes_after_the_pause_and_repeats_nothing(worl
     await propose(world, member)
     await world.sim.inject_fault("sendDocument", "retry_after", retry_after=1, chat_id=member)
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     await world.sim.wait_for_calls("sendDocument", 1, chat_id=member, timeout=10)
     await world.sim.wait_for_messages(member, before + 1, timeout=10)
     world.clock.advance(timedelta(seconds=2))  # Telegram's pause is over
@@ -295,9 +303,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     secretary = await world.link(SECRETARY)
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    assert (
-        "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag (R-M3): 1" in overview["text"]
-    )
+    assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
     prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
     assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
@@ -307,7 +313,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     again = await press_for_reply(world, secretary, received, "Færdig", "Dagsorden til mødet")
     assert "2 bilag" in again["text"] and "uden bilag" not in again["text"]
     before = len(await world.sim.messages(member))
-    await ask(world, secretary, "/udsend", "på vej")
+    await distribute(world, secretary)
     text, pdf, *material = (await world.sim.wait_for_messages(member, before + 4, timeout=20))[
         before:
     ]
@@ -324,14 +330,14 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     reply = await send_document(world, secretary, "løst.pdf", "forstod")
     assert "Det forstod jeg ikke" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    assert "Punkter uden bilag (R-M3): 1" in overview["text"]
+    assert "Punkter uden bilag: 1" in overview["text"]
     await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
     before = len(await world.sim.messages(secretary))
     await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
     refused = await reply_containing(world, secretary, before, "MB")
     assert "25.0 MB" in refused["text"] and "højst 20 MB" in refused["text"]
     done = await ask(world, secretary, "færdig", "Dagsorden til mødet")
-    assert "Punkter uden bilag (R-M3): 1" in done["text"]
+    assert "Punkter uden bilag: 1" in done["text"]
 
 
 async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: World) -> None:
@@ -341,10 +347,11 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
     world.clock.advance(timedelta(minutes=31))
-    reply = await send_document(world, secretary, "senere.pdf", "forstod")
-    assert "Det forstod jeg ikke" in reply["text"]
+    reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
+    assert "Tilføjelse af bilag: Der gik mere end 30 minutter uden svar" in reply["text"]
+    assert "Intet er gemt eller sendt" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    assert "Punkter uden bilag (R-M3): 1" in overview["text"]
+    assert "Punkter uden bilag: 1" in overview["text"]
 
 
 async def test_the_chair_adds_an_item_with_a_description_and_its_material(world: World) -> None:
@@ -353,7 +360,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
-    assert "Skriv titlen på det nye punkt. En beskrivelse kan følge" in asked["text"]
+    assert "Skriv titlen på det nye punkt" in asked["text"]
     added = await ask(
         world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
     )
@@ -369,7 +376,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
         ).one()
     assert item.description == "KL orienterer om økonomiaftalen."
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
     assert "1. Fælles busplan" in text["text"] and "2. Orientering fra KL" in text["text"]
 
@@ -382,9 +389,15 @@ async def test_a_rejected_proposal_reaches_its_proposer_with_the_typed_reason(
     await propose(world, member)
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
-    assert "forslagsstilleren får den" in asked["text"]
+    assert "Intet sendes, før du har bekræftet" in asked["text"] and "Annullér" in asked.labels
     before = len(await world.sim.messages(member))
-    done = await ask(world, chair, "Ikke af tværkommunal karakter", "Afvist")
+    confirm = await ask(world, chair, "Ikke af tværkommunal karakter", "får besked")
+    assert "Anne Rasmussen får besked" in confirm["text"]
+    assert "Ikke af tværkommunal karakter" in confirm["text"]
+    assert (
+        len(await world.sim.messages(member)) == before
+    )  # nothing is sent before the confirmation
+    done = await press_for_reply(world, chair, confirm, "Afvis forslaget", "Afvist:")
     assert "Afvist: Fælles busplan. Forslagsstilleren har fået besked." in done["text"]
     told = await reply_containing(world, member, before, "ikke sat på dagsordenen")
     assert "Fælles busplan" in told["text"]
@@ -414,7 +427,7 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
     assert "Sent forslag" in told["text"]
     before = len(await world.sim.messages(member))
-    await ask(world, chair, "/udsend", "på vej")
+    await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
     assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
 
@@ -426,9 +439,11 @@ async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_ag
     chair = await world.link(CHAIR)
     await propose(world, member)
     world.clock.now = AUTO_DISTRIBUTION + timedelta(days=1)  # R-D2 was 1 December 23:59:59
-    asked = await ask(world, chair, "/udsend", "begrundelse")
-    assert "tirsdag den 1. december 2026 kl. 23:59" in asked["text"] and "R-D3" in asked["text"]
-    assert "Skriv begrundelsen i én besked; den kommer til at stå på dagsordenen." in asked["text"]
+    offer = await ask(world, chair, "/udsend", "sendes til")
+    asked = await press_for_reply(world, chair, offer, "Send den nu", "begrundelse")
+    assert "tirsdag den 1. december 2026 kl. 23.59" in asked["text"] and "R-D3" not in asked["text"]
+    assert "Skriv begrundelsen i én besked (højst 1000 tegn)" in asked["text"]
+    assert "Annullér" in asked.labels
     before = len(await world.sim.messages(member))
     sent = await ask(world, chair, "Budgettallene kom sent fra KL", "på vej")
     assert "er på vej til 24 personer" in sent["text"]
@@ -491,19 +506,24 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     chair = await world.link(CHAIR)
     people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    moved = await ask(world, chair, "/flyt 2026-12-08; 2026-12-10 13:00", "flyttet")
-    assert "Mødet er flyttet; alle berørte får besked." in moved["text"]
+    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "Flyt mødet")
+    assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
+    assert "Nyt tidspunkt: torsdag den 10. december 2026" in confirm["text"]
+    moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
+    assert "Mødet er flyttet til torsdag den 10. december 2026" in moved["text"]
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er flyttet")
         assert "KKR Nordjylland: et møde er flyttet" in told["text"]
-        assert "Fra: tirsdag den 8. december 2026 kl. 10:00" in told["text"]
-        assert "Til: torsdag den 10. december 2026 kl. 13:00" in told["text"]
+        assert "Fra: tirsdag den 8. december 2026 kl. 10.00" in told["text"]
+        assert "Til: torsdag den 10. december 2026 kl. 13.00" in told["text"]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    cancelled = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyst")
-    assert "Mødet er aflyst; alle berørte får besked." in cancelled["text"]
+    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "Aflys")
+    assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
+    cancelled = await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
+    assert "Mødet er aflyst; 24 personer har fået besked." in cancelled["text"]
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er aflyst")
-        assert "torsdag den 10. december 2026 kl. 13:00" in told["text"]
+        assert "torsdag den 10. december 2026 kl. 13.00" in told["text"]
         assert "Begrundelse: Ingen sager til behandling" in told["text"]
     async with world.sessions() as session:
         for kind in ("meeting_moved", "meeting_cancelled"):

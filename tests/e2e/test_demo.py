@@ -18,7 +18,7 @@ async def test_the_onboarding_script_shows_a_member_linking_and_listing_meetings
     assert "Forslag til dagsordenen: senest" in text
     assert "[1] Dansk  [2] English" in text
     assert "Good — I will speak English with you from now on." in text
-    assert text.count("Bed dit KKR's sekretariat om et personligt invitationslink") == 2
+    assert text.count("Bed sekretariatet for dit KKR om et personligt invitationslink") == 2
 
 
 async def test_the_agenda_script_shows_proposals_approval_and_distribution() -> None:
@@ -28,7 +28,7 @@ async def test_the_agenda_script_shows_proposals_approval_and_distribution() -> 
     text = "\n".join(transcript)
     assert "Tak — dit forslag Fælles busplan for Nordjylland er modtaget" in text
     assert "Kun formanden godkender dagsordenen." in text
-    assert "⚠ Punkter uden bilag (R-M3)" in text
+    assert "⚠ Punkter uden bilag" in text
     assert "Dagsordenen (version 1) er på vej til 24 personer." in text
     assert "Dagsordenen er allerede udsendt (version 1)" in text
     assert "📎 dagsorden-" in text
@@ -63,3 +63,17 @@ async def test_the_term_script_shows_a_member_leaving_and_the_substitute_steppin
     assert "Forventet: 22 af 22 medlemmer" in text
     assert "Møderne i 2027" in text
     assert "Traceback" not in text
+
+
+async def test_the_dialogue_script_shows_a_cancelled_dialogue_and_a_confirmed_rejection() -> None:
+    transcript: list[str] = []
+    lines = (EXAMPLES / "dialogues.demo").read_text(encoding="utf-8").splitlines()
+    assert await play_script(lines, out=transcript.append) == 0
+    text = "\n".join(transcript)
+    assert "Annulleret — intet er sendt eller ændret." in text
+    assert "Det forstod jeg ikke." in text  # "Tak for i dag" was no title
+    assert "Afvis Fælles busplan for Nordjylland?" in text
+    assert "Anne Rasmussen får besked om, at punktet ikke kommer på dagsordenen" in text
+    assert "Afvist: Fælles busplan for Nordjylland. Forslagsstilleren har fået besked." in text
+    assert "Ikke sat på dagsordenen: Ikke af tværkommunal karakter" in text
+    assert "Traceback" not in text and "no button" not in text

@@ -85,8 +85,8 @@ async def test_meetings_lists_the_coming_meetings_with_their_deadlines_in_local_
     [reply] = await world.say(member, "/moeder")
     text = reply["text"]
     assert "Aalborg Rådhus" in text and "Hjørring Rådhus" in text
-    assert "kl. 10:00" in text, "meetings are shown in Copenhagen time"
-    assert "Forslag til dagsordenen: senest" in text and "kl. 23:59" in text  # R-D1
+    assert "kl. 10.00" in text, "meetings are shown in Copenhagen time"
+    assert "Forslag til dagsordenen: senest" in text and "kl. 23.59" in text  # R-D1
     assert "Dagsordenen udsendes: senest" in text  # R-D2
 
 

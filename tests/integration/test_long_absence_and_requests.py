@@ -133,7 +133,7 @@ async def test_an_elected_members_leave_summons_the_substitute_and_puts_the_deci
         [item] = (
             await session.exec(select(AgendaItem).where(AgendaItem.meeting_id == kkr.meetings[0]))
         ).all()
-    assert "stedfortræderens indtræden" in item.title and "B1.7" in item.title
+    assert "stedfortræderens indtræden" in item.title and "B1.7" not in item.title
     assert MEMBER in item.title and item.status == "accepted"
     assert CHAIR in await kkr.notice_names("long_absence_reported")
     [summons] = await kkr.notices("long_absence_stand_in")
@@ -156,7 +156,7 @@ async def test_an_elected_members_leave_with_no_meeting_yet_is_decided_at_the_fi
             await session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
         ).all()
         stored = await session.get(LongAbsence, leave.id)
-    assert "B1.7" in item.title and MEMBER in item.title
+    assert "indtræden" in item.title and MEMBER in item.title
     assert stored is not None and stored.decision_meeting_id == meeting.id
 
 

@@ -61,6 +61,8 @@ async def test_the_sweep_reminds_each_member_once_the_day_before_a_meeting(
         "starts_at": "2027-03-10T10:00:00+01:00",
         "place": "Aalborg",
         "council": "KKR Nordjylland",
+        # the day is named from when it goes out: "i morgen", not a fixed word (issue 17)
+        "reminded_at": (MEETING_AT - timedelta(days=1)).isoformat(),
     }
     substitute = await person_id(sessions, "Poul Quist")
     assert substitute not in {n.person_id for n in sent}
