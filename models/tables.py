@@ -360,3 +360,5 @@ __all__ = [
     "SubstituteAnswer",
     "TelegramLink",
 ]
+
+import models.sweep  # noqa: E402,F401  (what the sweep has done, issue 15)

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
+from models.sweep import SweepMark
 from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import (
     AnswerRefused,
@@ -26,6 +29,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_delivery import enqueue_agenda
+from services.due import SUMMONS_REMINDER, mark_done
 from services.errors import Refused
 from services.quorum import after_change, status_of
 from services.recipients import MEMBER_ROLES
@@ -445,13 +449,21 @@ async def answer_summons(
 
 async def _unanswered(
     session: AsyncSession, now: datetime
-) -> list[tuple[Attendance, Meeting, Council, datetime]]:
+) -> list[tuple[Attendance, Meeting, Council, datetime, datetime | None]]:
     """Summonses still pending for coming meetings, not yet reported overdue; with the meeting's
-    local start."""
+    local start and the summons the substitute was last reminded of (found by index)."""
+    reminded = aliased(SweepMark)
     candidates = await session.exec(
-        select(Attendance, Meeting, Council)
+        select(Attendance, Meeting, Council, reminded.done_for)
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .join(Council, col(Council.id) == col(Meeting.council_id))
+        .outerjoin(
+            reminded,
+            and_(
+                col(reminded.task) == SUMMONS_REMINDER,
+                col(reminded.subject_id) == col(Attendance.id),
+            ),
+        )
         .where(
             Attendance.substitute_answer == SubstituteAnswer.PENDING,
             col(Attendance.no_answer_reported_at).is_(None),
@@ -460,8 +472,8 @@ async def _unanswered(
         )
     )
     return [
-        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)))
-        for row, meeting, council in candidates.all()
+        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)), done)
+        for row, meeting, council, done in candidates.all()
     ]
 
 
@@ -469,11 +481,13 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
     """R-S7 (sweep): a substitute who has not answered is asked again, once, a day before the
     answer deadline, with the same buttons."""
     added = 0
-    for row, meeting, council, start in await _unanswered(session, now):
+    for row, meeting, council, start, reminded in await _unanswered(session, now):
         summoned_at = row.substitute_summoned_at
         hours = council.substitute_answer_hours
         if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
             continue
+        if reminded == summoned_at:
+            continue  # this summons was reminded of already
         seats = await load_seats(session, meeting)
         added += await tell(
             session,
@@ -488,6 +502,7 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
                 SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
+        await mark_done(session, SUMMONS_REMINDER, row.id or 0, summoned_at)
     return added
 
 
@@ -505,7 +520,7 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
     """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair (and
     the acting chair, R-P3) and the secretariat, once, and recorded for the minutes."""
     added = 0
-    for row, meeting, council, start in await _unanswered(session, now):
+    for row, meeting, council, start, _reminded in await _unanswered(session, now):
         if not is_answer_overdue(now, start, council.substitute_answer_hours):
             continue
         seats = await load_seats(session, meeting)
