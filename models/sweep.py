@@ -31,5 +31,12 @@ Index(
     Attendance.__table__.c.substitute_answer,  # type: ignore[attr-defined]
     Attendance.__table__.c.no_answer_reported_at,  # type: ignore[attr-defined]
 )
-# An agenda changed after distribution (R-D3) is found without reading every meeting.
-Index("ix_meeting_agenda_changed_at", Meeting.__table__.c.agenda_changed_at)  # type: ignore[attr-defined]
+# An agenda changed after distribution (R-D3) is found without reading every meeting: only the
+# few meetings with an unsent change are in the index (partial, so no statistics are needed).
+_changed_at = Meeting.__table__.c.agenda_changed_at  # type: ignore[attr-defined]
+Index(
+    "ix_meeting_agenda_changed_at",
+    _changed_at,
+    postgresql_where=_changed_at.is_not(None),
+    sqlite_where=_changed_at.is_not(None),
+)

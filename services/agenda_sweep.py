@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -294,12 +295,25 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
 async def _unsent_changes(session: AsyncSession, now: datetime) -> list[tuple[Coming, datetime]]:
     """Coming meetings whose distributed agenda changed at least ADDENDUM_QUIET ago and whose
     preparers were not yet reminded of that change (indexed on `agenda_changed_at`)."""
+    rows = await session.exec(
+        _unsent_statement(), params={"now": now, "quiet_since": now - ADDENDUM_QUIET}
+    )
+    return [
+        (Coming(id or 0, council, kind, start, place, version, approved, None), changed)
+        for id, council, kind, start, place, version, approved, changed in rows.all()
+        if changed is not None
+    ]
+
+
+@cache
+def _unsent_statement() -> Any:
+    """Built once, so its cache key is computed once (issue 15)."""
     reminded = select(SweepMark.subject_id).where(
         SweepMark.task == ADDENDUM_REMINDER,
         col(SweepMark.subject_id) == col(Meeting.id),
         col(SweepMark.done_for) == col(Meeting.agenda_changed_at),
     )
-    statement: Any = sa_select(
+    return sa_select(
         col(Meeting.id),
         col(Meeting.council_id),
         col(Meeting.kind),
@@ -309,18 +323,13 @@ async def _unsent_changes(session: AsyncSession, now: datetime) -> list[tuple[Co
         col(Meeting.agenda_approved_at),
         col(Meeting.agenda_changed_at),
     ).where(
-        col(Meeting.agenda_changed_at) <= now - ADDENDUM_QUIET,
+        col(Meeting.agenda_changed_at).is_not(None),  # the partial index's own condition
+        col(Meeting.agenda_changed_at) <= bindparam("quiet_since"),
         col(Meeting.status) == MeetingStatus.PLANNED,
-        col(Meeting.starts_at) > now,
+        col(Meeting.starts_at) > bindparam("now"),
         col(Meeting.agenda_version) > 0,
         ~exists(reminded),
     )
-    rows = await session.exec(statement)
-    return [
-        (Coming(id or 0, council, kind, start, place, version, approved, None), changed)
-        for id, council, kind, start, place, version, approved, changed in rows.all()
-        if changed is not None
-    ]
 
 
 def meeting_reminder_window(council: Council) -> timedelta:

@@ -7,10 +7,12 @@ pressed twice, too late or by someone else changes nothing and says why (service
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +21,7 @@ from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, S
 from models.sweep import SweepMark
 from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import (
+    SUMMONS_REMINDER_HOURS,
     AnswerRefused,
     is_answer_overdue,
     is_summons_reminder_due,
@@ -29,7 +32,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_delivery import enqueue_agenda
-from services.due import SUMMONS_REMINDER, mark_done
+from services.due import SLACK, SUMMONS_REMINDER, mark_done, near_meetings
 from services.errors import Refused
 from services.quorum import after_change, status_of
 from services.recipients import MEMBER_ROLES
@@ -452,8 +455,23 @@ async def _unanswered(
 ) -> list[tuple[Attendance, Meeting, Council, datetime, datetime | None]]:
     """Summonses still pending for coming meetings, not yet reported overdue; with the meeting's
     local start and the summons the substitute was last reminded of (found by index)."""
+    # A summons is reminded of SUMMONS_REMINDER_HOURS before its answer deadline, at the most
+    # the councils' answer hours before the meeting: nothing further off is due (issue 15).
+    councils = (await near_meetings(session, now)).councils.values()
+    hours = max((c.substitute_answer_hours for c in councils), default=0)
+    until = now + timedelta(hours=hours + SUMMONS_REMINDER_HOURS) + SLACK
+    candidates = await session.exec(_unanswered_statement(), params={"now": now, "until": until})
+    return [
+        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)), done)
+        for row, meeting, council, done in candidates.all()
+    ]
+
+
+@cache
+def _unanswered_statement() -> Any:
+    """Built once, so its cache key is computed once per process, not per sweep (issue 15)."""
     reminded = aliased(SweepMark)
-    candidates = await session.exec(
+    return (
         select(Attendance, Meeting, Council, reminded.done_for)
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .join(Council, col(Council.id) == col(Meeting.council_id))
@@ -468,13 +486,10 @@ async def _unanswered(
             Attendance.substitute_answer == SubstituteAnswer.PENDING,
             col(Attendance.no_answer_reported_at).is_(None),
             Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > now,
+            col(Meeting.starts_at) > bindparam("now"),
+            col(Meeting.starts_at) <= bindparam("until"),
         )
     )
-    return [
-        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)), done)
-        for row, meeting, council, done in candidates.all()
-    ]
 
 
 async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int:

@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -106,12 +107,22 @@ async def near_meetings(session: AsyncSession, now: datetime) -> Near:
 
 
 async def _read(session: AsyncSession, now: datetime) -> Near:
-    councils = {c.id or 0: c for c in (await session.exec(model_select(Council))).all()}
+    councils = {c.id or 0: c for c in (await session.exec(_COUNCILS)).all()}
     if not councils:
         return Near(now, councils, [])
     until = now + max(horizon(c) for c in councils.values())
+    rows = await session.exec(_near_statement(), params={"now": now, "until": until})
+    return Near(now, councils, [_coming(row) for row in rows.all()])
+
+
+_COUNCILS = model_select(Council)
+
+
+@cache
+def _near_statement() -> Any:
+    """Built once: the statement's cache key is then computed once, not on every sweep."""
     marks = {task: aliased(SweepMark, name=f"mark_{task}") for task in MARKED}
-    statement: Any = select(
+    statement = select(
         col(Meeting.id),
         col(Meeting.council_id),
         col(Meeting.kind),
@@ -126,13 +137,11 @@ async def _read(session: AsyncSession, now: datetime) -> Near:
         statement = statement.outerjoin(
             mark, and_(col(mark.task) == task, col(mark.subject_id) == col(Meeting.id))
         )
-    statement = statement.where(
+    return statement.where(
         col(Meeting.status) == MeetingStatus.PLANNED,
-        col(Meeting.starts_at) > now,
-        col(Meeting.starts_at) <= until,
+        col(Meeting.starts_at) > bindparam("now"),
+        col(Meeting.starts_at) <= bindparam("until"),
     ).order_by(col(Meeting.starts_at))
-    meetings = [_coming(row) for row in (await session.exec(statement)).all()]
-    return Near(now, councils, meetings)
 
 
 def _coming(row: Any) -> Coming:

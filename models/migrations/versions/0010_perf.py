@@ -33,7 +33,13 @@ def upgrade() -> None:
             unique=False,
         )
     with op.batch_alter_table("meeting", schema=None) as batch_op:
-        batch_op.create_index("ix_meeting_agenda_changed_at", ["agenda_changed_at"], unique=False)
+        batch_op.create_index(
+            "ix_meeting_agenda_changed_at",
+            ["agenda_changed_at"],
+            unique=False,
+            postgresql_where=sa.text("agenda_changed_at IS NOT NULL"),
+            sqlite_where=sa.text("agenda_changed_at IS NOT NULL"),
+        )
 
 
 def downgrade() -> None:
