@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_context
 from typing import Any
 
 from templates.i18n import gettext, render, supported
@@ -28,6 +31,20 @@ def render_agenda_pdf(snapshot: dict[str, Any], language: str) -> bytes:
     pdf = HTML(string=render_agenda_html(snapshot, language)).write_pdf()
     assert pdf is not None
     return bytes(pdf)
+
+
+def render_agenda_pdfs_apart(
+    snapshot: dict[str, Any], languages: Sequence[str]
+) -> dict[str, bytes]:
+    """The agenda's PDF in each language, rendered in a short-lived process of its own (spawned,
+    so nothing of the bot is copied into it): WeasyPrint and pango, some 50 MB, never stay in the
+    bot's memory, and every language costs one start-up, not one each. Blocks: call in a thread."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
+        return worker.submit(_render_all, snapshot, tuple(languages)).result()
+
+
+def _render_all(snapshot: dict[str, Any], languages: tuple[str, ...]) -> dict[str, bytes]:
+    return {language: render_agenda_pdf(snapshot, language) for language in languages}
 
 
 def agenda_file_name(snapshot: dict[str, Any], language: str) -> str:
