@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from multiprocessing import get_context
 from typing import Any
 
 from templates.i18n import gettext, render, supported
@@ -36,15 +38,27 @@ def render_agenda_pdf(snapshot: dict[str, Any], language: str) -> bytes:
 def render_agenda_pdfs_apart(
     snapshot: dict[str, Any], languages: Sequence[str]
 ) -> dict[str, bytes]:
-    """The agenda's PDF in each language, rendered in a short-lived process of its own (spawned,
-    so nothing of the bot is copied into it): WeasyPrint and pango, some 50 MB, never stay in the
-    bot's memory, and every language costs one start-up, not one each. Blocks: call in a thread."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
-        return worker.submit(_render_all, snapshot, tuple(languages)).result()
+    """The agenda's PDF in each language, rendered by a short-lived process of its own (`python -m
+    templates.documents`): WeasyPrint and pango, some 50 MB, never stay in the bot's memory, and
+    every language costs one start-up, not one each. Blocks: call it in a thread."""
+    request = json.dumps({"snapshot": snapshot, "languages": list(languages)})
+    done = subprocess.run(
+        [sys.executable, "-m", "templates.documents"],
+        input=request.encode(),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the PDF worker failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    rendered: dict[str, bytes] = pickle.loads(done.stdout)
+    return rendered
 
 
-def _render_all(snapshot: dict[str, Any], languages: tuple[str, ...]) -> dict[str, bytes]:
-    return {language: render_agenda_pdf(snapshot, language) for language in languages}
+def _worker() -> None:
+    """The worker's side: a request as JSON on stdin, the PDFs by language pickled on stdout."""
+    request = json.load(sys.stdin)
+    pdfs = {lang: render_agenda_pdf(request["snapshot"], lang) for lang in request["languages"]}
+    sys.stdout.buffer.write(pickle.dumps(pdfs))
 
 
 def agenda_file_name(snapshot: dict[str, Any], language: str) -> str:
@@ -52,3 +66,7 @@ def agenda_file_name(snapshot: dict[str, Any], language: str) -> str:
     day = datetime.fromisoformat(snapshot["starts_at"]).date().isoformat()
     word = gettext(supported(language), AGENDA_WORD)
     return f"{word}-{day}-v{snapshot['version']}.pdf"
+
+
+if __name__ == "__main__":
+    _worker()
