@@ -33,7 +33,11 @@ bench-quorum: $(STAMP)
 bench-votes: $(STAMP)
 	$(BIN)/python bench/votes.py
 
+# Every bench prints its targets with MET / NOT MET and the machine's load beside its figures.
 bench: $(STAMP)
+	$(BIN)/python bench/sweep_scale.py
+	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/process_footprint.py
 	$(BIN)/python bench/reply_latency.py
 	$(BIN)/python bench/agenda_distribution.py
 	$(BIN)/python bench/quorum_live.py

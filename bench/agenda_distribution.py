@@ -3,7 +3,7 @@ with Telegram's flood limits on (about 30 messages/s overall, 1/s per chat after
 
 Prints the time from distribution to the last document, its ratio to the floor the limits allow
 (messages ÷ 30 per second), the 429s the emulator answered, and whether every recipient got exactly
-one agenda. Target: within 1.3× of the floor, no 429 unhandled, every recipient served once.
+one agenda. Target: within 1.1× of the floor (issue 15), no 429 unhandled, every recipient served once.
 Also prints how long rendering the agenda PDF of 40 items takes.
 
     .venv/bin/python bench/agenda_distribution.py [--recipients 60] [--delivery-interval 0.5]
@@ -201,6 +201,10 @@ async def distribution(recipients: int, delivery_interval: float) -> dict[str, A
     }
 
 
+# Issue 15: the agenda reaches everyone within 1.1 x what Telegram's limit allows.
+TARGET_RATIO = 1.1
+
+
 def pdf_render(items: int) -> list[float]:
     snapshot = {
         "council": "KKR Nordjylland",
@@ -251,7 +255,8 @@ def main() -> None:
         f"agenda to {figures['recipients']} recipients: {figures['messages']} messages"
         f" (text + PDF + 2 documents each) in {figures['elapsed']:.2f} s;"
         f" floor {figures['floor']:.2f} s at {TELEGRAM_RATE:.0f}/s; ratio {figures['ratio']:.2f}"
-        f" (target ≤ 1.30)"
+        f" (target ≤ {TARGET_RATIO:.2f}: {'MET' if figures['ratio'] <= TARGET_RATIO else 'NOT MET'});"
+        f" load {Path('/proc/loadavg').read_text().split()[:3]}"
     )
     print(
         f"429 answered by the emulator: {figures['limited']} (each retried after retry_after);"

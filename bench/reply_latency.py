@@ -1,29 +1,35 @@
-"""Reply latency: N members send /meetings at once through the emulator (issue 2, item 12).
+"""Reply latency (issue 15): N members send /meetings at once; how long until each has the answer.
 
-Prints p50/p95 latency and replies per second for kkrbot and, in the same run and against the same
-emulator, for a bare python-telegram-bot echo bot (the floor). Target: kkrbot's p95 within 1.5x of
-the echo bot's.
+kkrbot is compared with a bare python-telegram-bot echo bot with the same concurrency
+(`concurrent_updates`), the floor. As in production, each party runs in a process of its own: the
+emulator (Telegram), the echo bot, kkrbot (SQLite) and this measuring client. The two bots take
+turns, burst for burst, so a change of the machine's load hits both alike.
 
-    .venv/bin/python bench/reply_latency.py [--members 50] [--rounds 5]
+Target: kkrbot's p95 at most 1.2 x the echo bot's, at 50 and at 200 members. Also printed: each
+bot's CPU per update (from /proc, less sensitive to the load than the latencies).
+
+    .venv/bin/python bench/reply_latency.py [--members 50,200] [--rounds 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benches, by file name
 
-from bot.app import build_application
-from bot.settings import Settings
+from quorum_live import EmulatorProcess
+
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 from services.councils import create_council
@@ -31,31 +37,42 @@ from services.invites import issue_invites, redeem_invite
 from services.meetings import add_meeting
 from services.members import import_members, parse_members_csv
 from telegram_emulator.client import EmulatorClient
-from telegram_emulator.server import EmulatorServer
-from telegram_emulator.testing import polling
 
-KKRBOT_TOKEN = "7001:BENCH-KKRBOT"
-ECHO_TOKEN = "7002:BENCH-ECHO"
+BOTS = {"echo": "7002:BENCH-ECHO", "kkrbot": "7001:BENCH-KKRBOT"}
 FIRST_USER = 50_000
+TARGET = 1.2
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 @dataclass
 class Figures:
-    latencies: list[float]
-    wall: float
+    """One bot's bursts: every reply's latency, and the p50/p95 of each burst."""
+
+    latencies: list[float] = field(default_factory=list)
+    burst_p50: list[float] = field(default_factory=list)
+    burst_p95: list[float] = field(default_factory=list)
+    cpu_ms_per_update: float = 0.0
+
+    def add(self, latencies: list[float]) -> None:
+        self.latencies += latencies
+        self.burst_p50.append(statistics.median(latencies))
+        self.burst_p95.append(p95(latencies))
 
     def line(self, name: str) -> str:
-        ordered = sorted(self.latencies)
-        p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+        p50s = " / ".join(f"{v * 1000:.0f}" for v in _spread(self.burst_p50))
+        p95s = " / ".join(f"{v * 1000:.0f}" for v in _spread(self.burst_p95))
         return (
-            f"{name:<8} replies={len(ordered):>4}  p50={statistics.median(ordered) * 1000:7.1f} ms"
-            f"  p95={p95 * 1000:7.1f} ms  throughput={len(ordered) / self.wall:7.1f} replies/s"
+            f"  {name:<7} p50 {p50s} ms   p95 {p95s} ms   (min / median / max of bursts)"
+            f"   CPU {self.cpu_ms_per_update:.1f} ms/update"
         )
 
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    return min(values), statistics.median(values), max(values)
 
 
 def members_csv(count: int) -> str:
@@ -96,94 +113,169 @@ async def seed(sessions: SessionFactory, members: int, now: datetime) -> list[in
     return users
 
 
-async def burst(sim: EmulatorClient, users: list[int], text: str) -> Figures:
+# --- the bots, each in a process of its own -------------------------------------------------------
+
+
+def serve(kind: str, base_url: str, database: str) -> None:
+    """Run one bot until terminated (the child process's side)."""
+    from telegram_emulator.testing import polling
+
+    async def run() -> None:
+        app, engine = _bot(kind, base_url, database)
+        try:
+            async with polling(app):
+                await asyncio.Event().wait()
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    asyncio.run(run())
+
+
+def _bot(kind: str, base_url: str, database: str) -> tuple[Any, Any]:
+    if kind == "echo":
+        from telegram import Update
+        from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+
+        async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert update.effective_message is not None
+            await update.effective_message.reply_text("meetings")
+
+        app = (
+            ApplicationBuilder()
+            .token(BOTS["echo"])
+            .base_url(base_url)
+            .concurrent_updates(True)  # the same concurrency as kkrbot's
+            .build()
+        )
+        app.add_handler(CommandHandler("meetings", echo))
+        return app, None
+    from bot.app import build_application
+    from bot.settings import Settings
+
+    settings = Settings(
+        telegram_token=BOTS["kkrbot"],
+        telegram_base_url=base_url,
+        database_url=database,
+        sweep_interval=3600,
+        delivery_interval=1.0,
+    )
+    engine = make_engine(database)
+    return build_application(settings, make_session_factory(engine)), engine
+
+
+class BotProcess:
+    def __init__(self, kind: str, base_url: str, database: str) -> None:
+        self.command = [sys.executable, __file__, "--serve", kind, base_url, database]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BotProcess:
+        self.process = subprocess.Popen(self.command)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the bot process so far (Linux /proc)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- the measuring client -------------------------------------------------------------------------
+
+
+async def burst(sim: EmulatorClient, users: list[int], text: str) -> list[float]:
     """Every user sends `text` at the same moment; each latency runs until their reply arrives."""
     before = {user: len(await sim.messages(user)) for user in users}
 
     async def one(user: int) -> float:
         started = time.perf_counter()
         await sim.send(user, text)
-        await sim.wait_for_messages(user, before[user] + 1, timeout=60)
+        await sim.wait_for_messages(user, before[user] + 1, timeout=120)
         return time.perf_counter() - started
 
-    started = time.perf_counter()
-    latencies = await asyncio.gather(*(one(user) for user in users))
-    return Figures(list(latencies), time.perf_counter() - started)
+    return list(await asyncio.gather(*(one(user) for user in users)))
 
 
-async def add_users(sim: EmulatorClient, users: list[int]) -> None:
-    for user in users:
-        await sim.add_user(user, f"Member {user - FIRST_USER:03}", language_code="da")
+async def connected(sim: EmulatorClient, bot_ids: list[int], timeout: float = 120) -> None:
+    """Wait until both bot processes have started polling the emulator."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if set(bot_ids) <= {int(bot["id"]) for bot in await sim.bots()}:
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the bots did not connect to the emulator")
 
 
-async def measure_echo(emulator: EmulatorServer, users: list[int], rounds: int) -> Figures:
-    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text("meetings")
-
-    app: Any = ApplicationBuilder().token(ECHO_TOKEN).base_url(emulator.base_url).build()
-    app.add_handler(CommandHandler("meetings", echo))
-    async with EmulatorClient(emulator.sim_url, bot_id=7002) as sim, polling(app):
-        await add_users(sim, users)
-        return await rounds_of(sim, users, rounds)
-
-
-async def measure_kkrbot(
-    emulator: EmulatorServer, users: list[int], rounds: int, database: str
-) -> Figures:
-    engine = make_engine(database)
-    settings = Settings(
-        telegram_token=KKRBOT_TOKEN,
-        telegram_base_url=emulator.base_url,
-        database_url=database,
-        sweep_interval=3600,
-        delivery_interval=1.0,
-    )
-    app = build_application(settings, make_session_factory(engine))
-    try:
-        async with EmulatorClient(emulator.sim_url, bot_id=7001) as sim, polling(app):
-            await add_users(sim, users)
-            return await rounds_of(sim, users, rounds)
-    finally:
-        await engine.dispose()
-
-
-async def rounds_of(sim: EmulatorClient, users: list[int], rounds: int) -> Figures:
-    await burst(sim, users, "/meetings")  # warm-up: connections, caches, first queries
-    latencies: list[float] = []
-    wall = 0.0
-    for _ in range(rounds):
-        figures = await burst(sim, users, "/meetings")
-        latencies += figures.latencies
-        wall += figures.wall
-    return Figures(latencies, wall)
-
-
-async def main(members: int, rounds: int) -> None:
+async def measure(members: int, rounds: int) -> tuple[Figures, Figures]:
     database = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     engine = make_engine(database)
     await upgrade(engine)
     users = await seed(make_session_factory(engine), members, datetime.now(UTC))
     await engine.dispose()
-    async with EmulatorServer(in_thread=True) as emulator:
-        echo = await measure_echo(emulator, users, rounds)
-        kkrbot = await measure_kkrbot(emulator, users, rounds, database)
-    print(
-        f"{members} members send /meetings at once, {rounds} rounds (SQLite, emulator on loopback)"
-    )
-    print(echo.line("echo"))
-    print(kkrbot.line("kkrbot"))
-    ratio = kkrbot.p95 / echo.p95
-    print(
-        f"p95 ratio kkrbot/echo = {ratio:.2f} (target <= 1.5): {'met' if ratio <= 1.5 else 'NOT met'}"
-    )
+    figures = {kind: Figures() for kind in BOTS}
+    with (
+        EmulatorProcess() as emulator,
+        BotProcess("echo", emulator.base_url, database) as echo,
+        BotProcess("kkrbot", emulator.base_url, database) as kkrbot,
+    ):
+        processes = {"echo": echo, "kkrbot": kkrbot}
+        sims = {
+            kind: EmulatorClient(emulator.sim_url, bot_id=int(token.split(":")[0]))
+            for kind, token in BOTS.items()
+        }
+        try:
+            await connected(sims["echo"], [int(t.split(":")[0]) for t in BOTS.values()])
+            for sim in sims.values():
+                for user in users:
+                    await sim.add_user(user, f"Member {user - FIRST_USER:03}", language_code="da")
+                await burst(sim, users, "/meetings")  # warm-up: start-up, connections, caches
+            cpu = {kind: processes[kind].cpu_seconds() for kind in BOTS}
+            for _ in range(rounds):
+                for kind, sim in sims.items():  # the bots take turns, burst for burst
+                    figures[kind].add(await burst(sim, users, "/meetings"))
+            for kind in BOTS:
+                spent = processes[kind].cpu_seconds() - cpu[kind]
+                figures[kind].cpu_ms_per_update = spent * 1000 / (rounds * len(users))
+        finally:
+            for sim in sims.values():
+                await sim.aclose()
+    return figures["echo"], figures["kkrbot"]
+
+
+async def main(sizes: list[int], rounds: int) -> bool:
+    met_all = True
+    for members in sizes:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        echo, kkrbot = await measure(members, rounds)
+        ratios = [k / e for k, e in zip(kkrbot.burst_p95, echo.burst_p95, strict=True)]
+        ratio = p95(kkrbot.latencies) / p95(echo.latencies)
+        met = ratio <= TARGET
+        met_all &= met
+        print(f"{members} members send /meetings at once, {rounds} bursts each; load {load}")
+        print(echo.line("echo"))
+        print(kkrbot.line("kkrbot"))
+        low, middle, high = _spread(ratios)
+        print(
+            f"  p95 kkrbot/echo = {ratio:.2f} over all bursts (per burst {low:.2f} / {middle:.2f}"
+            f" / {high:.2f}); target <= {TARGET}: {'MET' if met else 'NOT MET'}",
+            flush=True,
+        )
+    return met_all
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--serve":
+        serve(*sys.argv[2:5])
+        sys.exit(0)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--members", default="50,200")
     parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.members, arguments.rounds))
+    asyncio.run(main([int(m) for m in arguments.members.split(",")], arguments.rounds))

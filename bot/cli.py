@@ -12,15 +12,10 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.core import TyperGroup
-
-from bot.settings import Settings
 
 try:  # typer ≥ 0.20 vendors click; older releases use the click distribution
     from typer._click import exceptions as click_errors
@@ -44,6 +39,13 @@ from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
 from services.members import import_members, parse_members_csv
+
+# The database and service stack is imported by the command that needs it, so that `kkrbot
+# --help` and a mistyped option answer at once (issue 15: < 0.3 s, not a second of imports).
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.settings import Settings
 
 T = TypeVar("T")
 AT_FORMAT = "%Y-%m-%d %H:%M"
@@ -102,14 +104,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # plain help: rich alone takes longer to import than the answer may
 )
-council_app = typer.Typer(
-    help="Create councils and set their rules' settings.", no_args_is_help=True
-)
-members_app = typer.Typer(help="Import a council's people from CSV.", no_args_is_help=True)
-meetings_app = typer.Typer(help="Plan and list meetings.", no_args_is_help=True)
-db_app = typer.Typer(help="The database.", no_args_is_help=True)
-attendance_app = typer.Typer(help="The attendance record (R-X3).", no_args_is_help=True)
+PLAIN: dict[str, Any] = {"no_args_is_help": True, "rich_markup_mode": None}
+council_app = typer.Typer(help="Create councils and set their rules' settings.", **PLAIN)
+members_app = typer.Typer(help="Import a council's people from CSV.", **PLAIN)
+meetings_app = typer.Typer(help="Plan and list meetings.", **PLAIN)
+db_app = typer.Typer(help="The database.", **PLAIN)
+attendance_app = typer.Typer(help="The attendance record (R-X3).", **PLAIN)
 app.add_typer(council_app, name="council")
 app.add_typer(members_app, name="members")
 app.add_typer(meetings_app, name="meetings")
@@ -136,6 +138,10 @@ def _options(
 
 def _settings(ctx: typer.Context) -> Settings:
     """The settings, read now from the environment (and .env), with the command-line override."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as error:
@@ -169,6 +175,11 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
 
 
 def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
+
+    from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+
+    from services.errors import Refused
+
     try:
         return asyncio.run(go())
     except Refused as error:
@@ -200,6 +211,7 @@ def _said(error: Refused) -> str:
 def _safe_url(url: str) -> str:
     """The URL without its password, fit to print."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -227,6 +239,7 @@ def council_create(
     ] = None,
 ) -> None:
     """Create a council (R-P1); prints its slug alone on the last line."""
+
     settings = _settings(ctx)
 
     async def work(session: AsyncSession) -> tuple[str, str]:
@@ -295,6 +308,10 @@ def council_settings_command(
     ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
+    from services.councils import (
+        council_by_slug,
+    )
+
     settings = _settings(ctx)
     changes = CouncilSettings(
         proposal_deadline_days=proposal_deadline_days,
@@ -377,6 +394,8 @@ def members_import(
     ],
 ) -> None:
     """Create or update the council's people from a CSV file; re-importing it changes nothing."""
+    from services.councils import council_by_slug
+
     settings = _settings(ctx)
     text = _read_bytes(file)
 
@@ -421,6 +440,8 @@ def invites(ctx: typer.Context, council: CouncilOption) -> None:
     Earlier unused invites of the same people stop working; each invite works once.
     """
     from telegram.helpers import create_deep_linked_url
+
+    from services.councils import council_by_slug
 
     settings = _settings(ctx)
     try:
@@ -490,6 +511,8 @@ def meetings_add(
     ] = None,
 ) -> None:
     """Put a meeting in the plan; prints its id and, if ordinary, its R-D1/R-D2 deadlines."""
+    from services.councils import council_by_slug
+
     settings = _settings(ctx)
     starts_at = _parse_at(at)
     kind = MeetingKind.EXTRAORDINARY if extraordinary else MeetingKind.ORDINARY
@@ -514,6 +537,8 @@ def meetings_add(
 @meetings_app.command("list")
 def meetings_list(ctx: typer.Context, council: CouncilOption) -> None:
     """The council's coming meetings, soonest first, with their deadlines in local time."""
+    from services.councils import council_by_slug
+
     settings = _settings(ctx)
 
     async def work(session: AsyncSession) -> list[MeetingView]:
@@ -584,6 +609,7 @@ def _parse_day(option: str, value: str) -> date:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the migrations (they also run on every start); prints the revision reached."""
+
     settings = _settings(ctx)
 
     async def go() -> str | None:

@@ -400,5 +400,6 @@ __all__ = [
 
 import models.meeting_room  # noqa: E402  (issue 12: the meeting room tables, for Alembic)
 import models.record  # noqa: E402  (issue 13: the record's tables, for Alembic)
+import models.sweep  # noqa: E402  (what the sweep has done, issue 15)
 import models.term  # noqa: E402, F401  (the term's tables, issue 14)
 from models.dialogues import Dialogue  # noqa: E402,F401  (issue 17: dialogues)

@@ -33,7 +33,8 @@ from services.errors import Refused
 from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
-from templates.documents import agenda_file_name, render_agenda_pdf
+from templates.documents import agenda_file_name, render_agenda_pdfs_apart
+from templates.i18n import LANGUAGES, supported
 
 AGENDA_KIND = "agenda"
 
@@ -322,7 +323,27 @@ async def render_agenda_if_needed(
     snapshot = await _snapshot(session, meeting_id, version)
     if stored.first() is not None or snapshot is None:
         return None
-    return await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+    return await _render(meeting_id, version, language, snapshot)
+
+
+# The other languages' PDFs of a render, kept until their own delivery asks for them: one worker
+# process renders every language at once, so the second language never stalls its batch.
+_RENDERED: dict[tuple[int, int, str], bytes] = {}
+_KEPT = 16  # a few PDFs of some ten KB each, at most
+
+
+async def _render(meeting_id: int, version: int, language: str, snapshot: dict[str, Any]) -> bytes:
+    kept = _RENDERED.pop((meeting_id, version, language), None)
+    if kept is not None:
+        return kept
+    # WeasyPrint is CPU and memory: in a process of its own, waited for off the event loop.
+    rendered = await asyncio.to_thread(render_agenda_pdfs_apart, snapshot, LANGUAGES)
+    for other, pdf in rendered.items():
+        if other != language:
+            _RENDERED[(meeting_id, version, other)] = pdf
+    while len(_RENDERED) > _KEPT:
+        _RENDERED.pop(next(iter(_RENDERED)))
+    return rendered[supported(language)]
 
 
 async def agenda_package(
@@ -371,8 +392,7 @@ async def _agenda_document(
     found = (await session.exec(query)).first()
     if found is not None:
         return found
-    # WeasyPrint is CPU work: keep it off the event loop the bot answers people on.
-    content = rendered or await asyncio.to_thread(render_agenda_pdf, snapshot, language)
+    content = rendered or await _render(meeting_id, version, language, snapshot)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(

@@ -7,15 +7,21 @@ pressed twice, too late or by someone else changes nothing and says why (service
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
+from models.sweep import SweepMark
 from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import (
+    SUMMONS_REMINDER_HOURS,
     AnswerRefused,
     is_answer_overdue,
     is_summons_reminder_due,
@@ -26,6 +32,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_delivery import enqueue_agenda
+from services.due import SLACK, SUMMONS_REMINDER, mark_done, near_meetings
 from services.errors import Refused
 from services.quorum import after_change, status_of
 from services.recipients import MEMBER_ROLES
@@ -446,35 +453,57 @@ async def answer_summons(
 
 async def _unanswered(
     session: AsyncSession, now: datetime
-) -> list[tuple[Attendance, Meeting, Council, datetime]]:
+) -> list[tuple[Attendance, Meeting, Council, datetime, datetime | None]]:
     """Summonses still pending for coming meetings, not yet reported overdue; with the meeting's
-    local start."""
-    candidates = await session.exec(
-        select(Attendance, Meeting, Council)
+    local start and the summons the substitute was last reminded of (found by index)."""
+    # A summons is reminded of SUMMONS_REMINDER_HOURS before its answer deadline, at the most
+    # the councils' answer hours before the meeting: nothing further off is due (issue 15).
+    councils = (await near_meetings(session, now)).councils.values()
+    hours = max((c.substitute_answer_hours for c in councils), default=0)
+    until = now + timedelta(hours=hours + SUMMONS_REMINDER_HOURS) + SLACK
+    candidates = await session.exec(_unanswered_statement(), params={"now": now, "until": until})
+    return [
+        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)), done)
+        for row, meeting, council, done in candidates.all()
+    ]
+
+
+@cache
+def _unanswered_statement() -> Any:
+    """Built once, so its cache key is computed once per process, not per sweep (issue 15)."""
+    reminded = aliased(SweepMark)
+    return (
+        select(Attendance, Meeting, Council, reminded.done_for)
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .join(Council, col(Council.id) == col(Meeting.council_id))
+        .outerjoin(
+            reminded,
+            and_(
+                col(reminded.task) == SUMMONS_REMINDER,
+                col(reminded.subject_id) == col(Attendance.id),
+            ),
+        )
         .where(
             Attendance.substitute_answer == SubstituteAnswer.PENDING,
             col(Attendance.no_answer_reported_at).is_(None),
             Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > now,
+            col(Meeting.starts_at) > bindparam("now"),
+            col(Meeting.starts_at) <= bindparam("until"),
         )
     )
-    return [
-        (row, meeting, council, meeting.starts_at.astimezone(ZoneInfo(council.timezone)))
-        for row, meeting, council in candidates.all()
-    ]
 
 
 async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int:
     """R-S7 (sweep): a substitute who has not answered is asked again, once, a day before the
     answer deadline, with the same buttons."""
     added = 0
-    for row, meeting, council, start in await _unanswered(session, now):
+    for row, meeting, council, start, reminded in await _unanswered(session, now):
         summoned_at = row.substitute_summoned_at
         hours = council.substitute_answer_hours
         if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
             continue
+        if reminded == summoned_at:
+            continue  # this summons was reminded of already
         seats = await load_seats(session, meeting)
         added += await tell(
             session,
@@ -489,6 +518,7 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
                 SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
+        await mark_done(session, SUMMONS_REMINDER, row.id or 0, summoned_at)
     return added
 
 
@@ -506,7 +536,7 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
     """R-S7 (sweep): a summons unanswered by the deadline is reported to the member, the chair (and
     the acting chair, R-P3) and the secretariat, once, and recorded for the minutes."""
     added = 0
-    for row, meeting, council, start in await _unanswered(session, now):
+    for row, meeting, council, start, _reminded in await _unanswered(session, now):
         if not is_answer_overdue(now, start, council.substitute_answer_hours):
             continue
         seats = await load_seats(session, meeting)

@@ -9,10 +9,10 @@ substitute stands in for the rest of the period. The member's return ends it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, exists, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +29,7 @@ from models.enums import (
 )
 from models.tables import (
     AgendaItem,
+    Attendance,
     AttendanceEvent,
     Council,
     LongAbsence,
@@ -369,12 +370,23 @@ async def _covered_meetings(
     council = await session.get(Council, leave.council_id)
     assert council is not None
     tz = ZoneInfo(council.timezone)
+    # Only the meetings of the period (a day of slack for the time zone) that the leave has not
+    # been applied to yet: a sweep with nothing to apply reads no meeting (issue 15).
+    applied = select(Attendance.id).where(
+        col(Attendance.meeting_id) == col(Meeting.id),
+        Attendance.person_id == leave.person_id,
+        Attendance.long_absence_id == leave.id,
+        Attendance.substitute_answer == SubstituteAnswer.ACCEPTED,
+    )
     meetings = await session.exec(
         select(Meeting)
         .where(
             Meeting.council_id == leave.council_id,
             Meeting.status == MeetingStatus.PLANNED,
             Meeting.starts_at > now,
+            Meeting.starts_at >= _utc_midnight(leave.starts_on - timedelta(days=1)),
+            Meeting.starts_at < _utc_midnight(leave.expected_back + timedelta(days=1)),
+            ~exists(applied) if leave.decision == LongAbsenceDecision.APPROVED else true(),
         )
         .order_by(col(Meeting.starts_at))
     )
@@ -383,6 +395,10 @@ async def _covered_meetings(
         for m in meetings.all()
         if covers(leave.starts_on, leave.expected_back, m.starts_at.astimezone(tz).date())
     ]
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 async def _stand_in(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -20,18 +20,15 @@ from services.agenda_sweep import (
     close_proposals,
     distribute_due,
     meeting_reminder_window,
-    meetings_to_come,
     remind_addendum,
     remind_agenda,
     remind_proposals,
 )
+from services.due import MEETING_REMINDER, mark_done, near_meetings, shared_reads
 from services.meetings import view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 
-# R-D4: everyone is reminded before a meeting; how long before is the council's setting
-# (meeting_reminder_hours, default 24); meetings further off than this are not even looked at.
-MEETING_REMINDER_HORIZON = timedelta(days=14)
 SWEEP_LOCK_KEY = 0x6B6B72  # "kkr": one sweep at a time across instances on PostgreSQL
 
 Task = Callable[[AsyncSession, datetime], Awaitable[int]]
@@ -54,13 +51,16 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
     summoned substitute in the member's place (R-S3) — but not to a member who reported absence.
 
     Once per meeting and start: a meeting moved after its reminder is reminded again."""
-    meetings = await meetings_to_come(
-        session, now, Meeting.starts_at <= now + MEETING_REMINDER_HORIZON
-    )
+    near = await near_meetings(session, now)
     added = 0
-    for meeting, council in meetings:
+    for meeting in near.meetings:
+        council = near.councils[meeting.council_id]
         if meeting.starts_at > now + meeting_reminder_window(council):
             continue
+        if meeting.done.get(MEETING_REMINDER) == meeting.starts_at:
+            continue  # reminded for this start already
+        row = await session.get(Meeting, meeting.id)
+        assert row is not None
         absent = set(
             (
                 await session.exec(
@@ -72,9 +72,9 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
             ).all()
         )
         # The day is named from when the reminder goes out ("today", "tomorrow", a weekday).
-        payload = {**_meeting_payload(meeting, council), "reminded_at": now.isoformat()}
+        payload = {**_meeting_payload(row, council), "reminded_at": now.isoformat()}
         start = meeting.starts_at.isoformat()
-        for person_id in await agenda_recipients(session, meeting):
+        for person_id in await agenda_recipients(session, row):
             if person_id in absent:
                 continue  # R-D4: not those who said they won't come
             added += await enqueue(
@@ -86,6 +86,7 @@ async def remind_meetings(session: AsyncSession, now: datetime) -> int:
                 dedupe_key=f"meeting-reminder:{meeting.id}:{start}:{person_id}",
                 council_id=council.id,
             )
+        await mark_done(session, MEETING_REMINDER, meeting.id, meeting.starts_at)
     return added
 
 
@@ -135,8 +136,9 @@ async def sweep(
     if not await _take_sweep_lock(session):
         return SweepReport(skipped=True)
     report = SweepReport()
-    for name, task in (tasks or TASKS).items():
-        report.added[name] = await task(session, now)
+    async with shared_reads(session):  # the near meetings are read once, not once per task
+        for name, task in (tasks or TASKS).items():
+            report.added[name] = await task(session, now)
     return report
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+import subprocess
+import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +33,32 @@ def render_agenda_pdf(snapshot: dict[str, Any], language: str, *, public: bool =
     pdf = HTML(string=render_agenda_html(snapshot, language, public=public)).write_pdf()
     assert pdf is not None
     return bytes(pdf)
+
+
+def render_agenda_pdfs_apart(
+    snapshot: dict[str, Any], languages: Sequence[str]
+) -> dict[str, bytes]:
+    """The agenda's PDF in each language, rendered by a short-lived process of its own (`python -m
+    templates.documents`): WeasyPrint and pango, some 50 MB, never stay in the bot's memory, and
+    every language costs one start-up, not one each. Blocks: call it in a thread."""
+    request = json.dumps({"snapshot": snapshot, "languages": list(languages)})
+    done = subprocess.run(
+        [sys.executable, "-m", "templates.documents"],
+        input=request.encode(),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the PDF worker failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    rendered: dict[str, bytes] = pickle.loads(done.stdout)
+    return rendered
+
+
+def _worker() -> None:
+    """The worker's side: a request as JSON on stdin, the PDFs by language pickled on stdout."""
+    request = json.load(sys.stdin)
+    pdfs = {lang: render_agenda_pdf(request["snapshot"], lang) for lang in request["languages"]}
+    sys.stdout.buffer.write(pickle.dumps(pdfs))
 
 
 def agenda_file_name(snapshot: dict[str, Any], language: str) -> str:
@@ -60,3 +91,7 @@ def minutes_file_name(snapshot: dict[str, Any], language: str) -> str:
     day = datetime.fromisoformat(snapshot["starts_at"]).date().isoformat()
     word = gettext(supported(language), MINUTES_WORD)
     return f"{word}-{day}-v{snapshot['version']}.pdf"
+
+
+if __name__ == "__main__":
+    _worker()
