@@ -33,7 +33,9 @@ from bot.live import LiveEditor
 from bot.menus import set_default_menus
 from bot.settings import Settings
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from scheduler.jobs import schedule
+from services.outbox import reclaim_own
 
 KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
@@ -101,7 +103,9 @@ def build_application(
     schedule(
         application.job_queue,
         sessions=sessions,
-        deliver=lambda now: deliver_due(application.bot, sessions, now),
+        deliver=lambda now: deliver_due(
+            application.bot, sessions, now, clock=clock, worker=settings.instance
+        ),
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
@@ -136,6 +140,10 @@ def _add_handlers(application: KKRApplication) -> None:
 
 
 async def _post_init(application: KKRApplication) -> None:
+    settings: Settings = application.bot_data["settings"]
+    clock: Clock = application.bot_data["clock"]
+    async with unit_of_work(application.bot_data["sessions"]) as session:
+        await reclaim_own(session, worker=settings.instance, now=clock())
     await set_default_menus(application.bot)
 
 

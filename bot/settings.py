@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     live_interval: float = Field(default=1.0, gt=0)
     invite_ttl_days: int = Field(default=14, gt=0)
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object a line
+    # This process's name in the outbox's claims: a restart under the same name takes its own
+    # claims back at once. Two instances on one host need different names.
+    instance: str = Field(default_factory=socket.gethostname, max_length=64)
 
     @property
     def file_base_url(self) -> str:

@@ -296,6 +296,12 @@ class Notice(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     # A notice may be several Telegram messages (text, then documents): how many went out already.
     parts_sent: int = 0
+    # The worker that holds the claim (its lease is `due_at`): a restarted worker takes its own back
+    # at once instead of waiting out the lease.
+    claimed_by: str | None = Field(default=None, sa_type=String(64))
+    # Intent: the part being sent now. Set before the call, cleared with `parts_sent` after it, so a
+    # crash between the two repeats at most that one message (Telegram has no idempotency key).
+    sending_part: int | None = None
 
 
 class LiveMessage(SQLModel, table=True):
@@ -360,3 +366,5 @@ __all__ = [
     "SubstituteAnswer",
     "TelegramLink",
 ]
+
+from models.reliable import HandledUpdate  # noqa: E402,F401  (issue 16)

@@ -381,6 +381,7 @@ class SimApi:
             "description": data.get("description"),
             "latency_ms": int(data.get("latency_ms", 0)),
             "effect": _bool(data.get("effect", False)),
+            "seconds": None if data.get("seconds") is None else float(data["seconds"]),
         }
         return self.state.faults.add(**spec).to_dict()
 

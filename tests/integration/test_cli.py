@@ -68,6 +68,7 @@ def council(database: Path) -> str:
         ["meetings", "add"],
         ["meetings", "list"],
         ["db", "upgrade"],
+        ["outbox"],
         ["run"],
         ["demo"],
     ],
@@ -260,3 +261,21 @@ def test_an_unreachable_database_is_one_error_line(database: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: cannot use the database postgresql+asyncpg://nobody@127.0.0.1:1")
+
+
+def test_outbox_lists_what_telegram_did_not_take_and_resends_it(
+    council: str, database: Path
+) -> None:
+    assert ok("outbox") == ["nothing held back"]
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO notice (dedupe_key, person_id, kind, payload, status, created_at, due_at,"
+            " attempts, parts_sent, last_error) VALUES ('k', 1, 'agenda', '{}', 'held',"
+            " '2026-11-23 09:00:00.000000', '2026-11-23 09:00:00.000000', 5, 0, 'Bad Gateway')"
+        )
+    [line] = ok("outbox")
+    assert line.startswith("1\theld\tagenda\tperson 1\t") and line.endswith("Bad Gateway")
+    assert ok("outbox", "--resend", "1")[-1] == "1 notice(s) queued again"
+    assert ok("outbox") == ["nothing held back"]
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT status, attempts FROM notice").fetchall() == [("pending", 0)]
