@@ -12,6 +12,7 @@ from telegram.ext import JobQueue
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.sweep import SweepReport, sweep
+from services.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     """One sweep in one transaction; `now` is passed in so tests can drive it."""
     async with unit_of_work(sessions) as session:
         report = await sweep(session, now)
+        await forget_old_updates(session, now=now)
     if report.total:
         log.info("sweep at %s added %s notices: %s", now.isoformat(), report.total, report.added)
     return report

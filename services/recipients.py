@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, MembershipRole, Office, SubstituteAnswer
-from models.tables import Attendance, Meeting, Membership, Notice
+from models.tables import Attendance, Council, Meeting, Membership, Notice
 from procedure.permissions import Role
 from services.actors import Actor
 
@@ -106,3 +106,10 @@ async def may_receive(session: AsyncSession, notice: Notice) -> bool:
         return True
     meeting = await session.get(Meeting, meeting_id)
     return meeting is not None and notice.person_id in await agenda_recipients(session, meeting)
+
+
+async def linked_group_council(session: AsyncSession, chat_id: int) -> int | None:
+    """The council whose secretariat linked this group chat, if any (R-P6: the only group that
+    sees anything of a council)."""
+    rows = await session.exec(select(Council.id).where(Council.group_chat_id == chat_id))
+    return rows.first()

@@ -30,6 +30,9 @@ def upgrade() -> None:
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("sending_part", sa.Integer(), nullable=True))
+    # R-P6: a person linked by /start in a group had the group as their chat; a person's chat is
+    # their private chat, whose id is their user id.
+    op.execute("UPDATE telegram_link SET chat_id = telegram_user_id WHERE chat_id <> telegram_user_id")
 
 
 def downgrade() -> None:
