@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -109,16 +111,33 @@ def build_application(
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
-        refresh_live=LiveEditor(
-            application.bot,
-            sessions,
-            min_interval=settings.live_interval,
-            tick=settings.live_interval / LIVE_TICKS,
+        refresh_live=_only_when_leading(
+            application,
+            LiveEditor(
+                application.bot,
+                sessions,
+                min_interval=settings.live_interval,
+                tick=settings.live_interval / LIVE_TICKS,
+            ),
         ),
         # Called five times per interval; a message due between two calls is edited when due.
         live_interval=settings.live_interval / LIVE_TICKS,
     )
     return application
+
+
+def _only_when_leading(
+    application: KKRApplication, editor: LiveEditor
+) -> Callable[[datetime], Awaitable[Any]]:
+    """The live editor runs in the leading instance only: one editor per pinned message, so two
+    instances never post two of them (bot/main.py sets "leading"; a lone instance always leads)."""
+
+    async def refresh(now: datetime) -> Any:
+        if application.bot_data.get("leading", True):
+            return await editor(now)
+        return None
+
+    return refresh
 
 
 def _add_handlers(application: KKRApplication) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +48,16 @@ async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     return report
 
 
+@contextlib.contextmanager
+def _stopping_quietly() -> Iterator[None]:
+    """A job cancelled because the bot stops has given back its work (the outbox releases its
+    claims): not an error for the scheduler to log with a traceback."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        log.debug("a job stopped with the bot")
+
+
 def schedule(
     job_queue: JobQueue[Any],
     *,
@@ -61,14 +73,17 @@ def schedule(
     generous misfire grace; the live editor's interval is its debounce (one edit per message each)."""
 
     async def sweep_job(_context: Any) -> None:
-        await run_sweep(sessions, clock())
+        with _stopping_quietly():
+            await run_sweep(sessions, clock())
 
     async def delivery_job(_context: Any) -> None:
-        await deliver(clock())
+        with _stopping_quietly():
+            await deliver(clock())
 
     async def live_job(_context: Any) -> None:
         if refresh_live is not None:
-            await refresh_live(clock())
+            with _stopping_quietly():
+                await refresh_live(clock())
 
     jobs = [
         (sweep_job, sweep_interval, SWEEP_JOB_ID),
