@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.callbacks import StaleButton
 from bot.context import BotContext
 from bot.delivery import FLOOD, retry_delay
+from bot.texts import STALE_BUTTON
 
 log = logging.getLogger(__name__)
 # Beyond this the person is better served by no apology than by one minutes late.
@@ -44,6 +46,15 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, RetryAfter):
         await _after_flood_control(update, context, error)
+        return
+    if isinstance(error, StaleButton):  # data that does not parse: an old or made-up button
+        log.warning("%s: a button that does not parse", describe(update))
+        if isinstance(update, Update):
+            await _apologise(update, context._(STALE_BUTTON))
+        return
+    if isinstance(error, BadRequest) and _too_late(error):
+        # A press answered twice or after Telegram's deadline: nothing spins, nothing to fix.
+        log.warning("%s: the press could not be answered (%s)", describe(update), error.message)
         return
     if isinstance(error, BadRequest) and "not modified" in error.message.lower():
         if isinstance(update, Update) and update.callback_query is not None:
@@ -87,6 +98,11 @@ async def _apologise(update: Update, text: str) -> None:
             await update.effective_message.reply_text(text)
     except TelegramError as error:  # the apology itself failed (blocked, flood): only log
         log.warning("could not send the apology: %s", type(error).__name__)
+
+
+def _too_late(error: BadRequest) -> bool:
+    reason = error.message.lower()
+    return "query is too old" in reason or "query id is invalid" in reason
 
 
 async def _answer_quietly(update: Update) -> None:

@@ -85,7 +85,8 @@ async def _in_a_group(update: Update, context: BotContext, chat_id: int) -> None
     ours = context.actor is not None and council_id == context.actor.council_id
     command = _command(update)
     if update.callback_query is not None:
-        pressed = Attendance.unpack(update.callback_query.data)
+        data = update.callback_query.data
+        pressed = Attendance.unpack(data) if Attendance.filter()(data) else None
         if council_id is not None and pressed is not None and pressed.action in IN_THE_GROUP:
             return  # the check-in buttons: the service decides who may (a stranger is refused)
         if context.actor is None:

@@ -300,14 +300,17 @@ class EmulatorClient:
         *,
         label: str | None = None,
         data: str | None = None,
+        forged: bool = False,
     ) -> str:
-        """``user_id`` presses an inline button (by label or callback_data); returns the query id."""
+        """``user_id`` presses an inline button (by label or callback_data); returns the query id.
+        ``forged``: a modified client sends ``data`` though the message has no such button."""
         body = {
             "user_id": user_id,
             "chat_id": chat_id,
             "message_id": message_id,
             "label": label,
             "data": data,
+            "forged": forged,
         }
         result = await self._request("POST", "/press", body=body)
         return str(result["callback_query_id"])

@@ -229,6 +229,7 @@ class SimApi:
             message_id,
             label=label,
             data=callback_data,
+            forged=_bool(data.get("forged", False)),
         )
         return {"callback_query_id": query_id, "update_id": update_id}
 

@@ -36,6 +36,7 @@ from services.long_absence import (
 from services.meeting_day import Presence, check_in, check_out
 from services.quorum import quorum_view
 from services.requests import request_meeting
+from services.text import in_range
 from templates.i18n import format_day, format_when
 
 DATE_FORMS = (
@@ -455,9 +456,10 @@ def _date(text: str) -> date | None:
         match = form.match(text)
         if match:
             try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+                day = date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 return None
+            return day if in_range(day) else None  # 31.12.9999 is not a leave
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from telegram import Update
 
@@ -19,6 +20,7 @@ from services.meeting_plan import (
     move_meeting_on,
     plan_meeting,
 )
+from services.text import in_range
 from templates.i18n import format_when
 
 
@@ -43,11 +45,18 @@ def _args(context: BotContext) -> list[str]:
 
 
 def _moment(text: str) -> datetime:
-    return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    return _within(datetime.strptime(text.strip(), "%Y-%m-%d %H:%M"))
 
 
 def _day(text: str) -> date:
-    return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    return _within(datetime.strptime(text.strip(), "%Y-%m-%d").date())
+
+
+def _within(moment: Any) -> Any:
+    """A date beyond the years a council plans for is as bad as a malformed one (ValueError)."""
+    if not in_range(moment):
+        raise ValueError("out of range")
+    return moment
 
 
 async def _say(update: Update, text: str) -> None:
