@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import delete, select
 
 from models.db import SessionFactory
-from models.enums import NoticeStatus
-from models.tables import AuditEvent, Council, Membership, Notice, TelegramLink
+from models.enums import AttendanceStatus, NoticeStatus, SubstituteAnswer
+from models.tables import Attendance, AuditEvent, Council, Membership, Notice, TelegramLink
+from services.meetings import add_meeting
 from services.outbox import (
     CLAIM_LEASE,
     MATTERS_FOR,
@@ -315,3 +316,45 @@ async def test_two_workers_never_claim_the_same_notice(
     first = await holding
     assert (len(first), len(second)) == (12, 8)
     assert not set(first) & set(second)
+
+
+async def test_a_substitute_released_after_the_summons_does_not_get_the_agenda(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await link(sessions, council, "Bo Christensen", 4242, now)
+    mayor, substitute = (
+        await person_id(sessions, "Pia Lund"),
+        await person_id(sessions, "Bo Christensen"),
+    )
+    async with sessions() as session, session.begin():
+        meeting = await add_meeting(
+            session, council=council, starts_at=now + timedelta(days=20), place="Aalborg", now=now
+        )
+        session.add(
+            Attendance(
+                meeting_id=meeting.id or 0,
+                person_id=mayor,
+                status=AttendanceStatus.ABSENT,
+                substitute_id=substitute,
+                substitute_answer=SubstituteAnswer.ACCEPTED,
+            )
+        )
+        for key in ("before", "after"):
+            await enqueue(
+                session,
+                person_id=substitute,
+                kind="agenda",
+                dedupe_key=key,
+                now=now,
+                payload={"meeting_id": meeting.id, "version": 1},
+                council_id=council.id,
+            )
+    async with sessions() as session, session.begin():
+        assert len(await claim_due(session, now=now, limit=1)) == 1  # claimed while summoned
+    async with sessions() as session, session.begin():
+        attendance = (await session.exec(select(Attendance))).one()
+        attendance.substitute_answer = SubstituteAnswer.DECLINED  # released: the member attends
+        session.add(attendance)
+    assert await claim(sessions, now) == []
+    statuses = {n.dedupe_key: n.status for n in await notices(sessions)}
+    assert statuses == {"before": "pending", "after": NoticeStatus.WITHDRAWN}
