@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MembershipRole, NoticeStatus
@@ -373,3 +373,13 @@ async def notify_secretariat(
             council_id=council_id,
         )
     return added
+
+
+async def notice_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
+    """(kind, status, how many) over the whole outbox, for the operator's metrics."""
+    rows = await session.exec(
+        select(Notice.kind, Notice.status, func.count())
+        .group_by(col(Notice.kind), col(Notice.status))
+        .order_by(col(Notice.kind), col(Notice.status))
+    )
+    return [(kind, status, int(count)) for kind, status, count in rows.all()]
