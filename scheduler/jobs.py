@@ -28,6 +28,18 @@ class _SkippedTick(logging.Filter):
 
 logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTick())
 
+
+class _StoppedWithTheBot(logging.Filter):
+    """A job cancelled because the bot stops (PTB cancels it around the job's own code) has given
+    back its work — the outbox releases its claims: not an error with a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+logging.getLogger("apscheduler.executors.default").addFilter(_StoppedWithTheBot())
+
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
 LIVE_JOB_ID = "kkrbot-live"

@@ -83,4 +83,4 @@ async def test_an_idle_bot_writes_nothing_at_info(restore_logging: None, tmp_pat
             configure_logging("INFO", token=TOKEN, stream=out)
             await asyncio.sleep(3.0)  # ~30 delivery runs, 150 live checks, 6 sweeps, 3 polls
     await engine.dispose()
-    assert out.getvalue() == ""
+    assert out.getvalue() == "", out.getvalue()
