@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -43,7 +45,9 @@ from bot.live import LiveEditor
 from bot.menus import set_default_menus
 from bot.settings import Settings
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from scheduler.jobs import schedule
+from services.outbox import reclaim_own
 
 KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
@@ -137,20 +141,39 @@ def build_application(
     schedule(
         application.job_queue,
         sessions=sessions,
-        deliver=lambda now: deliver_due(application.bot, sessions, now),
+        deliver=lambda now: deliver_due(
+            application.bot, sessions, now, clock=clock, worker=settings.instance
+        ),
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
-        refresh_live=LiveEditor(
-            application.bot,
-            sessions,
-            min_interval=settings.live_interval,
-            tick=settings.live_interval / LIVE_TICKS,
+        refresh_live=_only_when_leading(
+            application,
+            LiveEditor(
+                application.bot,
+                sessions,
+                min_interval=settings.live_interval,
+                tick=settings.live_interval / LIVE_TICKS,
+            ),
         ),
         # Called five times per interval; a message due between two calls is edited when due.
         live_interval=settings.live_interval / LIVE_TICKS,
     )
     return application
+
+
+def _only_when_leading(
+    application: KKRApplication, editor: LiveEditor
+) -> Callable[[datetime], Awaitable[Any]]:
+    """The live editor runs in the leading instance only: one editor per pinned message, so two
+    instances never post two of them (bot/main.py sets "leading"; a lone instance always leads)."""
+
+    async def refresh(now: datetime) -> Any:
+        if application.bot_data.get("leading", True):
+            return await editor(now)
+        return None
+
+    return refresh
 
 
 def _add_handlers(application: KKRApplication) -> None:
@@ -170,6 +193,10 @@ def _add_handlers(application: KKRApplication) -> None:
 
 
 async def _post_init(application: KKRApplication) -> None:
+    settings: Settings = application.bot_data["settings"]
+    clock: Clock = application.bot_data["clock"]
+    async with unit_of_work(application.bot_data["sessions"]) as session:
+        await reclaim_own(session, worker=settings.instance, now=clock())
     await set_default_menus(application.bot)
 
 

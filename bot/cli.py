@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
 from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import current_revision, upgrade
+from models.tables import Notice
 from models.unit_of_work import unit_of_work
 from services.appointments import export_csv, import_bodies, parse_bodies_csv, register_of
 from services.councillors import import_councillors, parse_councillors_csv
@@ -39,6 +40,7 @@ from services.errors import Refused
 from services.invites import issue_invites
 from services.meetings import MeetingView, add_meeting, council_meetings, view
 from services.members import import_members, parse_members_csv
+from services.outbox import not_delivered, resend
 
 # The database and service stack is imported by the command that needs it, so that `kkrbot
 # --help` and a mistyped option answer at once (issue 15: < 0.3 s, not a second of imports).
@@ -622,6 +624,45 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     revision = _guarded(settings, go)
     typer.echo(f"database at revision {revision}")
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+@app.command("outbox")
+def outbox(
+    ctx: typer.Context,
+    resend_ids: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--resend", help="Send this notice again (repeat for several).", show_default=False
+        ),
+    ] = None,
+    resend_all: Annotated[
+        bool, typer.Option("--resend-all", help="Send every held-back or failed notice again.")
+    ] = False,
+) -> None:
+    """Notices Telegram did not take (held back, failed, or waiting for a person who blocked the
+    bot), with the reason; --resend / --resend-all put them back in the queue."""
+    settings = _settings(ctx)
+
+    async def work(session: AsyncSession) -> tuple[list[Notice], int]:
+        listed = await not_delivered(session)
+        ids = [n.id or 0 for n in listed] if resend_all else list(resend_ids or [])
+        resent = await resend(session, notice_ids=ids, now=clock()) if ids else 0
+        return listed, resent
+
+    listed, resent = _in_transaction(settings, work)
+    if not listed:
+        typer.echo("nothing held back")
+    for notice in listed:
+        reason = _one_line(notice.last_error or "")[:120]
+        typer.echo(
+            f"{notice.id}\t{notice.status}\t{notice.kind}\tperson {notice.person_id}"
+            f"\tsince {_when(notice.created_at)}\t{reason}"
+        )
+    if resend_ids or resend_all:
+        typer.echo(f"{resent} notice(s) queued again")
 
 
 # --- the bot -----------------------------------------------------------------------------------

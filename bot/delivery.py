@@ -1,14 +1,24 @@
 """The delivery worker: sends due notices from the outbox within Telegram's limits (DESIGN.md).
 
-A notice is one or more messages: its text, then for an agenda the PDF and the material as
-documents. The parts of a batch go out in rounds (every recipient's text, then every recipient's
-PDF, …), so one chat never gets a burst while the bot as a whole runs at Telegram's overall rate;
-a notice records each part sent, so a retry resumes after it and nothing is sent twice.
+A notice is one or more messages: its text (split when longer than Telegram allows), then for an
+agenda the PDF and the material as documents. What Telegram says decides what happens (issue 16):
+
+- 429: everything this process sends pauses until the instant Telegram named, taken when the 429
+  arrives; the part is then sent again. No attempt is spent and no notice ends because of it.
+- 5xx, network errors, timeouts: the notice waits (a doubling backoff) and is tried again for as
+  long as it still matters; then it is held and the secretariat told (services/outbox.py).
+- 403: the person blocked the bot (unreachable, the secretariat told).
+- any other 400: it will never succeed; the notice fails and the secretariat is told what it was.
+
+The intent (which part is on its way) is recorded before each call and the message id after it, so
+a crash repeats at most the messages in flight (CONCURRENCY), each at most once. Claims are renewed
+while a batch runs, so no other worker takes them over; a cancelled run gives back what it holds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -17,8 +27,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.callbacks import Attendance, MembershipOffer
@@ -44,12 +54,17 @@ from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
 from services.membership_changes import OFFER_TO_ANSWER
 from services.outbox import (
+    CLAIM_LEASE,
     Delivery,
+    begin_part,
     claim_due,
+    mark_failed,
     mark_part_sent,
     mark_retry,
     mark_sent,
     mark_unreachable,
+    release,
+    renew_claims,
 )
 from templates.i18n import gettext, render, supported
 
@@ -57,7 +72,13 @@ log = logging.getLogger(__name__)
 
 BATCH = 30  # about Telegram's overall limit per second
 MAX_BATCHES = 20  # per run: the job comes back at once if there is more
-BACKOFF = timedelta(seconds=30)
+CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can repeat
+# Telegram answers a large upload slowly; a send given up by the client may still arrive, so the
+# timeouts are generous (an answer lost is a possible duplicate, README "Delivery guarantees").
+SEND_TIMEOUT = 60.0
+HEARTBEAT = CLAIM_LEASE / 3
+
+WallClock = Callable[[], datetime]
 
 
 @dataclass
@@ -65,6 +86,8 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     unreachable: int = 0
+    failed: int = 0
+    paused: int = 0  # 429s met (each paused all sending as long as Telegram asked)
     messages: int = 0  # Telegram messages, counting every document
 
 
@@ -75,6 +98,27 @@ class Text:
 
 
 Part = Text | Document
+
+
+@dataclass
+class FloodGate:
+    """Telegram's flood control for the whole bot: after a 429 nothing is sent until the instant
+    Telegram named, counted from when the 429 arrived (not from when the run began)."""
+
+    clock: Callable[[], float] = time.monotonic
+    until: float = 0.0
+    hits: int = 0
+
+    def pause(self, retry_after: int | timedelta) -> None:
+        self.hits += 1
+        self.until = max(self.until, self.clock() + retry_delay(retry_after).total_seconds())
+
+    async def wait(self) -> None:
+        while (left := self.until - self.clock()) > 0:
+            await asyncio.sleep(left)  # Telegram's real pause, not a test waiting
+
+
+FLOOD = FloodGate()
 
 
 @dataclass
@@ -169,8 +213,8 @@ async def notice_parts(
         text, pdf = await minutes_parts(delivery, sessions, now)
         return [Text(text), pdf]
     if delivery.kind != AGENDA_KIND:
-        text = Text(render_notice(delivery), notice_buttons(delivery))
-        return [text, *await calendar_parts(delivery, sessions, now)]
+        texts = split_text(render_notice(delivery), notice_buttons(delivery))
+        return [*texts, *await calendar_parts(delivery, sessions, now)]
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
@@ -190,7 +234,41 @@ async def notice_parts(
         if moved(package.snapshot)
         else []
     )
-    return [Text(text), package.pdf, *package.material, *ics]
+    return [*split_text(text), package.pdf, *package.material, *ics]
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(
+    text: str,
+    buttons: InlineKeyboardMarkup | None = None,
+    limit: int = MessageLimit.MAX_TEXT_LENGTH,
+) -> list[Text]:
+    """One message, or several at line breaks when too long for one (a long addendum is split,
+    never refused); the buttons go under the last. A single line too long is cut."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while utf16_length(line) > limit:
+            cut = limit
+            while utf16_length(line[:cut]) > limit:
+                cut -= 1
+            if current:
+                chunks.append(current)
+            current = ""
+            chunks.append(line[:cut])
+            line = line[cut:]
+        if utf16_length(current + line) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current.strip() or not chunks:
+        chunks.append(current)
+    chunks = [c for c in chunks if c.strip()] or [text[:limit]]
+    return [Text(c, buttons if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
 
 
 @dataclass
@@ -201,122 +279,171 @@ class _Sending:
 
 
 async def deliver_due(
-    bot: ExtBot[None], sessions: SessionFactory, now: datetime, *, pacer: ChatPacer = PACER
+    bot: ExtBot[None],
+    sessions: SessionFactory,
+    now: datetime,
+    *,
+    clock: WallClock | None = None,
+    worker: str = "",
+    pacer: ChatPacer = PACER,
+    flood: FloodGate = FLOOD,
 ) -> DeliveryReport:
-    """Send what is due, batch after batch; a 429 puts the rest back, due after Telegram's pause."""
+    """Send what is due, batch after batch. `clock` gives the time when an outcome is recorded
+    (a backoff counts from the failure, not from the run's start); `worker` names this process."""
+    wall = clock or (lambda: now)
     report = DeliveryReport()
-    packages: dict[tuple[int, int, str], AgendaPackage] = {}
-    uploaded: dict[int, str] = {}  # agenda document id -> Telegram file id, within this run
+    run = _Run(bot, sessions, wall, report, pacer, flood)
     for _ in range(MAX_BATCHES):
+        await flood.wait()  # claim nothing while Telegram asks everyone to wait
         async with unit_of_work(sessions) as session:
-            batch = await claim_due(session, now=now, limit=BATCH)
+            batch = await claim_due(session, now=wall(), limit=BATCH, worker=worker)
         if not batch:
             break
-        sending = []
-        for delivery in batch:
-            try:
-                parts = await notice_parts(delivery, sessions, now, packages)
-            except Refused as error:
-                log.error("notice %s cannot be built: %s", delivery.notice_id, error)
-                await _record(sessions, delivery, now, BACKOFF * delivery.attempts, str(error))
-                report.retried += 1
-                continue
-            sending.append(_Sending(delivery, parts, min(delivery.parts_sent, len(parts))))
-        paused = await _send_in_rounds(bot, sessions, now, sending, report, pacer, uploaded)
-        if paused or len(batch) < BATCH:
+        await run.batch(batch)
+        if len(batch) < BATCH:
             break
     return report
 
 
-async def _send_in_rounds(
-    bot: ExtBot[None],
-    sessions: SessionFactory,
-    now: datetime,
-    sending: list[_Sending],
-    report: DeliveryReport,
-    pacer: ChatPacer,
-    uploaded: dict[int, str],
-) -> bool:
-    """Part k of every notice, then part k+1; True when Telegram asked to pause (429).
-
-    The sends of a round run concurrently (a round trip to Telegram takes longer than the
-    1/30 s its overall limit allows per message); the rate limiter keeps the overall pace.
-    """
-    for done in [s for s in sending if s.next_part >= len(s.parts)]:
-        await _finish(sessions, done, None, now, report)  # every part went out before a crash
-    active = [s for s in sending if s.next_part < len(s.parts)]
-    round_ = _Round(bot, sessions, now, report, pacer, uploaded)
-    while active:
-        outcomes = await asyncio.gather(*(round_.send(item) for item in active))
-        if round_.pause is not None:
-            # Telegram asks everyone to wait: what is not finished is due again after the pause,
-            # resuming at the part it had reached.
-            waiting = [i for i, o in zip(active, outcomes, strict=True) if o in (_MORE, _PAUSED)]
-            for paused in waiting:
-                await _record(
-                    sessions, paused.delivery, now, round_.pause, f"429 retry after {round_.pause}"
-                )
-            report.retried += len(waiting)
-            return True
-        active = [i for i, o in zip(active, outcomes, strict=True) if o == _MORE]
-    return False
-
-
-_MORE, _DONE, _DROPPED, _PAUSED = "more", "done", "dropped", "paused"
-CONCURRENCY = 10  # sends in flight at once; the rate limiter decides how fast they go
-
-
 @dataclass
-class _Round:
-    """One round of sends: each notice's next part, concurrently, stopping all at a 429."""
-
+class _Run:
     bot: ExtBot[None]
     sessions: SessionFactory
-    now: datetime
+    clock: WallClock
     report: DeliveryReport
     pacer: ChatPacer
-    uploaded: dict[int, str]
-    pause: timedelta | None = None
+    flood: FloodGate
+    packages: dict[tuple[int, int, str], AgendaPackage] = field(default_factory=dict)
+    uploaded: dict[int, str] = field(default_factory=dict)  # agenda document id -> file id
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
     _uploads: dict[int, asyncio.Lock] = field(default_factory=dict)
 
-    async def send(self, item: _Sending) -> str:
-        delivery, sessions, now = item.delivery, self.sessions, self.now
-        async with self._slots:
-            if self.pause is not None:
-                return _PAUSED
+    async def batch(self, batch: list[Delivery]) -> None:
+        """Send a claimed batch, renewing its claims meanwhile; a cancel gives back the rest."""
+        open_ids = {d.notice_id for d in batch}
+        heartbeat = asyncio.create_task(self._heartbeat(open_ids))
+        try:
+            sending = [s for s in [await self._prepare(d, open_ids) for d in batch] if s]
+            await asyncio.gather(*(self._notice(item, open_ids) for item in sending))
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                async with unit_of_work(self.sessions) as session:
+                    await release(session, notice_ids=open_ids, now=self.clock())
+            raise
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, open_ids: set[int]) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            async with unit_of_work(self.sessions) as session:
+                await renew_claims(session, notice_ids=set(open_ids), now=self.clock())
+
+    async def _prepare(self, delivery: Delivery, open_ids: set[int]) -> _Sending | None:
+        try:
+            parts = await notice_parts(delivery, self.sessions, self.clock(), self.packages)
+        except Exception as error:  # a bug or a missing row must not stop the others
+            log.error(
+                "notice %s (%s) cannot be built: %s",
+                delivery.notice_id,
+                delivery.kind,
+                type(error).__name__,
+                exc_info=not isinstance(error, Refused),
+            )
+            await self._outcome(delivery, open_ids, retry=type(error).__name__)
+            return None
+        return _Sending(delivery, parts, min(delivery.parts_sent, len(parts)))
+
+    async def _notice(self, item: _Sending, open_ids: set[int]) -> None:
+        delivery = item.delivery
+        message: Message | None = None
+        while item.next_part < len(item.parts):
             try:
-                await self.pacer.wait(delivery.chat_id)
-                part = item.parts[item.next_part]
-                message = await self._send_part(delivery.chat_id, part)
-            except RetryAfter as error:
-                self.pause = retry_delay(error.retry_after)
-                return _PAUSED
+                message = await self._send(item)
             except Forbidden as error:
-                async with unit_of_work(sessions) as session:
-                    await mark_unreachable(
-                        session, notice_id=delivery.notice_id, now=now, error=str(error)
+                await self._outcome(delivery, open_ids, unreachable=error.message)
+                return
+            except BadRequest as error:
+                log.warning(
+                    "notice %s (%s) refused by Telegram: %s",
+                    delivery.notice_id,
+                    delivery.kind,
+                    error.message,
+                )
+                await self._outcome(delivery, open_ids, failed=error.message)
+                return
+            except TelegramError as error:  # 5xx, network, timeout: Telegram, not the notice
+                log.warning(
+                    "notice %s not delivered (%s); will retry",
+                    delivery.notice_id,
+                    type(error).__name__,
+                )
+                await self._outcome(delivery, open_ids, retry=str(error))
+                return
+            self.report.messages += 1
+            item.next_part += 1
+            if item.next_part < len(item.parts):
+                async with unit_of_work(self.sessions) as session:
+                    await mark_part_sent(
+                        session,
+                        notice_id=delivery.notice_id,
+                        parts_sent=item.next_part,
+                        message_id=message.message_id,
                     )
-                self.report.unreachable += 1
-                return _DROPPED
-            except (NetworkError, BadRequest, TelegramError) as error:
-                log.warning("notice %s not delivered (%s); will retry", delivery.notice_id, error)
-                await _record(sessions, delivery, now, BACKOFF * delivery.attempts, str(error))
-                self.report.retried += 1
-                return _DROPPED
-        self.report.messages += 1
-        item.next_part += 1
-        if item.next_part == len(item.parts):
-            await _finish(sessions, item, message, now, self.report)
-            return _DONE
-        async with unit_of_work(sessions) as session:
-            await mark_part_sent(
+        async with unit_of_work(self.sessions) as session:
+            await mark_sent(
                 session,
                 notice_id=delivery.notice_id,
-                parts_sent=item.next_part,
-                message_id=message.message_id,
+                message_id=message.message_id if message else None,
+                now=self.clock(),
             )
-        return _MORE
+        open_ids.discard(delivery.notice_id)
+        self.report.sent += 1
+
+    async def _send(self, item: _Sending) -> Message:
+        """Send the notice's next part; a 429 pauses everything and the part goes again after."""
+        chat_id, part = item.delivery.chat_id, item.parts[item.next_part]
+        while True:
+            await self.flood.wait()
+            await self.pacer.wait(chat_id)
+            async with self._slots:
+                await self.flood.wait()  # a 429 may have come while this send waited its turn
+                async with unit_of_work(self.sessions) as session:
+                    await begin_part(
+                        session, notice_id=item.delivery.notice_id, part=item.next_part
+                    )
+                try:
+                    return await self._send_part(chat_id, part)
+                except RetryAfter as error:
+                    self.flood.pause(error.retry_after)
+                    self.report.paused += 1
+                    log.info("Telegram asked to wait %s s (429)", error.retry_after)
+
+    async def _outcome(
+        self,
+        delivery: Delivery,
+        open_ids: set[int],
+        *,
+        retry: str | None = None,
+        failed: str | None = None,
+        unreachable: str | None = None,
+    ) -> None:
+        now = self.clock()
+        async with unit_of_work(self.sessions) as session:
+            if unreachable is not None:
+                await mark_unreachable(
+                    session, notice_id=delivery.notice_id, now=now, error=unreachable
+                )
+                self.report.unreachable += 1
+            elif failed is not None:
+                await mark_failed(session, notice_id=delivery.notice_id, now=now, error=failed)
+                self.report.failed += 1
+            else:
+                await mark_retry(
+                    session, notice_id=delivery.notice_id, now=now, error=retry or "error"
+                )
+                self.report.retried += 1
+        open_ids.discard(delivery.notice_id)
 
     async def _send_part(self, chat_id: int, part: Part) -> Message:
         upload_id = part.agenda_document_id if isinstance(part, Document) else None
@@ -332,33 +459,17 @@ class _Round:
         return message
 
 
-async def _finish(
-    sessions: SessionFactory,
-    item: _Sending,
-    message: Message | None,
-    now: datetime,
-    report: DeliveryReport,
-) -> None:
-    async with unit_of_work(sessions) as session:
-        await mark_sent(
-            session,
-            notice_id=item.delivery.notice_id,
-            message_id=message.message_id if message else None,
-            now=now,
-        )
-    report.sent += 1
-
-
 async def _send_part(
     bot: ExtBot[None], chat_id: int, part: Part, uploaded: dict[int, str]
 ) -> Message:
+    timeouts: dict[str, Any] = {"read_timeout": SEND_TIMEOUT, "write_timeout": SEND_TIMEOUT}
     if isinstance(part, Text):
         return await bot.send_message(
-            chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.buttons
+            chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.buttons, **timeouts
         )
     file_id = part.file_id or (uploaded.get(part.agenda_document_id or 0))
     document: Any = file_id if file_id else InputFile(part.content or b"", filename=part.file_name)
-    return await bot.send_document(chat_id, document=document, filename=part.file_name)
+    return await bot.send_document(chat_id, document=document, filename=part.file_name, **timeouts)
 
 
 async def _remember_upload(
@@ -377,10 +488,3 @@ async def _remember_upload(
 def retry_delay(retry_after: int | timedelta) -> timedelta:
     """How long Telegram asked us to wait (PTB gives an int today, a timedelta when opted in)."""
     return retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)
-
-
-async def _record(
-    sessions: SessionFactory, delivery: Delivery, now: datetime, after: timedelta, error: str
-) -> None:
-    async with unit_of_work(sessions) as session:
-        await mark_retry(session, notice_id=delivery.notice_id, now=now, after=after, error=error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     def public_url(self) -> str:
         """The site's address as people reach it, without a trailing slash."""
         return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    log_format: str = "text"  # or "json": one JSON object a line
+    # This process's name in the outbox's claims: a restart under the same name takes its own
+    # claims back at once. Two instances on one host need different names.
+    instance: str = Field(default_factory=socket.gethostname, max_length=64)
 
     @property
     def file_base_url(self) -> str:

@@ -55,6 +55,8 @@ class NoticeStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+    WITHDRAWN = "withdrawn"  # the person may no longer receive it (R-P6), checked at send time
+    HELD = "held"  # Telegram kept failing until the notice no longer mattered; secretariat told
 
 
 class SubstituteStatus(StrEnum):

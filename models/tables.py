@@ -333,6 +333,12 @@ class Notice(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     # A notice may be several Telegram messages (text, then documents): how many went out already.
     parts_sent: int = 0
+    # The worker that holds the claim (its lease is `due_at`): a restarted worker takes its own back
+    # at once instead of waiting out the lease.
+    claimed_by: str | None = Field(default=None, sa_type=String(64))
+    # Intent: the part being sent now. Set before the call, cleared with `parts_sent` after it, so a
+    # crash between the two repeats at most that one message (Telegram has no idempotency key).
+    sending_part: int | None = None
 
 
 class LiveMessage(SQLModel, table=True):
@@ -403,3 +409,4 @@ import models.record  # noqa: E402  (issue 13: the record's tables, for Alembic)
 import models.sweep  # noqa: E402  (what the sweep has done, issue 15)
 import models.term  # noqa: E402, F401  (the term's tables, issue 14)
 from models.dialogues import Dialogue  # noqa: E402,F401  (issue 17: dialogues)
+from models.reliable import HandledUpdate  # noqa: E402,F401  (issue 16)

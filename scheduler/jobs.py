@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from telegram.ext import JobQueue
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.sweep import SweepReport, sweep
+from services.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,18 @@ class _SkippedTick(logging.Filter):
 
 
 logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTick())
+
+
+class _StoppedWithTheBot(logging.Filter):
+    """A job cancelled because the bot stops (PTB cancels it around the job's own code) has given
+    back its work — the outbox releases its claims: not an error with a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+logging.getLogger("apscheduler.executors.default").addFilter(_StoppedWithTheBot())
 
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
@@ -39,9 +54,20 @@ async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     """One sweep in one transaction; `now` is passed in so tests can drive it."""
     async with unit_of_work(sessions) as session:
         report = await sweep(session, now)
+        await forget_old_updates(session, now=now)
     if report.total:
         log.info("sweep at %s added %s notices: %s", now.isoformat(), report.total, report.added)
     return report
+
+
+@contextlib.contextmanager
+def _stopping_quietly() -> Iterator[None]:
+    """A job cancelled because the bot stops has given back its work (the outbox releases its
+    claims): not an error for the scheduler to log with a traceback."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        log.debug("a job stopped with the bot")
 
 
 def schedule(
@@ -59,14 +85,17 @@ def schedule(
     generous misfire grace; the live editor's interval is its debounce (one edit per message each)."""
 
     async def sweep_job(_context: Any) -> None:
-        await run_sweep(sessions, clock())
+        with _stopping_quietly():
+            await run_sweep(sessions, clock())
 
     async def delivery_job(_context: Any) -> None:
-        await deliver(clock())
+        with _stopping_quietly():
+            await deliver(clock())
 
     async def live_job(_context: Any) -> None:
         if refresh_live is not None:
-            await refresh_live(clock())
+            with _stopping_quietly():
+                await refresh_live(clock())
 
     jobs = [
         (sweep_job, sweep_interval, SWEEP_JOB_ID),

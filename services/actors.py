@@ -87,7 +87,7 @@ def _actor(
         language=person.language,
         role=membership.role,
         office=membership.office,
-        chat_id=link.chat_id if link else None,
+        chat_id=link.telegram_user_id if link else None,  # the private chat, never a group (R-P6)
         council_name=council.name,
         council_timezone=council.timezone,
         unreachable=link is not None and link.unreachable_since is not None,

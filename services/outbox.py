@@ -3,21 +3,29 @@ worker claims due ones, sends them and reports back. Nothing lost, nothing sent 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MembershipRole, NoticeStatus
-from models.tables import Membership, Notice, Person, TelegramLink
+from models.tables import Meeting, Membership, Notice, Person, TelegramLink
 from services import audit
+from services.recipients import may_receive
 
-# A claimed notice is hidden from other workers this long; if the worker dies it is tried again.
-CLAIM_LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 8
+# A claimed notice is hidden from other workers this long; the worker renews the lease while it
+# sends (a heartbeat), so a slow batch is never taken over, and a dead worker's claims come back soon.
+CLAIM_LEASE = timedelta(seconds=15)
+# 5xx and network errors: wait 5 s, 10 s, 20 s … at most 10 minutes between tries, for as long as
+# the notice still matters (MATTERS_FOR when nothing in it says until when).
+FIRST_BACKOFF = timedelta(seconds=5)
+MAX_BACKOFF = timedelta(minutes=10)
+MATTERS_FOR = timedelta(days=3)
+NOT_DELIVERED = "notice_not_delivered"  # what the secretariat is told; never itself reported
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,7 @@ class Delivery:
 
     notice_id: int
     person_id: int
-    chat_id: int
+    chat_id: int  # always the person's private chat (R-P6)
     language: str
     kind: str
     payload: dict[str, Any]
@@ -66,14 +74,20 @@ async def enqueue(
     return bool(result.rowcount)
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 50) -> list[Delivery]:
-    """Claim up to `limit` due notices of reachable, linked people (SKIP LOCKED on PostgreSQL)."""
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int = 50, worker: str = ""
+) -> list[Delivery]:
+    """Claim up to `limit` due notices of reachable, linked people (SKIP LOCKED on PostgreSQL).
+
+    Each is checked once more here, just before it is sent (R-P6): a notice for someone who may no
+    longer receive it (a released substitute, a person who left) is withdrawn, not sent.
+    """
     statement = (
         select(Notice, TelegramLink, Person)
         .join(TelegramLink, col(TelegramLink.person_id) == col(Notice.person_id))
         .join(Person, col(Person.id) == col(Notice.person_id))
         .where(
-            Notice.status == NoticeStatus.PENDING,
+            col(Notice.status) == NoticeStatus.PENDING,
             Notice.due_at <= now,
             col(TelegramLink.unreachable_since).is_(None),
         )
@@ -82,15 +96,21 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 50) ->
         .with_for_update(skip_locked=True, of=Notice)
     )
     claimed = []
-    for notice, link, person in await session.exec(statement):
+    for notice, link, person in (await session.exec(statement)).all():
+        if not await may_receive(session, notice):
+            notice.status, notice.claimed_by = NoticeStatus.WITHDRAWN, None
+            notice.last_error = "no longer a recipient"
+            session.add(notice)
+            continue
         notice.attempts += 1
-        notice.due_at = now + CLAIM_LEASE
+        notice.due_at, notice.claimed_by = now + CLAIM_LEASE, worker or None
         session.add(notice)
         claimed.append(
             Delivery(
                 notice.id or 0,
                 notice.person_id,
-                link.chat_id,
+                # Telegram's private chat with a user has the user's id: never a group (R-P6).
+                link.telegram_user_id,
                 person.language,
                 notice.kind,
                 dict(notice.payload),
@@ -99,6 +119,50 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 50) ->
             )
         )
     return claimed
+
+
+async def renew_claims(
+    session: AsyncSession, *, notice_ids: Collection[int], now: datetime
+) -> None:
+    """The heartbeat: the worker still sends these; hide them for another lease."""
+    if notice_ids:
+        await session.exec(
+            update(Notice)
+            .where(col(Notice.id).in_(list(notice_ids)), col(Notice.status) == NoticeStatus.PENDING)
+            .values(due_at=now + CLAIM_LEASE)
+        )
+
+
+async def reclaim_own(session: AsyncSession, *, worker: str, now: datetime) -> int:
+    """A worker restarting takes back at once what it held when it stopped (no wait for the lease)."""
+    result = await session.exec(
+        update(Notice)
+        .where(
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(Notice.claimed_by) == worker,
+            col(Notice.due_at) > now,
+        )
+        .values(due_at=now, claimed_by=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def release(session: AsyncSession, *, notice_ids: Collection[int], now: datetime) -> None:
+    """Give claims back unsent (shutdown, or Telegram asked to pause): due now, no attempt spent."""
+    if notice_ids:
+        await session.exec(
+            update(Notice)
+            .where(col(Notice.id).in_(list(notice_ids)), col(Notice.status) == NoticeStatus.PENDING)
+            .values(due_at=now, claimed_by=None, attempts=col(Notice.attempts) - 1)
+        )
+
+
+async def begin_part(session: AsyncSession, *, notice_id: int, part: int) -> None:
+    """Intent, recorded before the call: part `part` may be on its way to Telegram."""
+    notice = await session.get(Notice, notice_id)
+    if notice is not None:
+        notice.sending_part = part
+        session.add(notice)
 
 
 async def mark_sent(
@@ -110,7 +174,7 @@ async def mark_sent(
         return
     notice.status, notice.sent_at = NoticeStatus.SENT, now
     notice.telegram_message_id = notice.telegram_message_id or message_id
-    notice.last_error = None
+    notice.last_error, notice.sending_part, notice.claimed_by = None, None, None
     session.add(notice)
 
 
@@ -121,25 +185,109 @@ async def mark_part_sent(
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return
-    notice.parts_sent = parts_sent
+    notice.parts_sent, notice.sending_part = parts_sent, None
     if notice.telegram_message_id is None:
         notice.telegram_message_id = message_id
     session.add(notice)
 
 
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try (5xx, network): doubling, capped."""
+    doubled: timedelta = FIRST_BACKOFF * 2 ** min(max(attempts - 1, 0), 16)
+    return min(MAX_BACKOFF, doubled)
+
+
 async def mark_retry(
-    session: AsyncSession, *, notice_id: int, now: datetime, after: timedelta, error: str
+    session: AsyncSession,
+    *,
+    notice_id: int,
+    now: datetime,
+    error: str,
+    after: timedelta | None = None,
 ) -> None:
-    """Try again after `after` (Telegram's retry_after, or a backoff); give up after MAX_ATTEMPTS."""
+    """Telegram failed for now (5xx, network): try again after a backoff while the notice still
+    matters; once it no longer does it is held and the secretariat told, never dropped silently."""
     notice = await session.get(Notice, notice_id)
-    if notice is None:
+    if notice is None or notice.status != NoticeStatus.PENDING:
         return
-    notice.last_error = error[:1000]
-    if notice.attempts >= MAX_ATTEMPTS:
-        notice.status = NoticeStatus.FAILED
+    notice.last_error, notice.claimed_by = error[:1000], None
+    if now >= await matters_until(session, notice):
+        notice.status = NoticeStatus.HELD
+        await report_not_delivered(session, notice, now=now)
     else:
-        notice.due_at = now + after
+        notice.due_at = now + (after if after is not None else backoff(notice.attempts))
     session.add(notice)
+
+
+async def mark_failed(session: AsyncSession, *, notice_id: int, now: datetime, error: str) -> None:
+    """Telegram refused the notice for good (a 400 that will never succeed): reported, with what it was."""
+    notice = await session.get(Notice, notice_id)
+    if notice is None or notice.status != NoticeStatus.PENDING:
+        return
+    notice.status, notice.last_error, notice.claimed_by = NoticeStatus.FAILED, error[:1000], None
+    session.add(notice)
+    await report_not_delivered(session, notice, now=now)
+
+
+async def matters_until(session: AsyncSession, notice: Notice) -> datetime:
+    """Until when a notice is worth sending: one about a meeting until the meeting begins."""
+    meeting_id = notice.payload.get("meeting_id") if notice.payload else None
+    if isinstance(meeting_id, int):
+        meeting = await session.get(Meeting, meeting_id)
+        if meeting is not None:
+            return meeting.starts_at
+    return notice.created_at + MATTERS_FOR
+
+
+async def report_not_delivered(session: AsyncSession, notice: Notice, *, now: datetime) -> None:
+    """Tell the council's secretariat which notice did not reach whom (the notice's kind, not its text)."""
+    if notice.kind == NOT_DELIVERED:
+        return  # a report that cannot be delivered is not reported again (no loop)
+    person = await session.get(Person, notice.person_id)
+    if person is None:
+        return
+    audit.record(
+        session,
+        now=now,
+        action="notice.not_delivered",
+        council_id=person.council_id,
+        actor_id=None,
+        subject=f"notice:{notice.id}",
+    )
+    await notify_secretariat(
+        session,
+        council_id=person.council_id,
+        kind=NOT_DELIVERED,
+        now=now,
+        key=f"not-delivered:{notice.id}",
+        payload={"name": person.name, "what": notice.kind, "notice_id": notice.id},
+    )
+
+
+async def not_delivered(
+    session: AsyncSession, *, council_id: int | None = None, limit: int = 200
+) -> list[Notice]:
+    """Notices held back or failed (and those waiting for a person who blocked the bot)."""
+    statement = select(Notice).where(
+        col(Notice.status).in_([NoticeStatus.HELD, NoticeStatus.FAILED, NoticeStatus.UNREACHABLE])
+    )
+    if council_id is not None:
+        statement = statement.where(Notice.council_id == council_id)
+    rows = await session.exec(statement.order_by(col(Notice.id)).limit(limit))
+    return list(rows.all())
+
+
+async def resend(session: AsyncSession, *, notice_ids: Collection[int], now: datetime) -> int:
+    """The secretariat sends held-back or failed notices again: due now, attempts from zero."""
+    result = await session.exec(
+        update(Notice)
+        .where(
+            col(Notice.id).in_(list(notice_ids)),
+            col(Notice.status).in_([NoticeStatus.HELD, NoticeStatus.FAILED]),
+        )
+        .values(status=NoticeStatus.PENDING, due_at=now, attempts=0, claimed_by=None)
+    )
+    return int(result.rowcount or 0)
 
 
 async def mark_unreachable(
@@ -227,3 +375,13 @@ async def notify_secretariat(
             council_id=council_id,
         )
     return added
+
+
+async def notice_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
+    """(kind, status, how many) over the whole outbox, for the operator's metrics."""
+    rows = await session.exec(
+        select(Notice.kind, Notice.status, func.count())
+        .group_by(col(Notice.kind), col(Notice.status))
+        .order_by(col(Notice.kind), col(Notice.status))
+    )
+    return [(kind, status, int(count)) for kind, status, count in rows.all()]

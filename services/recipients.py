@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, MembershipRole, Office, SubstituteAnswer
-from models.tables import Attendance, Meeting, Membership
+from models.tables import Attendance, Council, Meeting, Membership, Notice
 from procedure.permissions import Role
 from services.actors import Actor
 
@@ -92,3 +92,33 @@ async def roles_at_meeting(session: AsyncSession, actor: Actor, meeting: Meeting
         )
     ).first()
     return actor.roles | {Role.STANDING_IN} if standing_in else actor.roles
+
+
+# Notices that carry a meeting's papers: only the meeting's recipients at send time get them (R-P6).
+MEETING_PAPERS = frozenset({"agenda"})
+
+
+async def may_receive(session: AsyncSession, notice: Notice) -> bool:
+    """May this person still receive this notice, now? Asked by the outbox just before sending.
+
+    R-P6: someone who no longer belongs to the notice's council gets nothing more of it, and a
+    meeting's papers go only to its recipients as they stand now (a substitute released after the
+    summons gets no agenda). The one place to add further reasons (a membership that ended).
+    """
+    memberships = select(Membership.id).where(Membership.person_id == notice.person_id)
+    if notice.council_id is not None:
+        memberships = memberships.where(Membership.council_id == notice.council_id)
+    if (await session.exec(memberships.limit(1))).first() is None:
+        return False
+    meeting_id = (notice.payload or {}).get("meeting_id")
+    if notice.kind not in MEETING_PAPERS or not isinstance(meeting_id, int):
+        return True
+    meeting = await session.get(Meeting, meeting_id)
+    return meeting is not None and notice.person_id in await agenda_recipients(session, meeting)
+
+
+async def linked_group_council(session: AsyncSession, chat_id: int) -> int | None:
+    """The council whose secretariat linked this group chat, if any (R-P6: the only group that
+    sees anything of a council)."""
+    rows = await session.exec(select(Council.id).where(Council.group_chat_id == chat_id))
+    return rows.first()

@@ -300,14 +300,17 @@ class EmulatorClient:
         *,
         label: str | None = None,
         data: str | None = None,
+        forged: bool = False,
     ) -> str:
-        """``user_id`` presses an inline button (by label or callback_data); returns the query id."""
+        """``user_id`` presses an inline button (by label or callback_data); returns the query id.
+        ``forged``: a modified client sends ``data`` though the message has no such button."""
         body = {
             "user_id": user_id,
             "chat_id": chat_id,
             "message_id": message_id,
             "label": label,
             "data": data,
+            "forged": forged,
         }
         result = await self._request("POST", "/press", body=body)
         return str(result["callback_query_id"])
@@ -497,12 +500,14 @@ class EmulatorClient:
         description: str | None = None,
         latency_ms: int = 0,
         effect: bool = False,
+        seconds: float | None = None,
     ) -> JSONDict:
         """Make the next ``count`` calls (None: all, until cleared) of ``method`` misbehave.
 
         ``kind``: ``retry_after`` (429), ``server_error`` (``status``, 500/502/503/504),
         ``forbidden`` (403), ``bad_request`` (400 + ``description``) or ``latency``
         (``latency_ms`` added, then served). ``effect=True``: the call still takes effect.
+        ``seconds``: a storm or an outage, the fault clears itself that long after it is added.
         """
         body: JSONDict = {
             "method": method,
@@ -514,6 +519,7 @@ class EmulatorClient:
             "description": description,
             "latency_ms": latency_ms,
             "effect": effect,
+            "seconds": seconds,
             "bot_id": self.bot_id,
         }
         result: JSONDict = await self._request("POST", "/faults", body=body, keep_none=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,9 +41,22 @@ class Fault:
     latency_ms: int = 0
     effect: bool = False  # the call takes effect, but the bot is told it failed
     hits: int = 0
+    # A storm or an outage: the fault lasts this long from when it is added, then clears itself
+    # (with ``remaining`` None it hits every matching call meanwhile).
+    seconds: float | None = None
+    until: float | None = None  # time.monotonic() when it ends (set from ``seconds``)
+
+    def __post_init__(self) -> None:
+        if self.seconds is not None and self.until is None:
+            self.until = time.monotonic() + self.seconds
+
+    def expired(self) -> bool:
+        if self.remaining is not None and self.remaining <= 0:
+            return True
+        return self.until is not None and time.monotonic() >= self.until
 
     def matches(self, method: str, chat_id: int | None, bot_id: int) -> bool:
-        if self.remaining is not None and self.remaining <= 0:
+        if self.expired():
             return False
         if self.method != "*" and self.method.lower() != method.lower():
             return False
@@ -101,7 +115,7 @@ class FaultBook:
             elif plan.error_fault is None:
                 fault.consume()
                 plan.error_fault = fault
-        self.faults = [f for f in self.faults if f.remaining is None or f.remaining > 0]
+        self.faults = [f for f in self.faults if not f.expired()]
         return plan
 
     def clear(self) -> None:

@@ -229,6 +229,7 @@ class SimApi:
             message_id,
             label=label,
             data=callback_data,
+            forged=_bool(data.get("forged", False)),
         )
         return {"callback_query_id": query_id, "update_id": update_id}
 
@@ -381,6 +382,7 @@ class SimApi:
             "description": data.get("description"),
             "latency_ms": int(data.get("latency_ms", 0)),
             "effect": _bool(data.get("effect", False)),
+            "seconds": None if data.get("seconds") is None else float(data["seconds"]),
         }
         return self.state.faults.add(**spec).to_dict()
 

@@ -589,8 +589,10 @@ class EmulatorState:
         *,
         label: str | None = None,
         data: str | None = None,
+        forged: bool = False,
     ) -> tuple[str, int]:
-        """A user presses an inline button; returns (callback query id, update id)."""
+        """A user presses an inline button; returns (callback query id, update id). `forged`: a
+        modified client sends `data` whether or not the message has such a button (hostile input)."""
         with self.lock:
             chat = world.chats.get(chat_id)
             if chat is None:
@@ -599,6 +601,8 @@ class EmulatorState:
             if message is None or message.deleted:
                 raise SimError(f"no message {message_id} in chat {chat_id}", 404)
             markup = message.inline_markup
+            if forged:
+                markup = {"inline_keyboard": [[{"text": "?", "callback_data": data or ""}]]}
             if markup is None:
                 raise SimError(f"message {message_id} has no inline keyboard")
             button = _find_button(markup, label=label, data=data)

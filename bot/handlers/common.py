@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from typing import Any, Generic, TypeVar
 
 from telegram import Document, InlineKeyboardMarkup, Update
@@ -16,6 +17,7 @@ from bot.texts import ALERT_LIMIT, cut, fit, refusal
 from models.unit_of_work import unit_of_work
 from services.agenda import MaterialIn
 from services.errors import Refused
+from services.text import clean_optional, clean_text
 
 T = TypeVar("T")
 # How a handler answers a refusal when the default (tell(), as an alert for a button) will not do.
@@ -45,6 +47,7 @@ async def attempt(
     told to the person in their language — by `on_refusal` if given — and gives None."""
     if as_actor:
         kwargs["actor"] = context.require_actor()
+    kwargs = {name: safe(value) for name, value in kwargs.items()}
     try:
         async with unit_of_work(context.sessions, write=write) as session:
             return Done(await service(session, now=context.now(), **kwargs))
@@ -105,16 +108,40 @@ async def replace(update: Update, text: str, markup: InlineKeyboardMarkup | None
             raise
 
 
+def safe(value: Any) -> Any:
+    """What a person typed or sent, made safe to store (services/text.py): every text cleaned and
+    bounded, a document's names and ids cut to their columns. Applied to every service call."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, MaterialIn):
+        return safe_material(value)
+    if isinstance(value, list | tuple):
+        return type(value)(safe(v) for v in value)
+    return value
+
+
+def safe_material(material: MaterialIn) -> MaterialIn:
+    return replace_fields(
+        material,
+        file_id=material.file_id[:200],
+        file_unique_id=(material.file_unique_id or "")[:100] or None,
+        file_name=clean_text(material.file_name, 255) or "document",
+        mime_type=clean_optional(material.mime_type, 100),
+    )
+
+
 def args_text(context: BotContext) -> str:
     return " ".join(context.args or []).strip()
 
 
 def material_of(sent: Document) -> MaterialIn:
     """A document sent in the chat as an item's material (R-M3); the file stays on Telegram."""
-    return MaterialIn(
-        file_id=sent.file_id,
-        file_unique_id=sent.file_unique_id,
-        file_name=sent.file_name or "document",
-        mime_type=sent.mime_type,
-        file_size=sent.file_size,
+    return safe_material(
+        MaterialIn(
+            file_id=sent.file_id,
+            file_unique_id=sent.file_unique_id,
+            file_name=sent.file_name or "document",
+            mime_type=sent.mime_type,
+            file_size=sent.file_size,
+        )
     )

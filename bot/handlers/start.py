@@ -43,7 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
         on_refusal=refused,
         token=context.args[0],
         telegram_user_id=user.id,
-        chat_id=update.effective_chat.id,
+        chat_id=user.id,  # the private chat (the gate lets /start <token> through only there)
     )
     if linked is None:
         return

@@ -4,6 +4,7 @@ late proposals, extraordinary meetings and bad input answered clearly."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -233,11 +234,16 @@ async def test_english_speakers_get_the_agenda_in_english(world: World) -> None:
         "Agenda — KKR Nordjylland"
     )
     assert material["document"]["file_name"] == "busplan.pdf"
-    [danish] = [
-        m
-        for m in await world.sim.messages(member)
-        if m.document and "v1" in m.document["file_name"]
-    ]
+    for _ in range(100):  # the notices go out side by side: the member's may still be on its way
+        danish_pdfs = [
+            m
+            for m in await world.sim.messages(member)
+            if m.document and "v1" in m.document["file_name"]
+        ]
+        if danish_pdfs:
+            break
+        await asyncio.sleep(0.1)
+    [danish] = danish_pdfs
     assert danish["document"]["file_name"] == "dagsorden-2026-12-08-v1.pdf"
     assert pdf_title(await world.sim.file_content(danish["document"]["file_id"])).startswith(
         "Dagsorden — KKR Nordjylland"

@@ -84,6 +84,7 @@ def council(database: Path, council_file: Path) -> str:
         ["meetings", "add"],
         ["meetings", "list"],
         ["db", "upgrade"],
+        ["outbox"],
         ["run"],
         ["demo"],
     ],
@@ -291,3 +292,21 @@ def test_attendance_export_writes_the_file_the_period_names(council: str, tmp_pa
     refused = kkrbot(*args, "--to", "2025-12-31")
     assert refused.exit_code == 1 and "error:" in refused.output
     assert kkrbot(*args, "--to", "31-12-2026").exit_code == 1
+
+
+def test_outbox_lists_what_telegram_did_not_take_and_resends_it(
+    council: str, database: Path
+) -> None:
+    assert ok("outbox") == ["nothing held back"]
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO notice (dedupe_key, person_id, kind, payload, status, created_at, due_at,"
+            " attempts, parts_sent, last_error) VALUES ('k', 1, 'agenda', '{}', 'held',"
+            " '2026-11-23 09:00:00.000000', '2026-11-23 09:00:00.000000', 5, 0, 'Bad Gateway')"
+        )
+    [line] = ok("outbox")
+    assert line.startswith("1\theld\tagenda\tperson 1\t") and line.endswith("Bad Gateway")
+    assert ok("outbox", "--resend", "1")[-1] == "1 notice(s) queued again"
+    assert ok("outbox") == ["nothing held back"]
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT status, attempts FROM notice").fetchall() == [("pending", 0)]

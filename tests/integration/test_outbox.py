@@ -6,20 +6,29 @@ import asyncio
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from models.db import SessionFactory
-from models.enums import NoticeStatus
-from models.tables import AuditEvent, Council, Notice, TelegramLink
+from models.enums import AttendanceStatus, NoticeStatus, SubstituteAnswer
+from models.tables import Attendance, AuditEvent, Council, Membership, Notice, TelegramLink
+from services.meetings import add_meeting
 from services.outbox import (
     CLAIM_LEASE,
-    MAX_ATTEMPTS,
+    MATTERS_FOR,
+    MAX_BACKOFF,
+    NOT_DELIVERED,
+    backoff,
     claim_due,
     enqueue,
+    mark_failed,
     mark_reachable,
     mark_retry,
     mark_sent,
     mark_unreachable,
+    not_delivered,
+    reclaim_own,
+    renew_claims,
+    resend,
 )
 from tests.integration.conftest import link, person_id
 
@@ -131,31 +140,107 @@ async def test_a_sent_notice_records_the_message_id_and_is_never_claimed_again(
     assert await claim(sessions, now + timedelta(days=1)) == []
 
 
-async def test_a_retry_waits_as_told_and_gives_up_after_the_last_attempt(
+async def retry(sessions: SessionFactory, notice_id: int, moment: datetime, error: str) -> None:
+    async with sessions() as session, session.begin():
+        await mark_retry(session, notice_id=notice_id, now=moment, error=error)
+
+
+async def test_a_failing_notice_backs_off_doubling_and_is_never_given_up_while_it_matters(
     sessions: SessionFactory, gorm: int, now: datetime
 ) -> None:
     await put(sessions, gorm, "k", now)
-    moment = now
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    moment, waits = now, []
+    for attempt in range(1, 13):
         (notice_id,) = await claim(sessions, moment)
-        async with sessions() as session, session.begin():
-            await mark_retry(
-                session,
-                notice_id=notice_id,
-                now=moment,
-                after=timedelta(seconds=30),
-                error=f"429 #{attempt}",
-            )
-        if attempt == 1:
-            assert await claim(sessions, moment + timedelta(seconds=29)) == []
-        moment += timedelta(seconds=30)
+        await retry(sessions, notice_id, moment, f"502 #{attempt}")
+        (notice,) = await notices(sessions)
+        waits.append(notice.due_at - moment)
+        assert await claim(sessions, notice.due_at - timedelta(seconds=1)) == []
+        moment = notice.due_at
+    assert waits[:4] == [backoff(1), backoff(2), backoff(3), backoff(4)]
+    assert backoff(2) == 2 * backoff(1) and max(waits) == MAX_BACKOFF
     (notice,) = await notices(sessions)
-    assert (notice.status, notice.attempts, notice.last_error) == (
-        "failed",
-        MAX_ATTEMPTS,
-        f"429 #{MAX_ATTEMPTS}",
-    )
-    assert await claim(sessions, moment + timedelta(days=1)) == []
+    assert (notice.status, notice.last_error) == ("pending", "502 #12")
+
+
+async def test_a_notice_that_no_longer_matters_is_held_and_the_secretariat_told(
+    sessions: SessionFactory, council: Council, gorm: int, now: datetime
+) -> None:
+    for name, user in SECRETARIAT_USERS.items():
+        await link(sessions, council, name, user, now)
+    await put(sessions, gorm, "k", now)
+    (notice_id,) = await claim(sessions, now)
+    await retry(sessions, notice_id, now + MATTERS_FOR, "Bad Gateway")
+    by_kind: dict[str, list[Notice]] = {}
+    for notice in await notices(sessions):
+        by_kind.setdefault(notice.kind, []).append(notice)
+    assert by_kind["meeting_reminder"][0].status == NoticeStatus.HELD
+    reports = by_kind[NOT_DELIVERED]
+    assert len(reports) == 2  # one per secretary
+    assert reports[0].payload == {
+        "name": "Gorm Iversen",
+        "what": "meeting_reminder",
+        "notice_id": notice_id,
+    }
+
+
+async def test_a_400_fails_the_notice_reports_it_and_the_secretariat_can_resend_it(
+    sessions: SessionFactory, council: Council, gorm: int, now: datetime
+) -> None:
+    for name, user in SECRETARIAT_USERS.items():
+        await link(sessions, council, name, user, now)
+    await put(sessions, gorm, "k", now)
+    (notice_id,) = await claim(sessions, now)
+    async with sessions() as session, session.begin():
+        await mark_failed(session, notice_id=notice_id, now=now, error="chat not found")
+    async with sessions() as session:
+        listed = await not_delivered(session)
+    assert [(n.id, n.status, n.last_error) for n in listed] == [
+        (notice_id, "failed", "chat not found")
+    ]
+    assert len([n for n in await notices(sessions) if n.kind == NOT_DELIVERED]) == 2
+    async with sessions() as session, session.begin():
+        assert await resend(session, notice_ids=[notice_id], now=now) == 1
+    assert notice_id in await claim(sessions, now)
+
+
+async def test_a_restarted_worker_takes_back_its_own_claims_at_once_and_no_one_elses(
+    sessions: SessionFactory, gorm: int, now: datetime
+) -> None:
+    await put(sessions, gorm, "mine", now)
+    await put(sessions, gorm, "theirs", now)
+    async with sessions() as session, session.begin():
+        [mine] = await claim_due(session, now=now, limit=1, worker="a")
+        [theirs] = await claim_due(session, now=now, limit=1, worker="b")
+    later = now + timedelta(seconds=1)
+    async with sessions() as session, session.begin():
+        assert await reclaim_own(session, worker="a", now=later) == 1
+    assert await claim(sessions, later) == [mine.notice_id]
+    assert theirs.notice_id in await claim(sessions, now + CLAIM_LEASE)
+
+
+async def test_a_heartbeat_keeps_a_slow_batch_from_being_claimed_by_another_worker(
+    sessions: SessionFactory, gorm: int, now: datetime
+) -> None:
+    await put(sessions, gorm, "slow", now)
+    (notice_id,) = await claim(sessions, now)
+    moment = now
+    for _ in range(10):  # a batch running ten leases long, renewed every half lease
+        moment += CLAIM_LEASE / 2
+        async with sessions() as session, session.begin():
+            await renew_claims(session, notice_ids=[notice_id], now=moment)
+        assert await claim(sessions, moment) == []
+
+
+async def test_a_person_who_left_the_council_gets_no_more_notices(
+    sessions: SessionFactory, gorm: int, now: datetime
+) -> None:
+    await put(sessions, gorm, "k", now)
+    async with sessions() as session, session.begin():
+        await session.exec(delete(Membership).where(Membership.person_id == gorm))  # type: ignore[call-overload]
+    assert await claim(sessions, now) == []
+    (notice,) = await notices(sessions)
+    assert notice.status == NoticeStatus.WITHDRAWN
 
 
 async def test_claim_due_skips_unreachable_people_and_mark_reachable_releases_them(
@@ -231,3 +316,45 @@ async def test_two_workers_never_claim_the_same_notice(
     first = await holding
     assert (len(first), len(second)) == (12, 8)
     assert not set(first) & set(second)
+
+
+async def test_a_substitute_released_after_the_summons_does_not_get_the_agenda(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await link(sessions, council, "Bo Christensen", 4242, now)
+    mayor, substitute = (
+        await person_id(sessions, "Pia Lund"),
+        await person_id(sessions, "Bo Christensen"),
+    )
+    async with sessions() as session, session.begin():
+        meeting = await add_meeting(
+            session, council=council, starts_at=now + timedelta(days=20), place="Aalborg", now=now
+        )
+        session.add(
+            Attendance(
+                meeting_id=meeting.id or 0,
+                person_id=mayor,
+                status=AttendanceStatus.ABSENT,
+                substitute_id=substitute,
+                substitute_answer=SubstituteAnswer.ACCEPTED,
+            )
+        )
+        for key in ("before", "after"):
+            await enqueue(
+                session,
+                person_id=substitute,
+                kind="agenda",
+                dedupe_key=key,
+                now=now,
+                payload={"meeting_id": meeting.id, "version": 1},
+                council_id=council.id,
+            )
+    async with sessions() as session, session.begin():
+        assert len(await claim_due(session, now=now, limit=1)) == 1  # claimed while summoned
+    async with sessions() as session, session.begin():
+        attendance = (await session.exec(select(Attendance))).one()
+        attendance.substitute_answer = SubstituteAnswer.DECLINED  # released: the member attends
+        session.add(attendance)
+    assert await claim(sessions, now) == []
+    statuses = {n.dedupe_key: n.status for n in await notices(sessions)}
+    assert statuses == {"before": "pending", "after": NoticeStatus.WITHDRAWN}
