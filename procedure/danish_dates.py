@@ -42,6 +42,10 @@ class DateInputError(ValueError):
         self.params = params
 
 
+# A council's affairs lie in these years (services.text.FIRST_DAY … LAST_DAY say the same).
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
 def parse_date(text: str) -> date:
     """R-M1, R-S4: a date in one of the accepted forms; DateInputError says what is wrong."""
     written = " ".join(text.strip().lower().split())
@@ -51,7 +55,7 @@ def parse_date(text: str) -> date:
     year, month, day = parts
     if not 1 <= month <= 12:
         raise DateInputError("no_such_month", text=text.strip(), month=month)
-    if not 1 <= year <= 9999:
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # 31.12.9999 is no meeting or leave (issue 16)
         raise DateInputError("not_a_date", text=text.strip())
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:

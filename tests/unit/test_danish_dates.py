@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from procedure.danish_dates import (
+    FIRST_YEAR,
+    LAST_YEAR,
     DateInputError,
     leading_date,
     parse_date,
@@ -20,7 +22,7 @@ DANISH_MONTHS = [
     "januar", "februar", "marts", "april", "maj", "juni",
     "juli", "august", "september", "oktober", "november", "december",
 ]  # fmt: skip
-DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
+DAYS = st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=date(LAST_YEAR, 12, 31))
 TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
 
 
@@ -99,3 +101,10 @@ def test_a_time_past_midnight_is_refused() -> None:
 def test_a_date_at_the_start_of_a_text_is_read_with_the_rest(day: date, rest: str) -> None:
     for form in written_forms(day):
         assert leading_date(f"{form} {rest}".strip()) == (day, rest)
+
+
+@pytest.mark.parametrize("text", ["31.12.9999", "1.1.1999", "1.1.2200"])
+def test_a_date_outside_the_councils_years_is_not_a_date(text: str) -> None:
+    with pytest.raises(DateInputError) as raised:
+        parse_date(text)
+    assert raised.value.code == "not_a_date"
