@@ -17,6 +17,8 @@ from services.constitution import notify_alliance
 from services.membership_changes import answer_offer, leave, member_named
 from templates.i18n import format_when, gettext
 
+PAPERS_LANGUAGE = "da"  # the council's papers (the reason recorded for a leave) are Danish
+
 
 def _(message: str) -> str:
     return message
@@ -64,7 +66,7 @@ async def member_leaves_button(update: Update, context: BotContext) -> None:
         return
     actor = context.require_actor()
     today = context.now().astimezone(ZoneInfo(actor.council_timezone)).date()
-    reason = gettext("da", REASONS[pressed.reason])  # the council's papers are Danish
+    reason = gettext(PAPERS_LANGUAGE, REASONS[pressed.reason])
     done = await attempt(
         update, context, leave, person_id=pressed.person_id, on=today, reason=reason
     )
