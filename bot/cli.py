@@ -262,6 +262,13 @@ def council_settings_command(
         int | None,
         typer.Option(help="R-S7: a summons' answer is due this long before.", show_default=False),
     ] = None,
+    acting_chair_choice: Annotated[
+        str | None,
+        typer.Option(
+            help="R-P3: chair and vice chair absent: 'oldest' member present or 'chosen'.",
+            show_default=False,
+        ),
+    ] = None,
     language: SettingOption = None,
     timezone: SettingOption = None,
 ) -> None:
@@ -276,6 +283,7 @@ def council_settings_command(
         agenda_reminder_time=_parse_time("--agenda-reminder-time", agenda_reminder_time),
         meeting_reminder_hours=meeting_reminder_hours,
         substitute_answer_hours=substitute_answer_hours,
+        acting_chair_choice=acting_chair_choice,
         language=language,
         timezone=timezone,
     )

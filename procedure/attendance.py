@@ -66,13 +66,29 @@ def substitute_is_summoned(answer: str) -> bool:
     return Answer(answer) in {Answer.PENDING, Answer.ACCEPTED}
 
 
-def acting_chair(chair: P | None, vice_chair: P | None, absent: Collection[P]) -> P | None:
-    """R-P3: who leads the meeting: the chair, or the vice chair when the chair is absent."""
+def acting_chair(
+    chair: P | None, vice_chair: P | None, absent: Collection[P], named: P | None = None
+) -> P | None:
+    """R-P3: who leads the meeting: the chair, the vice chair when the chair is absent, and when
+    both are absent the member the secretariat named at the opening (`named`), if any."""
     if chair is not None and chair not in absent:
         return chair
     if vice_chair is not None and vice_chair not in absent:
         return vice_chair
+    if named is not None and named not in absent:
+        return named
     return None
+
+
+def officer_absent(
+    *, present: bool, reported_absent: bool, left: bool, on_leave: bool, started: bool
+) -> bool:
+    """R-P3: whether the chair (or vice chair) is absent from a meeting — reported absent, on a
+    long absence, checked out, or not checked in once its start time has passed. Checking in
+    (arriving) always makes them present again, whatever was reported before."""
+    if present:
+        return False
+    return reported_absent or left or on_leave or started
 
 
 def quorum_lost(before: QuorumStatus, after: QuorumStatus) -> bool:

@@ -19,7 +19,8 @@ from services.actors import Actor
 from services.errors import Refused
 from services.meetings import MeetingView, meeting_of, view
 from services.outbox import enqueue
-from services.recipients import preparers, roles_at_meeting
+from services.recipients import roles_at_meeting
+from services.seats import meeting_preparers
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 3000
@@ -262,7 +263,7 @@ async def propose_item(
         "deadline": deadline.isoformat(),
         "material": len(material),
     }
-    for person_id in await preparers(session, actor.council_id):
+    for person_id in await meeting_preparers(session, meeting, now):
         if person_id != actor.person_id:
             await enqueue(
                 session,
@@ -378,7 +379,7 @@ async def withdraw_item(
         raise Refused("item_not_changeable", "the proposal can no longer be withdrawn")
     item.status, item.decided_at, item.decided_by_id = ItemStatus.WITHDRAWN, now, actor.person_id
     session.add(item)
-    for person_id in await preparers(session, actor.council_id):
+    for person_id in await meeting_preparers(session, meeting, now):
         if person_id != actor.person_id:
             await enqueue(
                 session,

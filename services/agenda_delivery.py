@@ -27,6 +27,7 @@ from services.errors import Refused
 from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
+from services.seats import require_for_meeting
 from templates.documents import agenda_file_name, render_agenda_pdf
 
 AGENDA_KIND = "agenda"
@@ -125,9 +126,9 @@ async def distribute_agenda(
                 "the distribution deadline has passed",
                 deadline=view(meeting, council).distribution_deadline,
             )
-        elif not actor.may(Action.RECORD_DEADLINE_EXCEPTION):
-            raise Refused(
-                "not_allowed", "only the chair records a deadline exception", action="exception"
+        else:  # R-D3/R-P3: the acting chair of this meeting gives the reason
+            await require_for_meeting(
+                session, actor, meeting, Action.RECORD_DEADLINE_EXCEPTION, now=now
             )
     previous = await _snapshot(session, meeting_id, meeting.agenda_version)
     version = meeting.agenda_version + 1

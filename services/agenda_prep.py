@@ -36,6 +36,7 @@ from services.errors import Refused
 from services.meetings import MeetingView, meeting_of, upcoming_meetings, view
 from services.outbox import enqueue
 from services.recipients import roles_at_meeting
+from services.seats import require_for_meeting
 
 MAX_REASON = 1000
 
@@ -140,8 +141,8 @@ async def move_item(
     session: AsyncSession, *, actor: Actor, item_id: int, steps: int, now: datetime
 ) -> AgendaOverview:
     """R-M4: the chair moves an item earlier (negative steps) or later in the agenda."""
-    actor.require(Action.ORDER_AGENDA)
     item, meeting = await _item(session, actor, item_id)
+    await require_for_meeting(session, actor, meeting, Action.ORDER_AGENDA, now=now)  # R-P3
     require_changeable(meeting, now)
     items = await agenda_items(session, meeting.id or 0)
     try:
@@ -266,8 +267,8 @@ async def take_in_late(
     session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
 ) -> ItemView:
     """R-D1: the chair takes a late proposal onto the agenda; it stays marked late."""
-    actor.require(Action.ACCEPT_LATE_PROPOSAL)
     item, meeting = await _item(session, actor, item_id)
+    await require_for_meeting(session, actor, meeting, Action.ACCEPT_LATE_PROPOSAL, now=now)  # R-P3
     require_changeable(meeting, now)
     if item.status != ItemStatus.LATE:
         raise Refused("item_not_changeable", "only a late proposal that waits can be taken in")
@@ -353,8 +354,8 @@ async def approve_agenda(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> AgendaOverview:
     """R-D2: the chair marks the agenda ready; the scheduler sends it at the set time if unsent."""
-    actor.require(Action.APPROVE_AGENDA)
     meeting = await meeting_of(session, actor, meeting_id)
+    await require_for_meeting(session, actor, meeting, Action.APPROVE_AGENDA, now=now)  # R-P3
     require_changeable(meeting, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
         raise Refused(

@@ -31,7 +31,8 @@ from services.agenda_delivery import distribute_agenda
 from services.errors import Refused
 from services.meetings import view
 from services.outbox import enqueue
-from services.recipients import council_members, preparers
+from services.recipients import council_members
+from services.seats import meeting_preparers
 
 
 async def meetings_to_come(
@@ -147,7 +148,7 @@ async def close_proposals(session: AsyncSession, now: datetime) -> int:
         ).all()
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await meeting_preparers(session, meeting, now),
             kind="proposals_closed",
             key=f"proposals-closed:{meeting.id}:{deadline.isoformat()}",
             now=now,
@@ -181,7 +182,7 @@ async def remind_agenda(session: AsyncSession, now: datetime) -> int:
             continue
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await meeting_preparers(session, meeting, now),
             kind="agenda_reminder",
             key=f"agenda-reminder:{meeting.id}:{moment.isoformat()}",
             now=now,
@@ -230,7 +231,7 @@ async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
             continue
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await meeting_preparers(session, meeting, now),
             kind="agenda_not_approved",
             key=f"agenda-not-approved:{meeting.id}:{auto_at.isoformat()}",
             now=now,
@@ -259,7 +260,7 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
         tz = ZoneInfo(council.timezone)
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await meeting_preparers(session, meeting, now),
             kind="addendum_pending",
             key=f"addendum-pending:{meeting.id}:{changed_at.isoformat()}",
             now=now,

@@ -153,7 +153,7 @@ async def report_absence(
     """R-S3: the member will not attend; the secretariat is told (§3.9). Reported by someone
     else (`member_id`), the member is told too, so nobody's absence is recorded behind their back."""
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     member = _member_of(seats, actor, member_id)
     _require_planned(meeting)
     reason = (reason or "").strip() or None
@@ -224,7 +224,7 @@ async def summon_substitute(
     """R-S3: send the personal substitute a summons (and the agenda if out); returns their name.
     The secretariat or chair may do it for the member whose absence they reported."""
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     if member_id is None or member_id == actor.person_id:
         require(actor, seats, Action.SUMMON_SUBSTITUTE)
         member = actor.person_id
@@ -312,7 +312,7 @@ async def withdraw_absence(
     Returns the name of the substitute who was told they are no longer needed, if any.
     """
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.WITHDRAW_ABSENCE)
     _require_planned(meeting)
     row = seats.rows.get(actor.person_id)
@@ -391,7 +391,7 @@ async def answer_summons(
     (`member_id`) it was sent for.
     """
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.ANSWER_SUMMONS)
     _require_planned(meeting)
     row = next(
@@ -474,7 +474,7 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
         hours = council.substitute_answer_hours
         if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
             continue
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         added += await tell(
             session,
             seats,
@@ -508,7 +508,7 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
     for row, meeting, council, start in await _unanswered(session, now):
         if not is_answer_overdue(now, start, council.substitute_answer_hours):
             continue
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         row.no_answer_reported_at = now
         session.add(row)
         record_event(

@@ -71,7 +71,7 @@ async def meeting_attendance_record(
     if meeting_id is None:
         meeting_id = await _last_held(session, actor)
     meeting = await standing_meeting(session, actor, meeting_id)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
     if meeting.status == MeetingStatus.PLANNED:
         raise Refused("not_open")  # the record starts when the meeting opens

@@ -115,6 +115,7 @@ class CouncilSettings:
     agenda_reminder_days: list[int] | None = None
     agenda_reminder_time: time | None = None
     meeting_reminder_hours: int | None = None
+    acting_chair_choice: str | None = None  # R-P3: "oldest" or "chosen"
     language: str | None = None
     timezone: str | None = None
 
@@ -148,7 +149,16 @@ async def change_settings(
     return changed
 
 
+# R-P3: who leads when chair and vice chair are both absent — the oldest member present (municipal
+# practice) or whom the members choose; either way the secretariat names them when opening.
+ACTING_CHAIR_CHOICES = ("oldest", "chosen")
+
+
 def _check_setting(name: str, value: object) -> None:
+    if name == "acting_chair_choice" and value not in ACTING_CHAIR_CHOICES:
+        raise Refused(
+            "invalid_input", f"{name} must be one of {', '.join(ACTING_CHAIR_CHOICES)}, not {value}"
+        )
     if name == "language":
         check_language(str(value))
     elif name == "timezone":

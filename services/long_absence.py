@@ -165,7 +165,7 @@ async def end_long_absence(session: AsyncSession, *, actor: Actor, now: datetime
         )
     )
     for meeting in meetings.all():
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         row = seats.rows.get(actor.person_id)
         if row is None or row.long_absence_id != leave.id:
             continue
@@ -320,7 +320,7 @@ async def _stand_in(
     answer: SubstituteAnswer,
 ) -> int:
     """Give the member's seat at `meeting` to the substitute (idempotent); 1 when it changed."""
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     row = seats.row(leave.person_id)
     if row.long_absence_id == leave.id and row.substitute_answer == answer:
         return 0

@@ -20,7 +20,7 @@ from models.enums import (
 )
 from models.tables import Attendance, Meeting, Person
 from procedure.attendance import may_open
-from procedure.permissions import Action
+from procedure.permissions import Action, Role
 from services import audit
 from services.actors import Actor
 from services.errors import Refused
@@ -51,16 +51,26 @@ async def _meeting(
 
 
 async def open_meeting(
-    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    meeting_id: int | None = None,
+    acting_chair_name: str | None = None,
 ) -> QuorumView:
-    """R-M5/R-P3: the acting chair opens the meeting on its day; check-ins count from now on."""
+    """R-M5/R-P3: the acting chair opens the meeting on its day and is checked in by it; when the
+    chair and vice chair are both absent, the secretariat opens it and names the acting chair."""
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
-    require(actor, seats, Action.OPEN_MEETING)
+    seats = await load_seats(session, meeting, now)
     if meeting.status == MeetingStatus.OPEN:
         raise Refused("already_open")
     if meeting.status == MeetingStatus.CLOSED:
         raise Refused("meeting_closed")
+    if Role.SECRETARIAT in actor.roles:
+        opener = await _name_acting_chair(session, actor, seats, acting_chair_name)
+    else:
+        require(actor, seats, Action.OPEN_MEETING, arriving=True)  # opening is arriving
+        opener = actor.person_id
     tz = ZoneInfo(seats.council.timezone)
     if not may_open(now, meeting.starts_at, tz):
         raise Refused("too_early", starts_at=meeting.starts_at.astimezone(tz).isoformat())
@@ -74,9 +84,42 @@ async def open_meeting(
         actor_id=actor.person_id,
         subject=f"meeting:{meeting.id}",
     )
+    _arrive(session, seats, opener, actor=actor, now=now)
     await session.flush()
     await touch(session, seats, now=now)
     return build_view(seats)
+
+
+async def _name_acting_chair(
+    session: AsyncSession, actor: Actor, seats: Seats, name: str | None
+) -> int:
+    """R-P3: the secretariat opens only a meeting whose chair and vice chair are both absent, and
+    names who leads it (the oldest member present, or whom the members chose: a setting)."""
+    if seats.acting_chair() is not None:
+        raise Refused("not_allowed", "the chair or vice chair leads this meeting", action="open")
+    if not name or not name.strip():
+        raise Refused(f"acting_chair_needed_{seats.council.acting_chair_choice}")
+    person_id = await _target(session, actor, seats, name)
+    if person_id not in seats.members:
+        raise Refused("does_not_count", name=seats.name(person_id))
+    if seats.row(person_id).status == AttendanceStatus.ABSENT:
+        raise Refused("acting_chair_absent", name=seats.name(person_id))
+    seats.meeting.acting_chair_id = person_id
+    return person_id
+
+
+def _arrive(
+    session: AsyncSession, seats: Seats, person_id: int, *, actor: Actor, now: datetime
+) -> None:
+    """R-Q2/R-Q4: the member who opens (or is named to lead) the meeting is there: checked in."""
+    if person_id not in seats.members:
+        return
+    row = seats.row(person_id)
+    if row.status == AttendanceStatus.PRESENT:
+        return
+    row.status, row.arrived_at, row.left_at = AttendanceStatus.PRESENT, now, None
+    session.add(row)
+    record_event(session, row, AttendanceEventKind.ARRIVED, now=now, actor_id=actor.person_id)
 
 
 async def close_meeting(
@@ -84,7 +127,7 @@ async def close_meeting(
 ) -> QuorumView:
     """R-M5: the acting chair closes the meeting; whoever is still there leaves at the close."""
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.CLOSE_MEETING)
     if meeting.status != MeetingStatus.OPEN:
         raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
@@ -119,7 +162,7 @@ async def _show_the_next_meeting(session: AsyncSession, actor: Actor, now: datet
         if refused.code != "not_found":
             raise
         return
-    await touch(session, await load_seats(session, following), now=now)
+    await touch(session, await load_seats(session, following, now), now=now)
 
 
 async def check_in(
@@ -156,7 +199,7 @@ async def _set_presence(
     present: bool,
 ) -> Presence:
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     person_id = await _target(session, actor, seats, person_name)
     if person_id != actor.person_id:
         try:

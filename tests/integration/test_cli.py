@@ -260,3 +260,11 @@ def test_an_unreachable_database_is_one_error_line(database: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: cannot use the database postgresql+asyncpg://nobody@127.0.0.1:1")
+
+
+def test_who_leads_when_both_officers_are_absent_is_a_council_setting(council: str) -> None:
+    assert "acting-chair-choice\toldest" in ok("council", "settings", "--council", council)
+    changed = ok("council", "settings", "--council", council, "--acting-chair-choice", "chosen")
+    assert "acting-chair-choice\tchosen\t(was oldest)" in changed
+    result = kkrbot("council", "settings", "--council", council, "--acting-chair-choice", "eldest")
+    assert result.exit_code == 1 and "oldest, chosen" in result.output
