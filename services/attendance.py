@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
+from models.enums import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    MeetingStatus,
+    SubstituteAnswer,
+    SubstituteStatus,
+)
 from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import (
     AnswerRefused,
@@ -90,12 +96,22 @@ async def my_meetings(
     return choices
 
 
-def _require_planned(meeting: Meeting) -> None:
-    """R-S3: absence and summons are before the meeting; once it opens, the day's rules apply."""
-    if meeting.status == MeetingStatus.OPEN:
-        raise Refused("meeting_started")
+def _require_planned(meeting: Meeting, now: datetime) -> None:
+    """R-S3: absence is reported *before* the meeting — not once it is open, nor once its start
+    time has passed (opened or not); once it begins, the day's rules apply."""
     if meeting.status == MeetingStatus.CLOSED:
         raise Refused("meeting_closed")
+    if meeting.status == MeetingStatus.OPEN or now >= meeting.starts_at:
+        raise Refused("meeting_started")
+
+
+def _require_not_over(meeting: Meeting, seats: Seats, row: Attendance) -> None:
+    """R-S3/R-Q1: a member may come after all, and a substitute answer, until the meeting is
+    over — but not while the substitute sits in the seat (nobody counts twice)."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+    if row.substitute_status == SubstituteStatus.PRESENT:
+        raise Refused("substitute_stands_in", substitute=seats.name(row.substitute_id))
 
 
 def _personal_substitute(seats: Seats, member_id: int) -> int | None:
@@ -155,7 +171,7 @@ async def report_absence(
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting, now)
     member = _member_of(seats, actor, member_id)
-    _require_planned(meeting)
+    _require_planned(meeting, now)
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise Refused("reason_too_long", limit=MAX_REASON)
@@ -230,7 +246,7 @@ async def summon_substitute(
         member = actor.person_id
     else:
         member = _member_of(seats, actor, member_id)
-    _require_planned(meeting)
+    _require_planned(meeting, now)
     row = seats.rows.get(member)
     if row is None or row.status != AttendanceStatus.ABSENT:
         raise Refused("not_absent")
@@ -307,19 +323,21 @@ async def send_agenda_if_out(
 async def withdraw_absence(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> str | None:
-    """R-S3: the member will come after all (until the meeting opens); the substitute is released.
+    """R-S3: the member will come after all (also once it is open); the substitute is released.
 
     Returns the name of the substitute who was told they are no longer needed, if any.
     """
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.WITHDRAW_ABSENCE)
-    _require_planned(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
     row = seats.rows.get(actor.person_id)
     if row is None or row.status != AttendanceStatus.ABSENT:
         raise Refused("not_absent")
+    _require_not_over(meeting, seats, row)  # R-S3: coming after all, even once it is open
     before = status_of(seats)
-    released = await _release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
+    released = await release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
     row.status, row.absence_reason, row.absence_reported_at = AttendanceStatus.EXPECTED, None, None
     row.long_absence_id = None
     session.add(row)
@@ -348,7 +366,7 @@ async def withdraw_absence(
     return seats.name(released) if released is not None else None
 
 
-async def _release_substitute(
+async def release_substitute(
     session: AsyncSession, seats: Seats, row: Attendance, *, now: datetime, actor_id: int | None
 ) -> int | None:
     """Tell a summoned substitute they are no longer needed; the seat is the member's again."""
@@ -393,7 +411,8 @@ async def answer_summons(
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
     seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.ANSWER_SUMMONS)
-    _require_planned(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
     row = next(
         (
             r
@@ -404,6 +423,7 @@ async def answer_summons(
     )
     if row is None or (member_id is not None and row.person_id != member_id):
         raise Refused("summons_not_yours")
+    _require_not_over(meeting, seats, row)  # R-S7: a substitute may still answer on the day
     try:
         answer = next_answer(row.substitute_answer, accept=accept)
     except AnswerRefused as refused:

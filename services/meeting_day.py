@@ -23,6 +23,7 @@ from procedure.attendance import may_open
 from procedure.permissions import Action, Role
 from services import audit
 from services.actors import Actor
+from services.attendance import release_substitute
 from services.errors import Refused
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
 from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
@@ -208,10 +209,13 @@ async def _set_presence(
             if refused.code != "not_allowed":
                 raise
             raise Refused("only_yourself") from None
-    if meeting.status != MeetingStatus.OPEN:
-        raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
-    row, is_substitute = _seat(seats, person_id, actor)
+    _require_the_day(meeting, seats, now)
     before = status_of(seats)
+    row, is_substitute = _seat(seats, person_id, actor)
+    if not is_substitute and present and _summoned(row) and row.substitute_status is None:
+        # R-S3/R-Q1: the member came after all — the seat is theirs; the substitute (not yet
+        # arrived, or _seat refused) is told they are not needed, so nobody counts twice.
+        await release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
     if is_substitute:
         _move_substitute(row, present=present, now=now)
     else:
@@ -254,14 +258,28 @@ async def _target(
     return found[0]
 
 
+def _require_the_day(meeting: Meeting, seats: Seats, now: datetime) -> None:
+    """R-Q2: check-ins count from the meeting's day — one before the opening counts when it opens."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+    tz = ZoneInfo(seats.council.timezone)
+    if meeting.status != MeetingStatus.OPEN and not may_open(now, meeting.starts_at, tz):
+        raise Refused("not_open")
+
+
+def _summoned(row: Attendance) -> bool:
+    return row.status == AttendanceStatus.ABSENT and row.substitute_answer in (
+        SubstituteAnswer.PENDING,
+        SubstituteAnswer.ACCEPTED,
+    )
+
+
 def _seat(seats: Seats, person_id: int, actor: Actor) -> tuple[Attendance, bool]:
     """The seat the person attends for: their own as member, or the one they stand in for."""
     if person_id in seats.members:
         row = seats.row(person_id)
-        if row.status == AttendanceStatus.ABSENT and row.substitute_answer in (
-            SubstituteAnswer.PENDING,
-            SubstituteAnswer.ACCEPTED,
-        ):
+        if _summoned(row) and row.substitute_status == SubstituteStatus.PRESENT:
+            # R-Q1: the substitute is there in the seat; they check out before the member counts.
             raise Refused("substitute_stands_in", substitute=seats.name(row.substitute_id))
         return row, False
     row_or_none = seats.seat_of_substitute(person_id)

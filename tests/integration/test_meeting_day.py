@@ -87,9 +87,9 @@ async def test_a_member_cannot_open_and_the_vice_chair_only_when_the_chair_is_ab
     assert (await kkr.meeting()).status == "open"
 
 
-async def test_check_in_before_the_meeting_opens_is_refused(kkr: Council_) -> None:
+async def test_check_in_before_the_meetings_day_is_refused(kkr: Council_) -> None:
     with pytest.raises(Refused) as refused:
-        await _in(kkr, MEMBER)
+        await _in(kkr, MEMBER, at=-timedelta(days=1))
     assert refused.value.code == "not_open"
     assert await kkr.row(MEMBER) is None
 
