@@ -262,6 +262,20 @@ def council_settings_command(
         int | None,
         typer.Option(help="R-S7: a summons' answer is due this long before.", show_default=False),
     ] = None,
+    late_summons_answer_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-S7: a summons sent late still gets this many hours to answer.",
+            show_default=False,
+        ),
+    ] = None,
+    summons_reminder_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-S7: an unanswered summons is repeated this long before its deadline.",
+            show_default=False,
+        ),
+    ] = None,
     acting_chair_choice: Annotated[
         str | None,
         typer.Option(
@@ -283,6 +297,8 @@ def council_settings_command(
         agenda_reminder_time=_parse_time("--agenda-reminder-time", agenda_reminder_time),
         meeting_reminder_hours=meeting_reminder_hours,
         substitute_answer_hours=substitute_answer_hours,
+        late_summons_answer_hours=late_summons_answer_hours,
+        summons_reminder_hours=summons_reminder_hours,
         acting_chair_choice=acting_chair_choice,
         language=language,
         timezone=timezone,

@@ -26,8 +26,8 @@ from procedure.attendance import (
     is_answer_overdue,
     is_summons_reminder_due,
     next_answer,
+    summons_answer_deadline,
 )
-from procedure.deadlines import substitute_answer_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
@@ -271,9 +271,8 @@ async def summon_substitute(
         person_id=substitute,
     )
     await session.flush()
-    deadline = substitute_answer_deadline(
-        meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)),
-        seats.council.substitute_answer_hours,
+    deadline = _answer_deadline(
+        meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)), now, seats.council
     )
     await tell(
         session,
@@ -309,6 +308,13 @@ async def summon_substitute(
     )
     await after_change(session, seats, before, now=now)
     return seats.name(substitute)
+
+
+def _answer_deadline(start: datetime, summoned_at: datetime | None, council: Council) -> datetime:
+    """R-S7: the answer deadline of a summons sent at `summoned_at` (a late one gets a window)."""
+    return summons_answer_deadline(
+        start, summoned_at, council.substitute_answer_hours, council.late_summons_answer_hours
+    )
 
 
 async def send_agenda_if_out(
@@ -491,8 +497,14 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
     added = 0
     for row, meeting, council, start in await _unanswered(session, now):
         summoned_at = row.substitute_summoned_at
-        hours = council.substitute_answer_hours
-        if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
+        if summoned_at is None or not is_summons_reminder_due(
+            now,
+            start,
+            summoned_at,
+            council.substitute_answer_hours,
+            council.summons_reminder_hours,
+            council.late_summons_answer_hours,
+        ):
             continue
         seats = await load_seats(session, meeting, now)
         added += await tell(
@@ -504,7 +516,7 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
             now=now,
             payload={
                 "member": seats.name(row.person_id),
-                "deadline": substitute_answer_deadline(start, hours).isoformat(),
+                "deadline": _answer_deadline(start, summoned_at, council).isoformat(),
                 SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
@@ -526,7 +538,13 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
     the acting chair, R-P3) and the secretariat, once, and recorded for the minutes."""
     added = 0
     for row, meeting, council, start in await _unanswered(session, now):
-        if not is_answer_overdue(now, start, council.substitute_answer_hours):
+        if not is_answer_overdue(
+            now,
+            start,
+            council.substitute_answer_hours,
+            row.substitute_summoned_at,
+            council.late_summons_answer_hours,
+        ):
             continue
         seats = await load_seats(session, meeting, now)
         row.no_answer_reported_at = now

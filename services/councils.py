@@ -100,6 +100,8 @@ SETTING_RANGES = {
     "proposal_deadline_days": range(1, 61),
     "substitute_answer_hours": range(0, 337),
     "meeting_reminder_hours": range(1, 169),
+    "late_summons_answer_hours": range(1, 49),
+    "summons_reminder_hours": range(1, 169),
 }
 
 
@@ -115,6 +117,8 @@ class CouncilSettings:
     agenda_reminder_days: list[int] | None = None
     agenda_reminder_time: time | None = None
     meeting_reminder_hours: int | None = None
+    late_summons_answer_hours: int | None = None  # R-S7: the least time to answer a summons
+    summons_reminder_hours: int | None = None  # R-S7: before an unanswered summons' deadline
     acting_chair_choice: str | None = None  # R-P3: "oldest" or "chosen"
     language: str | None = None
     timezone: str | None = None

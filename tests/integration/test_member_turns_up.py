@@ -5,11 +5,13 @@ Absence is reported before the meeting only; a check-in on the day before the op
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.attendance import (
     answer_summons,
+    remind_unanswered_summons,
     report_absence,
+    report_unanswered_summons,
     summon_substitute,
     withdraw_absence,
 )
@@ -161,3 +163,39 @@ async def test_an_absence_cannot_be_reported_once_the_start_time_has_passed(kkr:
             now=await _at(kkr, 1),
         )
     assert await kkr.row(MEMBER) is None
+
+
+# R-S7 (issue 11): a summons sent inside the answer window gets a window of its own (a setting).
+
+
+async def _late_summons(kkr: Council_, hours_before: int) -> object:
+    summoned = (await kkr.meeting()).starts_at - timedelta(hours=hours_before)
+    member = await kkr.actor(MEMBER)
+    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=summoned)
+    await kkr.run(summon_substitute, actor=member, meeting_id=kkr.meetings[0], now=summoned)
+    return summoned
+
+
+async def test_a_late_summons_asks_for_an_answer_within_the_late_window(kkr: Council_) -> None:
+    summoned = await _late_summons(kkr, 10)
+    [summons] = await kkr.notices("summons")
+    assert datetime.fromisoformat(summons.payload["deadline"]) == summoned + timedelta(hours=6)
+    assert await kkr.run(report_unanswered_summons, summoned + timedelta(minutes=1)) == 0
+    assert await kkr.run(report_unanswered_summons, summoned + timedelta(hours=5, minutes=59)) == 0
+    assert await kkr.run(report_unanswered_summons, summoned + timedelta(hours=6)) == 4
+
+
+async def test_the_late_answer_window_is_a_council_setting(kkr: Council_) -> None:
+    await kkr.set_council(late_summons_answer_hours=2)
+    summoned = await _late_summons(kkr, 10)
+    [summons] = await kkr.notices("summons")
+    assert datetime.fromisoformat(summons.payload["deadline"]) == summoned + timedelta(hours=2)
+
+
+async def test_the_summons_reminder_offset_is_a_council_setting(kkr: Council_) -> None:
+    await kkr.set_council(summons_reminder_hours=6)
+    summoned = await _late_summons(kkr, 24 * 5)
+    deadline = (await kkr.meeting()).starts_at - timedelta(hours=48)
+    assert await kkr.run(remind_unanswered_summons, deadline - timedelta(hours=7)) == 0
+    assert await kkr.run(remind_unanswered_summons, deadline - timedelta(hours=6)) == 1
+    assert summoned < deadline
