@@ -412,7 +412,10 @@ async def test_the_secretariat_sees_who_attended_for_whom_and_when(world: World)
     assert "Gorm Iversen: 09:55–" in text and "Trine Ulrich: 09:55–" in text
     await world.say(chair, "/luk")
     closed = (await ask(world, secretary, "/fremmoede", "Fremmøde (R-Q4)")).text or ""
-    assert "mødet er i gang" not in closed and "Fraværende uden stedfortræder" in closed
+    assert "mødet er i gang" not in closed and "Fraværende uden afbud" in closed
+    assert (
+        "Fraværende med afbud" in closed and "Anders Gade — ingen stedfortræder indkaldt" in closed
+    )
     assert "Gorm Iversen: 09:55–09:55" in closed, "left at the close"
     refused = (await ask(world, member, "/fremmoede", "din rolle")).text or ""
     assert "Fremmøde" not in refused and "Trine" not in refused

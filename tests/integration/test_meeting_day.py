@@ -13,6 +13,7 @@ from services.errors import Refused
 from services.live import dirty_messages, link_group, mark_rendered
 from services.meeting_day import check_in, check_out, close_meeting, open_meeting
 from services.quorum import quorum_view
+from templates.i18n import render
 from tests.conftest import NOW
 from tests.integration.conftest import (
     CHAIR,
@@ -238,6 +239,46 @@ async def test_the_attendance_record_lists_who_came_who_stood_in_and_who_was_abs
     assert seats[CHAIR].left_at == day + timedelta(hours=3)
     absent = seats[MAYOR]
     assert absent.attended_by is None and absent.arrived_at is None and absent.substitute is None
+    # R-Q4/R-S7: absence with notice (reason, the substitute's answer) apart from without notice
+    [notice] = shown.absent_with_notice
+    assert (notice.member, notice.reason, notice.substitute) == (MAYOR, None, None)
+    assert MAYOR not in shown.absent_without_notice and len(shown.absent_without_notice) == 18
+
+
+async def test_the_record_gives_the_reason_and_the_substitutes_answer_of_an_absence(
+    kkr: Council_,
+) -> None:
+    early = meeting_day(await kkr.meeting()) - timedelta(days=3)
+    day = meeting_day(await kkr.meeting())
+    member = await kkr.actor(MEMBER)
+    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=early, reason="syg")
+    await kkr.run(summon_substitute, actor=member, meeting_id=kkr.meetings[0], now=early)
+    await kkr.run(
+        answer_summons,
+        actor=await kkr.actor(SUBSTITUTE),
+        meeting_id=kkr.meetings[0],
+        accept=False,
+        now=early,
+    )
+    await _opened(kkr)
+    await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=1))
+    shown = await kkr.run(
+        meeting_attendance_record,
+        actor=await kkr.actor(SECRETARY),
+        meeting_id=kkr.meetings[0],
+        now=day,
+    )
+    [notice] = shown.absent_with_notice
+    assert (notice.member, notice.reason, notice.substitute, notice.answer) == (
+        MEMBER,
+        "syg",
+        SUBSTITUTE,
+        "declined",
+    )
+    assert shown.in_person == [CHAIR] and MEMBER not in shown.absent_without_notice
+    text = render("chat/attendance_record.html.j2", "da", r=shown, council="KKR Nordjylland")
+    assert "Fraværende med afbud" in text and "stedfortræder Trine Ulrich meldte fra" in text
+    assert "Anne Rasmussen (syg)" in text and "Fraværende uden afbud" in text
 
 
 async def test_only_the_chair_acting_chair_and_secretariat_see_the_attendance_record(
