@@ -34,6 +34,7 @@ from services.agenda_delivery import (
 from services.agenda_delivery import remember_file_id as remember_pdf
 from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
+from services.meeting_day import CHECK_IN_TO
 from services.outbox import (
     Delivery,
     claim_due,
@@ -97,11 +98,16 @@ def _(message: str) -> str:
     return message
 
 
-ACCEPT, DECLINE = _("Accept"), _("Decline")
+ACCEPT, DECLINE, CHECK_IN = _("Accept"), _("Decline"), _("Check in")
 
 
 def notice_buttons(delivery: Delivery) -> InlineKeyboardMarkup | None:
-    """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline."""
+    """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline, a
+    meeting to check in to gets Check in."""
+    check_in = delivery.payload.get(CHECK_IN_TO)
+    if check_in:
+        label = gettext(delivery.language, CHECK_IN)
+        return InlineKeyboardMarkup([[Attendance(int(check_in["meeting_id"]), "in").button(label)]])
     summons = delivery.payload.get(SUMMONS_TO_ANSWER) or _queued_summons(delivery)
     if not summons:
         return None

@@ -26,7 +26,15 @@ from services.actors import Actor
 from services.attendance import release_substitute
 from services.errors import Refused
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
-from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
+from services.seats import (
+    Seats,
+    load_seats,
+    next_meeting,
+    record_event,
+    require,
+    standing_meeting,
+    tell,
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,39 @@ async def open_meeting(
     )
     _arrive(session, seats, opener, actor=actor, now=now)
     await session.flush()
+    await _call_in(session, seats, now=now)
     await touch(session, seats, now=now)
     return build_view(seats)
+
+
+# A notice's intent: its recipient is to check in to this meeting (bot/delivery.py makes the button).
+CHECK_IN_TO = "check_in_to"
+
+
+def expected_now(seats: Seats) -> list[int]:
+    """R-Q2: who is expected and has not checked in: members not reported absent, and for an
+    absent member the substitute summoned (pending or accepted) who has not come yet."""
+    expected = []
+    for member in seats.members:
+        row = seats.rows.get(member)
+        if row is None or row.status == AttendanceStatus.EXPECTED:
+            expected.append(member)
+        elif _summoned(row) and row.substitute_status is None and row.substitute_id:
+            expected.append(row.substitute_id)
+    return expected
+
+
+async def _call_in(session: AsyncSession, seats: Seats, *, now: datetime) -> None:
+    """R-Q2: the meeting is open — those expected are told, with a button to check in."""
+    await tell(
+        session,
+        seats,
+        expected_now(seats),
+        kind="meeting_opened",
+        key=f"opened:{seats.meeting.id}",
+        now=now,
+        payload={CHECK_IN_TO: {"meeting_id": seats.meeting.id}},
+    )
 
 
 async def _name_acting_chair(

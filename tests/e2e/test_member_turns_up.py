@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from models.tables import Meeting, Person
 from services.actors import actor_for_person
 from services.attendance import answer_summons, report_absence, summon_substitute
-from tests.e2e.conftest import World, ask
+from tests.e2e.conftest import World, ask, reply_containing
 
 MEMBER = "Anne Rasmussen"
 SUBSTITUTE = "Trine Ulrich"
@@ -47,3 +47,17 @@ async def test_a_member_who_sent_a_substitute_comes_after_all_and_counts(world: 
     assert any("Der er ikke længere brug for dig" in t for t in texts), texts
     quorum = (await ask(world, chair, "/quorum", "Fremmødt")).text or ""
     assert "Fremmødt: 2 af 22" in quorum and "Trine Ulrich (Anne Rasmussen)" not in quorum
+
+
+async def test_the_opening_brings_a_check_in_button_that_counts(world: World) -> None:
+    async with world.sessions() as session:
+        meeting = (await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).first()
+    assert meeting is not None
+    member, chair = await world.link(MEMBER), await world.link(CHAIR)
+    world.clock.now = meeting.starts_at - timedelta(minutes=10)
+    await ask(world, chair, "/aabn", "Mødet er åbnet")
+    told = await reply_containing(world, member, 1, "er åbnet")
+    assert told.labels == ["Tjek ind"]
+    query = await world.sim.press(member, member, told["message_id"], label="Tjek ind")
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert "Tjekket ind: Anne Rasmussen" in answer["text"]

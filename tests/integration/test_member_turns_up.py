@@ -199,3 +199,23 @@ async def test_the_summons_reminder_offset_is_a_council_setting(kkr: Council_) -
     assert await kkr.run(remind_unanswered_summons, deadline - timedelta(hours=7)) == 0
     assert await kkr.run(remind_unanswered_summons, deadline - timedelta(hours=6)) == 1
     assert summoned < deadline
+
+
+# R-Q2 (issue 11): when the meeting opens, those expected are told, with a button to check in.
+
+
+async def test_those_expected_are_told_the_meeting_is_open_with_a_check_in_button(
+    kkr: Council_,
+) -> None:
+    await _summoned(kkr)  # MEMBER absent; SUBSTITUTE accepted and is expected in the seat
+    await kkr.run(
+        report_absence, actor=await kkr.actor("Anders Gade"), meeting_id=kkr.meetings[0], now=NOW
+    )
+    await _check_in(kkr, "Line Toft", -30)  # came early: already there
+    await _opened(kkr)
+    told = await kkr.notice_names("meeting_opened")
+    assert len(told) == 22 - 4 + 1  # not the chair (opened), MEMBER, Anders Gade, Line Toft
+    assert SUBSTITUTE in told and MEMBER not in told and CHAIR not in told
+    assert "Anders Gade" not in told and "Line Toft" not in told
+    notice = (await kkr.notices("meeting_opened"))[0]
+    assert notice.payload["check_in_to"] == {"meeting_id": kkr.meetings[0]}
