@@ -146,6 +146,10 @@ REFUSALS |= {
         " lead the meeting: /aabn NAME"
     ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
+    "on_time_proposal": _(
+        "The proposal came in time, so it goes on the agenda; only a late proposal can be"
+        " declined. The proposer may withdraw it."
+    ),
 }
 # A not_allowed refusal names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {

@@ -293,21 +293,22 @@ async def take_in_late(
 async def reject_item(
     session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
 ) -> ItemView:
-    """A proposal is refused with a reason, which the proposer is sent."""
-    actor.require(Action.EDIT_AGENDA)
+    """R-D1: a late proposal is declined by the acting chair with a reason, which the proposer is
+    sent. An on-time proposal cannot be: the chair must put it on the agenda (the proposer may
+    withdraw it)."""
     item, meeting = await _item(session, actor, item_id)
+    if item.status == ItemStatus.PROPOSED:
+        raise Refused("on_time_proposal", "R-D1: an on-time proposal goes on the agenda")
+    await require_for_meeting(session, actor, meeting, Action.ACCEPT_LATE_PROPOSAL, now=now)
     require_changeable(meeting, now)
-    if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
-        raise Refused("item_not_changeable", "only a member's proposal can be rejected")
+    if item.status != ItemStatus.LATE:
+        raise Refused("item_not_changeable", "only a late proposal can be declined")
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
         raise Refused("rejection_reason_length", "a rejection needs a reason", limit=MAX_REASON)
-    was_on_agenda = item.status in ON_AGENDA
     item.status, item.rejection_reason = ItemStatus.REJECTED, reason
     item.decided_at, item.decided_by_id = now, actor.person_id
     session.add(item)
-    if was_on_agenda:
-        touch(meeting, session, now)
     await _tell_proposer(session, item, "proposal_rejected", now, actor, reason=reason)
     audit.record(
         session,

@@ -78,20 +78,22 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
                 row.append(Agenda(m, "down", item.id).button(f"↓ {number}"))
             rows.append(row)
     for number, item in enumerate(overview.items, start=1):
+        # R-D1: an on-time proposal goes on the agenda; only a late one can be declined.
         row = [
             Agenda(m, "mat", item.id).button(context._("Add material %(number)s", number=number))
         ]
-        if item.status == "proposed":
-            label = context._("Reject %(number)s", number=number)
-            row.append(Agenda(m, "rej", item.id).button(label))
         rows.append(row)
     for item in overview.late:
         short = item.title[:24]
-        row = [Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))]
+        row = []
         if actor.may(Action.ACCEPT_LATE_PROPOSAL):
             take = context._("Take in: %(title)s", title=short)
-            row.insert(0, Agenda(m, "take", item.id).button(take))
-        rows.append(row)
+            row.append(Agenda(m, "take", item.id).button(take))
+            row.append(
+                Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))
+            )
+        if row:
+            rows.append(row)
     last = [Agenda(m, "add").button(context._("Add an item"))]
     if actor.may(Action.APPROVE_AGENDA) and not overview.approved:
         last.append(Agenda(m, "appr").button(context._("Approve")))
