@@ -276,6 +276,13 @@ def council_settings_command(
             show_default=False,
         ),
     ] = None,
+    addendum_reminder_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-D3: an unsent change to a sent agenda is reminded after this many hours.",
+            show_default=False,
+        ),
+    ] = None,
     acting_chair_choice: Annotated[
         str | None,
         typer.Option(
@@ -299,6 +306,7 @@ def council_settings_command(
         substitute_answer_hours=substitute_answer_hours,
         late_summons_answer_hours=late_summons_answer_hours,
         summons_reminder_hours=summons_reminder_hours,
+        addendum_reminder_hours=addendum_reminder_hours,
         acting_chair_choice=acting_chair_choice,
         language=language,
         timezone=timezone,

@@ -242,8 +242,8 @@ async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
 
 
 # A change to a distributed agenda waits for the chair's /distribute (an addendum, R-D3); once it
-# has stood this long without more changes, the chair and secretariat are reminded it is unsent.
-ADDENDUM_QUIET = timedelta(hours=1)
+# has stood council.addendum_reminder_hours without more changes, the chair and secretariat are
+# reminded it is unsent (a setting, default 1 hour).
 
 
 async def remind_addendum(session: AsyncSession, now: datetime) -> int:
@@ -255,7 +255,8 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
     )
     for meeting, council in meetings:
         changed_at = meeting.agenda_changed_at
-        if changed_at is None or now < changed_at + ADDENDUM_QUIET:
+        quiet = timedelta(hours=council.addendum_reminder_hours)
+        if changed_at is None or now < changed_at + quiet:
             continue
         tz = ZoneInfo(council.timezone)
         added += await _tell(

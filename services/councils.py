@@ -102,6 +102,7 @@ SETTING_RANGES = {
     "meeting_reminder_hours": range(1, 169),
     "late_summons_answer_hours": range(1, 49),
     "summons_reminder_hours": range(1, 169),
+    "addendum_reminder_hours": range(1, 73),
 }
 
 
@@ -119,6 +120,7 @@ class CouncilSettings:
     meeting_reminder_hours: int | None = None
     late_summons_answer_hours: int | None = None  # R-S7: the least time to answer a summons
     summons_reminder_hours: int | None = None  # R-S7: before an unanswered summons' deadline
+    addendum_reminder_hours: int | None = None  # R-D3/R-D4: an unsent change, reminded after
     acting_chair_choice: str | None = None  # R-P3: "oldest" or "chosen"
     language: str | None = None
     timezone: str | None = None

@@ -264,3 +264,32 @@ async def test_a_change_after_distribution_left_unsent_is_brought_to_the_chair_o
     async with sessions() as session, session.begin():
         await distribute_agenda(session, actor=chair, meeting_id=meeting, now=hour_later)
     assert (await run(sessions, hour_later + timedelta(days=1))).added["addendum_reminders"] == 0
+
+
+async def test_the_wait_before_an_unsent_addendum_is_reminded_is_a_council_setting(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    async with sessions() as session, session.begin():
+        stored = await session.get(Council, council.id)
+        assert stored is not None
+        stored.addendum_reminder_hours = 3
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    chair = await actor(sessions, CHAIR)
+    async with sessions() as session, session.begin():
+        await distribute_agenda(session, actor=chair, meeting_id=meeting, now=now)
+    changed = now + timedelta(days=1)
+    async with sessions() as session, session.begin():
+        await add_own_item(
+            session,
+            actor=chair,
+            meeting_id=meeting,
+            title="Orientering om budget",
+            description="",
+            material=[],
+            now=changed,
+        )
+    assert (await run(sessions, changed + timedelta(hours=2))).added["addendum_reminders"] == 0
+    assert (await run(sessions, changed + timedelta(hours=3))).added[
+        "addendum_reminders"
+    ] == PREPARERS
