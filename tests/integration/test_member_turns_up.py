@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from services.agenda_delivery import distribute_agenda, request_agenda
+from services.agenda_prep import add_own_item
 from services.attendance import (
     answer_summons,
     remind_unanswered_summons,
@@ -219,3 +221,29 @@ async def test_those_expected_are_told_the_meeting_is_open_with_a_check_in_butto
     assert "Anders Gade" not in told and "Line Toft" not in told
     notice = (await kkr.notices("meeting_opened"))[0]
     assert notice.payload["check_in_to"] == {"meeting_id": kkr.meetings[0]}
+
+
+# R-P6 (issue 11): an absent member keeps receiving the agenda and may ask for it again.
+
+
+async def test_a_member_whose_substitute_is_summoned_still_gets_later_agendas(
+    kkr: Council_,
+) -> None:
+    await _summoned(kkr)
+    secretary = await kkr.actor(SECRETARY)
+    await kkr.run(
+        add_own_item,
+        actor=secretary,
+        meeting_id=kkr.meetings[0],
+        title="Sundhedsaftale",
+        description="",
+        material=[],
+        now=NOW,
+    )
+    await kkr.run(distribute_agenda, actor=secretary, meeting_id=kkr.meetings[0], now=NOW)
+    got = await kkr.notice_names("agenda")
+    assert MEMBER in got and SUBSTITUTE in got
+    version = await kkr.run(
+        request_agenda, actor=await kkr.actor(MEMBER), now=NOW, meeting_id=kkr.meetings[0]
+    )
+    assert version == 1
