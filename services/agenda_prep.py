@@ -401,17 +401,51 @@ async def next_meeting_id(session: AsyncSession, *, actor: Actor, now: datetime)
     return meetings[0].id
 
 
+async def meant_meeting_id(
+    session: AsyncSession, *, actor: Actor, now: datetime, approving: bool
+) -> int:
+    """The meeting a command without one means (/godkend, /udsend): the only coming meeting whose
+    agenda waits for it — approval, or sending (a first version or a change); none waiting: the
+    next one (its refusal then says why). Several waiting: the person is asked which."""
+    meetings = await upcoming_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    waiting = []
+    for shown in meetings:
+        meeting = await session.get(Meeting, shown.id)
+        if meeting is not None and await _waits(session, meeting, approving=approving):
+            waiting.append(shown)
+    if len(waiting) > 1:
+        raise Refused(
+            "which_meeting",
+            "several meetings have an agenda waiting",
+            meeting_ids=[m.id for m in waiting],
+            starts=[m.starts_at.isoformat() for m in waiting],
+        )
+    return (waiting or meetings)[0].id
+
+
+async def _waits(session: AsyncSession, meeting: Meeting, *, approving: bool) -> bool:
+    """Whether the meeting's agenda waits for approval (or, `approving` False, for sending)."""
+    if meeting.status != MeetingStatus.PLANNED or not await agenda_items(session, meeting.id or 0):
+        return False
+    changed = meeting.agenda_version == 0 or meeting.agenda_changed_at is not None
+    if approving:
+        return changed and meeting.agenda_approved_at is None
+    return changed
+
+
 async def approve_next_agenda(
     session: AsyncSession, *, actor: Actor, now: datetime
 ) -> AgendaOverview:
-    """/approve: the chair approves the next meeting's agenda (R-D2)."""
-    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    """/approve: the chair approves the agenda waiting for it (R-D2), or is asked which."""
+    meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=True)
     return await approve_agenda(session, actor=actor, meeting_id=meeting_id, now=now)
 
 
 async def next_agenda_overview(
     session: AsyncSession, *, actor: Actor, now: datetime
 ) -> AgendaOverview:
-    """/distribute: the next meeting's agenda as it stands."""
-    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    """/distribute: the agenda waiting to be sent as it stands, or the person is asked which."""
+    meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=False)
     return await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)

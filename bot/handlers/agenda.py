@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.callbacks import Agenda, AgendaAction
 from bot.context import BotContext
 from bot.handlers import basics
-from bot.handlers.common import attempt, in_chat, material_of
+from bot.handlers.common import OnRefusal, attempt, in_chat, material_of
 from bot.texts import STALE_BUTTON, refusal
 from procedure.permissions import Action
 from services.actors import Actor
@@ -124,7 +124,7 @@ async def items(update: Update, context: BotContext) -> None:
 async def approve(update: Update, context: BotContext) -> None:
     """`/approve`: the chair approves the next meeting's agenda (R-D2), warned about material."""
     approved = await attempt(
-        update, context, approve_next_agenda, on_refusal=in_chat(update, context)
+        update, context, approve_next_agenda, on_refusal=_or_which(update, context, "appr")
     )
     if approved is None:
         return
@@ -175,10 +175,33 @@ def _distribute_button(overview: AgendaOverview, context: BotContext) -> InlineK
 async def distribute(update: Update, context: BotContext) -> None:
     """`/distribute`: warn about missing material (R-M3), then send the agenda at once."""
     found = await attempt(
-        update, context, next_agenda_overview, write=False, on_refusal=in_chat(update, context)
+        update,
+        context,
+        next_agenda_overview,
+        write=False,
+        on_refusal=_or_which(update, context, "dist"),
     )
     if found is not None:
         await _offer_distribution(update, context, found.value)
+
+
+def _or_which(update: Update, context: BotContext, action: AgendaAction) -> OnRefusal:
+    """A refusal in the chat; when several meetings are meant, a button for each (the service
+    asks which: the command must not act on the wrong meeting)."""
+    say = in_chat(update, context)
+
+    async def which(error: Refused) -> None:
+        if error.code != "which_meeting":
+            await say(error)
+            return
+        starts = [datetime.fromisoformat(s) for s in error.params["starts"]]
+        buttons = [
+            [Agenda(int(m), action).button(format_when(when, context.language))]
+            for m, when in zip(error.params["meeting_ids"], starts, strict=True)
+        ]
+        await _say(update, refusal(error, context.language), InlineKeyboardMarkup(buttons))
+
+    return which
 
 
 async def _offer_distribution(
