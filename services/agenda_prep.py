@@ -154,7 +154,7 @@ async def move_item(
         for position, moved_id in enumerate(order, start=1):
             by_id[moved_id].position = position
             session.add(by_id[moved_id])
-        touch(meeting, session, now)
+        await touch(meeting, session, now, by=actor.person_id)
         audit.record(
             session,
             now=now,
@@ -194,7 +194,7 @@ async def add_own_item(
     session.add(item)
     await session.flush()
     add_material(session, item, material, actor, now)
-    touch(meeting, session, now)
+    await touch(meeting, session, now, by=actor.person_id)
     audit.record(
         session,
         now=now,
@@ -220,7 +220,7 @@ async def add_item_material(
         check_material(document)  # all checked before any is recorded
     add_material(session, item, material, actor, now)
     if material and item.status in ON_AGENDA:
-        touch(meeting, session, now)
+        await touch(meeting, session, now, by=actor.person_id)
     if material:
         audit.record(
             session,
@@ -276,7 +276,7 @@ async def take_in_late(
     item.decided_at, item.decided_by_id = now, actor.person_id
     item.position = await next_position(session, meeting.id or 0)
     session.add(item)
-    touch(meeting, session, now)
+    await touch(meeting, session, now, by=actor.person_id)
     await _tell_proposer(session, item, "proposal_taken_in", now, actor)
     audit.record(
         session,

@@ -407,7 +407,8 @@ async def _summon_for_decision(
         status=ItemStatus.ACCEPTED,
     )
     session.add(item)
-    touch(meeting, session, now)  # after distribution the item goes out as an addendum (R-D3)
+    # after distribution the item goes out as an addendum (R-D3)
+    await touch(meeting, session, now)
     await session.flush()
     leave.decision_meeting_id, leave.agenda_item_id = meeting.id, item.id
     session.add(leave)
