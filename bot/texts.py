@@ -146,6 +146,7 @@ REFUSALS |= {
         " lead the meeting: /aabn NAME"
     ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
+    "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),
     "which_meeting": _("More than one coming meeting has an agenda waiting. Which meeting?"),
     "on_time_proposal": _(
         "The proposal came in time, so it goes on the agenda; only a late proposal can be"
