@@ -63,7 +63,6 @@ class Council(SQLModel, table=True):
     late_summons_answer_hours: int = 6
     summons_reminder_hours: int = 24  # R-S7: an unanswered summons, before its answer deadline
     addendum_reminder_hours: int = 1  # R-D3/R-D4: an unsent change to a distributed agenda
-    meeting_request_days: int = 60  # R-M2: a request for an extraordinary meeting lapses
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 

@@ -18,7 +18,6 @@ COUNCIL_SETTINGS = (
     ("late_summons_answer_hours", "6"),
     ("summons_reminder_hours", "24"),
     ("addendum_reminder_hours", "1"),
-    ("meeting_request_days", "60"),
 )
 
 
