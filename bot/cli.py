@@ -296,6 +296,34 @@ def council_settings_command(
         int | None,
         typer.Option(help="R-S7: a summons' answer is due this long before.", show_default=False),
     ] = None,
+    late_summons_answer_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-S7: a summons sent late still gets this many hours to answer.",
+            show_default=False,
+        ),
+    ] = None,
+    summons_reminder_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-S7: an unanswered summons is repeated this long before its deadline.",
+            show_default=False,
+        ),
+    ] = None,
+    addendum_reminder_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="R-D3: an unsent change to a sent agenda is reminded after this many hours.",
+            show_default=False,
+        ),
+    ] = None,
+    acting_chair_choice: Annotated[
+        str | None,
+        typer.Option(
+            help="R-P3: chair and vice chair absent: 'oldest' member present or 'chosen'.",
+            show_default=False,
+        ),
+    ] = None,
     language: SettingOption = None,
     timezone: SettingOption = None,
     meetings_per_year: Annotated[
@@ -324,6 +352,10 @@ def council_settings_command(
         agenda_reminder_time=_parse_time("--agenda-reminder-time", agenda_reminder_time),
         meeting_reminder_hours=meeting_reminder_hours,
         substitute_answer_hours=substitute_answer_hours,
+        late_summons_answer_hours=late_summons_answer_hours,
+        summons_reminder_hours=summons_reminder_hours,
+        addendum_reminder_hours=addendum_reminder_hours,
+        acting_chair_choice=acting_chair_choice,
         language=language,
         timezone=timezone,
         meetings_per_year=meetings_per_year,

@@ -52,6 +52,7 @@ from services.agenda_delivery import (
 from services.agenda_delivery import remember_file_id as remember_pdf
 from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
+from services.meeting_day import CHECK_IN_TO
 from services.membership_changes import OFFER_TO_ANSWER
 from services.outbox import (
     CLAIM_LEASE,
@@ -150,13 +151,17 @@ def _(message: str) -> str:
     return message
 
 
-ACCEPT, DECLINE = _("Accept"), _("Decline")
+ACCEPT, DECLINE, CHECK_IN = _("Accept"), _("Decline"), _("Check in")
 
 
 def notice_buttons(delivery: Delivery) -> InlineKeyboardMarkup | None:
     """The buttons a notice's intent asks for: a summons to answer gets Accept / Decline, and so
-    does the offer to become member in the place of one who left (R-S6); the meeting room's
-    notices (a ballot, the casting vote) get theirs."""
+    does the offer to become member in the place of one who left (R-S6); a meeting to check in to
+    gets Check in; the meeting room's notices (a ballot, the casting vote) get theirs."""
+    check_in = delivery.payload.get(CHECK_IN_TO)
+    if check_in:
+        label = gettext(delivery.language, CHECK_IN)
+        return InlineKeyboardMarkup([[Attendance(int(check_in["meeting_id"]), "in").button(label)]])
     room = notice_room_buttons(delivery.kind, delivery.payload, delivery.language)
     if room is not None:
         return room

@@ -262,6 +262,28 @@ REFUSALS |= {
         " changed with the members file."
     ),
 }
+# The acting chair and the edges of attendance and the agenda (issue 11).
+REFUSALS |= {
+    "not_leading": _(
+        "You are absent from this meeting, so %(acting)s leads it as acting chair."
+        " Check in when you arrive, and the meeting is yours again."
+    ),
+    "acting_chair_needed_oldest": _(
+        "The chair and the vice chair are both absent. Name the oldest member present, who"
+        " leads the meeting: /aabn NAME"
+    ),
+    "acting_chair_needed_chosen": _(
+        "The chair and the vice chair are both absent. Name the member the members choose to"
+        " lead the meeting: /aabn NAME"
+    ),
+    "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
+    "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),
+    "which_meeting": _("More than one coming meeting has an agenda waiting. Which meeting?"),
+    "on_time_proposal": _(
+        "The proposal came in time, so it goes on the agenda; only a late proposal can be"
+        " declined. The proposer may withdraw it."
+    ),
+}
 # A not_allowed refusal names the action; some deserve a sentence of their own.
 NOT_ALLOWED = {
     "approve_agenda": _("Only the chair approves the agenda."),

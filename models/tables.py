@@ -58,6 +58,13 @@ class Council(SQLModel, table=True):
     )
     agenda_reminder_time: time = Field(default=time(8, 0), sa_type=Time)
     meeting_reminder_hours: int = 24  # R-D4: everyone, before the meeting
+    # R-P3: when chair and vice chair are both absent, who leads: "oldest" member present
+    # (municipal practice) or the one "chosen" by the members; the secretariat names them.
+    acting_chair_choice: str = Field(default="oldest", sa_type=String(20))
+    # R-S7: a summons sent inside the answer window still gets this long to be answered.
+    late_summons_answer_hours: int = 6
+    summons_reminder_hours: int = 24  # R-S7: an unanswered summons, before its answer deadline
+    addendum_reminder_hours: int = 1  # R-D3/R-D4: an unsent change to a distributed agenda
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     meetings_per_year: int = 5  # R-M1 interpretation: ordinary meetings in the annual plan
@@ -181,6 +188,8 @@ class Meeting(SQLModel, table=True):
     cancelled_at: datetime | None = _when()
     opened_at: datetime | None = _when()
     closed_at: datetime | None = _when()
+    # R-P3: named by the secretariat at the opening when the chair and vice chair are both absent.
+    acting_chair_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class AgendaItem(SQLModel, table=True):

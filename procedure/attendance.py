@@ -15,8 +15,10 @@ from procedure.deadlines import SUBSTITUTE_ANSWER_HOURS, substitute_answer_deadl
 from procedure.errors import NaiveDatetime, ProcedureError
 from procedure.quorum import QuorumStatus
 
-# R-S7: how long before the answer deadline an unanswered summons is repeated.
+# R-S7: how long before the answer deadline an unanswered summons is repeated (default setting).
 SUMMONS_REMINDER_HOURS = 24
+# R-S7: the least time a late summons gets to be answered (default setting).
+LATE_SUMMONS_ANSWER_HOURS = 6
 
 P = TypeVar("P", bound=Hashable)
 
@@ -66,13 +68,29 @@ def substitute_is_summoned(answer: str) -> bool:
     return Answer(answer) in {Answer.PENDING, Answer.ACCEPTED}
 
 
-def acting_chair(chair: P | None, vice_chair: P | None, absent: Collection[P]) -> P | None:
-    """R-P3: who leads the meeting: the chair, or the vice chair when the chair is absent."""
+def acting_chair(
+    chair: P | None, vice_chair: P | None, absent: Collection[P], named: P | None = None
+) -> P | None:
+    """R-P3: who leads the meeting: the chair, the vice chair when the chair is absent, and when
+    both are absent the member the secretariat named at the opening (`named`), if any."""
     if chair is not None and chair not in absent:
         return chair
     if vice_chair is not None and vice_chair not in absent:
         return vice_chair
+    if named is not None and named not in absent:
+        return named
     return None
+
+
+def officer_absent(
+    *, present: bool, reported_absent: bool, left: bool, on_leave: bool, started: bool
+) -> bool:
+    """R-P3: whether the chair (or vice chair) is absent from a meeting — reported absent, on a
+    long absence, checked out, or not checked in once its start time has passed. Checking in
+    (arriving) always makes them present again, whatever was reported before."""
+    if present:
+        return False
+    return reported_absent or left or on_leave or started
 
 
 def quorum_lost(before: QuorumStatus, after: QuorumStatus) -> bool:
@@ -80,12 +98,34 @@ def quorum_lost(before: QuorumStatus, after: QuorumStatus) -> bool:
     return before.quorate and not after.quorate
 
 
+def summons_answer_deadline(
+    meeting_start: datetime,
+    summoned_at: datetime | None,
+    hours: int = SUBSTITUTE_ANSWER_HOURS,
+    late_hours: int = LATE_SUMMONS_ANSWER_HOURS,
+) -> datetime:
+    """R-S7: by when a summons is to be answered: `hours` before the meeting, but a summons sent
+    later than that (or just before) still gets `late_hours` to answer — never past the start."""
+    _require_aware(meeting_start)
+    regular = substitute_answer_deadline(meeting_start, hours)
+    if summoned_at is None:
+        return regular
+    _require_aware(summoned_at)
+    late = min(summoned_at.astimezone(UTC) + timedelta(hours=late_hours), meeting_start)
+    return max(regular, late).astimezone(meeting_start.tzinfo)
+
+
 def is_answer_overdue(
-    now: datetime, meeting_start: datetime, hours: int = SUBSTITUTE_ANSWER_HOURS
+    now: datetime,
+    meeting_start: datetime,
+    hours: int = SUBSTITUTE_ANSWER_HOURS,
+    summoned_at: datetime | None = None,
+    late_hours: int = LATE_SUMMONS_ANSWER_HOURS,
 ) -> bool:
-    """R-S7: the answer deadline has passed and the meeting has not started yet."""
+    """R-S7: the answer deadline of the summons has passed and the meeting has not started yet."""
     _require_aware(now)
-    return substitute_answer_deadline(meeting_start, hours) <= now < meeting_start
+    deadline = summons_answer_deadline(meeting_start, summoned_at, hours, late_hours)
+    return deadline <= now < meeting_start
 
 
 def is_summons_reminder_due(
@@ -94,13 +134,16 @@ def is_summons_reminder_due(
     summoned_at: datetime,
     hours: int = SUBSTITUTE_ANSWER_HOURS,
     before: int = SUMMONS_REMINDER_HOURS,
+    late_hours: int = LATE_SUMMONS_ANSWER_HOURS,
 ) -> bool:
     """R-S7: a substitute who has not answered is reminded `before` hours ahead of the answer
     deadline — unless the summons itself came after that moment (it is reminder enough)."""
     _require_aware(now)
     _require_aware(summoned_at)
-    deadline = substitute_answer_deadline(meeting_start, hours).astimezone(UTC)
-    moment = deadline - timedelta(hours=before)  # real hours, whatever the clocks do
+    deadline = summons_answer_deadline(meeting_start, summoned_at, hours, late_hours)
+    moment = deadline.astimezone(UTC) - timedelta(
+        hours=before
+    )  # real hours, whatever the clocks do
     return summoned_at < moment <= now < deadline
 
 

@@ -8,8 +8,10 @@ office ("chair", "vice_chair") and one situational role:
   in and receive the agenda (R-P6). Chosen as a role, not a keyword, because it is a fact about the
   person for a given meeting that the services know when they build the roles.
 
-The chair and vice chair are members, so an office brings a member's rights. Chair powers belong to
-the chair, and to the vice chair only when `acting_chair=True` (the chair is absent, R-P3). The
+The chair and vice chair are members, so an office brings a member's rights. For one meeting the
+chair powers belong to its acting chair (R-P3): `acting_chair=True` gives them (the vice chair when
+the chair is absent, or the member named when both are), `acting_chair=False` takes them from an
+absent chair; without a meeting in question the standing roles decide. The
 secretariat has administrative rights but no vote (R-P4); observers only see and receive (R-P5).
 Unknown role strings grant nothing; an unknown action is an error (a typo must not pass silently).
 """
@@ -138,26 +140,50 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
 )
 
 
-def effective_roles(roles: Iterable[str], *, acting_chair: bool = False) -> frozenset[Role]:
-    """R-P3: the known roles, with a member's rights for officers and chair powers when acting."""
+# R-P3, R-M4, R-M5: the powers of leading one meeting, its preparation included. They pass from an
+# absent chair to the acting chair; the chair keeps the rest (seeing the record, editing with the
+# secretariat), as chair of the council.
+LEADING = frozenset(
+    {
+        Action.ORDER_AGENDA,
+        Action.APPROVE_AGENDA,
+        Action.ACCEPT_LATE_PROPOSAL,
+        Action.RECORD_DEADLINE_EXCEPTION,
+        Action.OPEN_MEETING,
+        Action.CLOSE_MEETING,
+        Action.CHECK_IN_OTHERS,
+    }
+)
+
+
+def effective_roles(roles: Iterable[str], *, acting_chair: bool | None = None) -> frozenset[Role]:
+    """R-P3: the known roles, with a member's rights for officers, and for one meeting the chair
+    powers where they are: `acting_chair` True gives them (the vice chair, or the member named
+    when both officers are absent), False takes them from a chair who is absent from it; None
+    (no meeting in question) leaves the standing roles as they are."""
     known = {Role(r) for r in roles if r in _ROLE_VALUES}
     if known & {Role.CHAIR, Role.VICE_CHAIR}:
         known.add(Role.MEMBER)  # the chair and vice chair are elected among the members
-    if acting_chair and Role.VICE_CHAIR in known:
+    if acting_chair is True:
         known.add(Role.CHAIR)  # R-P3: the acting chair holds every chair power
+    elif acting_chair is False:
+        known.discard(Role.CHAIR)  # R-P3: an absent chair's powers pass to the acting chair
     return frozenset(known)
 
 
-def may(roles: Iterable[str], action: str, *, acting_chair: bool = False) -> bool:
+def may(roles: Iterable[str], action: str, *, acting_chair: bool | None = None) -> bool:
     """R-P3–R-P6: whether a person with these roles may do `action`."""
-    allowed = PERMISSIONS[_action(action)]
+    wanted = _action(action)
+    if acting_chair is False and wanted not in LEADING:
+        acting_chair = None  # the absent chair is still the council's chair for everything else
+    allowed = PERMISSIONS[wanted]
     return not allowed.isdisjoint(effective_roles(roles, acting_chair=acting_chair))
 
 
-def allowed_actions(roles: Iterable[str], *, acting_chair: bool = False) -> frozenset[Action]:
+def allowed_actions(roles: Iterable[str], *, acting_chair: bool | None = None) -> frozenset[Action]:
     """R-P3–R-P6: every action a person with these roles may do (for menus and help)."""
-    mine = effective_roles(roles, acting_chair=acting_chair)
-    return frozenset(a for a, allowed in PERMISSIONS.items() if not allowed.isdisjoint(mine))
+    roles = frozenset(roles)
+    return frozenset(a for a in PERMISSIONS if may(roles, a, acting_chair=acting_chair))
 
 
 def _action(action: str) -> Action:

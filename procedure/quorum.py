@@ -114,21 +114,39 @@ class AttendanceRecord(Generic[P]):
     in_person: frozenset[P]
     substituted: Mapping[P, P] = field(hash=False)  # absent member -> the substitute who attended
     absent: frozenset[P] = frozenset()  # every member not there in person, substituted or not
+    notified: frozenset[P] = frozenset()  # members who reported their absence (R-S3)
 
     @property
     def unrepresented(self) -> frozenset[P]:
         """R-Q4: absent members for whom no substitute attended."""
         return self.absent - self.substituted.keys()
 
+    @property
+    def absent_with_notice(self) -> frozenset[P]:
+        """R-Q4/R-S3: unrepresented members who reported their absence (afbud)."""
+        return self.unrepresented & self.notified
 
-def attendance_record(picture: AttendancePicture[P]) -> AttendanceRecord[P]:
-    """R-Q4: the attendance of a meeting as the minutes list it."""
+    @property
+    def absent_without_notice(self) -> frozenset[P]:
+        """R-Q4: unrepresented members who neither came nor reported their absence."""
+        return self.unrepresented - self.notified
+
+
+def attendance_record(
+    picture: AttendancePicture[P], notified: Iterable[P] = ()
+) -> AttendanceRecord[P]:
+    """R-Q4: the attendance of a meeting as the minutes list it; `notified`: who reported absence
+    (a member who reported it and came after all is simply present)."""
     in_person = picture.members & picture.present
     substituted = {
         member: substitute
         for substitute, member in picture.substitute_of.items()
         if substitute in picture.present and member in picture.members and member not in in_person
     }
+    absent = picture.members - in_person
     return AttendanceRecord(
-        in_person=in_person, substituted=substituted, absent=picture.members - in_person
+        in_person=in_person,
+        substituted=substituted,
+        absent=absent,
+        notified=absent & frozenset(notified),
     )

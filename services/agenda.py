@@ -20,7 +20,8 @@ from services.actors import Actor
 from services.errors import Refused
 from services.meetings import MeetingView, meeting_of, view
 from services.outbox import enqueue
-from services.recipients import preparers, roles_at_meeting
+from services.recipients import roles_at_meeting
+from services.seats import meeting_preparers
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 3000
@@ -216,11 +217,40 @@ def add_material(
         )
 
 
-def touch(meeting: Meeting, session: AsyncSession, now: datetime) -> None:
-    """A change to a distributed agenda goes out as a new version, never silently."""
+async def touch(
+    meeting: Meeting, session: AsyncSession, now: datetime, *, by: int | None = None
+) -> None:
+    """A change to a distributed agenda goes out as a new version, never silently; a change to an
+    approved agenda not yet sent ends the approval (R-D2): approval covers the agenda as it was
+    approved, so the sweep never sends a change nobody approved. The acting chair and the
+    secretariat are told (not the one who made the change)."""
     if meeting.agenda_version > 0:
         meeting.agenda_changed_at = now
         session.add(meeting)
+        return
+    approved_at = meeting.agenda_approved_at
+    if approved_at is None:
+        return
+    meeting.agenda_approved_at = None
+    session.add(meeting)
+    council = await council_of(session, meeting.council_id)
+    shown = view(meeting, council)
+    for person_id in await meeting_preparers(session, meeting, now):
+        if person_id != by:
+            await enqueue(
+                session,
+                person_id=person_id,
+                kind="agenda_approval_lapsed",
+                dedupe_key=f"approval-lapsed:{meeting.id}:{approved_at.isoformat()}:{person_id}",
+                now=now,
+                payload={
+                    "meeting_id": meeting.id,
+                    "starts_at": shown.starts_at.isoformat(),
+                    "place": shown.place,
+                    "council": council.name,
+                },
+                council_id=meeting.council_id,
+            )
 
 
 async def propose_item(
@@ -261,7 +291,7 @@ async def propose_item(
     await session.flush()
     add_material(session, item, material, actor, now)
     if on_time:
-        touch(meeting, session, now)
+        await touch(meeting, session, now, by=actor.person_id)
     shown = view(meeting, council)
     deadline = deadline_of(meeting, council).astimezone(ZoneInfo(council.timezone))
     payload = {
@@ -273,7 +303,7 @@ async def propose_item(
         "deadline": deadline.isoformat(),
         "material": len(material),
     }
-    for person_id in await preparers(session, actor.council_id):
+    for person_id in await meeting_preparers(session, meeting, now):
         if person_id != actor.person_id:
             await enqueue(
                 session,
@@ -389,7 +419,7 @@ async def withdraw_item(
         raise Refused("item_not_changeable", "the proposal can no longer be withdrawn")
     item.status, item.decided_at, item.decided_by_id = ItemStatus.WITHDRAWN, now, actor.person_id
     session.add(item)
-    for person_id in await preparers(session, actor.council_id):
+    for person_id in await meeting_preparers(session, meeting, now):
         if person_id != actor.person_id:
             await enqueue(
                 session,

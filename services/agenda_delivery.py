@@ -27,12 +27,13 @@ from services.agenda_prep import (
     AgendaOverview,
     agenda_items,
     agenda_overview,
-    next_meeting_id,
+    meant_meeting_id,
 )
 from services.errors import Refused
 from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
+from services.seats import require_for_meeting
 from templates.documents import agenda_file_name, render_agenda_pdfs_apart
 from templates.i18n import LANGUAGES, supported
 
@@ -132,9 +133,9 @@ async def distribute_agenda(
                 "the distribution deadline has passed",
                 deadline=view(meeting, council).distribution_deadline,
             )
-        elif not actor.may(Action.RECORD_DEADLINE_EXCEPTION):
-            raise Refused(
-                "not_allowed", "only the chair records a deadline exception", action="exception"
+        else:  # R-D3/R-P3: the acting chair of this meeting gives the reason
+            await require_for_meeting(
+                session, actor, meeting, Action.RECORD_DEADLINE_EXCEPTION, now=now
             )
     previous = await _snapshot(session, meeting_id, meeting.agenda_version)
     version = meeting.agenda_version + 1
@@ -444,8 +445,8 @@ async def distribution_preview(
     """What /distribute would send (the next meeting's agenda unless `meeting_id` says which),
     refused as distribute_agenda would refuse it; nothing changes."""
     actor.require(Action.DISTRIBUTE_AGENDA)
-    if meeting_id is None:
-        meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    if meeting_id is None:  # the meeting whose agenda waits, or the person is asked which
+        meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=False)
     meeting = await meeting_of(session, actor, meeting_id)
     require_changeable(meeting, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:

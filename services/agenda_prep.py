@@ -36,6 +36,7 @@ from services.errors import Refused
 from services.meetings import MeetingView, meeting_of, upcoming_meetings, view
 from services.outbox import enqueue
 from services.recipients import roles_at_meeting
+from services.seats import require_for_meeting
 
 MAX_REASON = 1000
 
@@ -140,8 +141,8 @@ async def move_item(
     session: AsyncSession, *, actor: Actor, item_id: int, steps: int, now: datetime
 ) -> AgendaOverview:
     """R-M4: the chair moves an item earlier (negative steps) or later in the agenda."""
-    actor.require(Action.ORDER_AGENDA)
     item, meeting = await _item(session, actor, item_id)
+    await require_for_meeting(session, actor, meeting, Action.ORDER_AGENDA, now=now)  # R-P3
     require_changeable(meeting, now)
     items = await agenda_items(session, meeting.id or 0)
     try:
@@ -153,7 +154,7 @@ async def move_item(
         for position, moved_id in enumerate(order, start=1):
             by_id[moved_id].position = position
             session.add(by_id[moved_id])
-        touch(meeting, session, now)
+        await touch(meeting, session, now, by=actor.person_id)
         audit.record(
             session,
             now=now,
@@ -193,7 +194,7 @@ async def add_own_item(
     session.add(item)
     await session.flush()
     add_material(session, item, material, actor, now)
-    touch(meeting, session, now)
+    await touch(meeting, session, now, by=actor.person_id)
     audit.record(
         session,
         now=now,
@@ -219,7 +220,7 @@ async def add_item_material(
         check_material(document)  # all checked before any is recorded
     add_material(session, item, material, actor, now)
     if material and item.status in ON_AGENDA:
-        touch(meeting, session, now)
+        await touch(meeting, session, now, by=actor.person_id)
     if material:
         audit.record(
             session,
@@ -266,8 +267,8 @@ async def take_in_late(
     session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
 ) -> ItemView:
     """R-D1: the chair takes a late proposal onto the agenda; it stays marked late."""
-    actor.require(Action.ACCEPT_LATE_PROPOSAL)
     item, meeting = await _item(session, actor, item_id)
+    await require_for_meeting(session, actor, meeting, Action.ACCEPT_LATE_PROPOSAL, now=now)  # R-P3
     require_changeable(meeting, now)
     if item.status != ItemStatus.LATE:
         raise Refused("item_not_changeable", "only a late proposal that waits can be taken in")
@@ -275,7 +276,7 @@ async def take_in_late(
     item.decided_at, item.decided_by_id = now, actor.person_id
     item.position = await next_position(session, meeting.id or 0)
     session.add(item)
-    touch(meeting, session, now)
+    await touch(meeting, session, now, by=actor.person_id)
     await _tell_proposer(session, item, "proposal_taken_in", now, actor)
     audit.record(
         session,
@@ -292,7 +293,7 @@ async def take_in_late(
 async def rejection_target(
     session: AsyncSession, *, actor: Actor, item_id: int, now: datetime
 ) -> ItemView:
-    """The proposal the actor is about to reject, if they may (as reject_item): shown before the
+    """The proposal the actor is about to decline, if they may (as reject_item): shown before the
     reason is asked for, so the confirmation can name the item and its proposer."""
     item, _meeting = await _rejectable(session, actor, item_id, now)
     [shown] = await item_views(session, [item])
@@ -310,26 +311,27 @@ def check_rejection_reason(reason: str) -> str:
 async def _rejectable(
     session: AsyncSession, actor: Actor, item_id: int, now: datetime
 ) -> tuple[AgendaItem, Meeting]:
-    actor.require(Action.EDIT_AGENDA)
+    """R-D1: only a late proposal can be declined, by the acting chair. An on-time proposal
+    cannot be: the chair must put it on the agenda (the proposer may withdraw it)."""
     item, meeting = await _item(session, actor, item_id)
+    if item.status == ItemStatus.PROPOSED:
+        raise Refused("on_time_proposal", "R-D1: an on-time proposal goes on the agenda")
+    await require_for_meeting(session, actor, meeting, Action.ACCEPT_LATE_PROPOSAL, now=now)
     require_changeable(meeting, now)
-    if item.status not in (ItemStatus.PROPOSED, ItemStatus.LATE):
-        raise Refused("item_not_changeable", "only a member's proposal can be rejected")
+    if item.status != ItemStatus.LATE:
+        raise Refused("item_not_changeable", "only a late proposal can be declined")
     return item, meeting
 
 
 async def reject_item(
     session: AsyncSession, *, actor: Actor, item_id: int, reason: str, now: datetime
 ) -> ItemView:
-    """A proposal is refused with a reason, which the proposer is sent."""
-    item, meeting = await _rejectable(session, actor, item_id, now)
+    """R-D1: a late proposal is declined with a reason, which the proposer is sent."""
+    item, _meeting = await _rejectable(session, actor, item_id, now)
     reason = check_rejection_reason(reason)
-    was_on_agenda = item.status in ON_AGENDA
     item.status, item.rejection_reason = ItemStatus.REJECTED, reason
     item.decided_at, item.decided_by_id = now, actor.person_id
     session.add(item)
-    if was_on_agenda:
-        touch(meeting, session, now)
     await _tell_proposer(session, item, "proposal_rejected", now, actor, once=False, reason=reason)
     audit.record(
         session,
@@ -360,7 +362,7 @@ async def undo_rejection(
     item.rejection_reason, item.decided_at, item.decided_by_id = None, None, None
     session.add(item)
     if item.status in ON_AGENDA:
-        touch(meeting, session, now)
+        await touch(meeting, session, now)
     await _tell_proposer(session, item, "rejection_undone", now, actor, once=False)
     audit.record(
         session,
@@ -411,8 +413,8 @@ async def approve_agenda(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> AgendaOverview:
     """R-D2: the chair marks the agenda ready; the scheduler sends it at the set time if unsent."""
-    actor.require(Action.APPROVE_AGENDA)
     meeting = await meeting_of(session, actor, meeting_id)
+    await require_for_meeting(session, actor, meeting, Action.APPROVE_AGENDA, now=now)  # R-P3
     require_changeable(meeting, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
         raise Refused(
@@ -457,17 +459,51 @@ async def next_meeting_id(session: AsyncSession, *, actor: Actor, now: datetime)
     return meetings[0].id
 
 
+async def meant_meeting_id(
+    session: AsyncSession, *, actor: Actor, now: datetime, approving: bool
+) -> int:
+    """The meeting a command without one means (/godkend, /udsend): the only coming meeting whose
+    agenda waits for it — approval, or sending (a first version or a change); none waiting: the
+    next one (its refusal then says why). Several waiting: the person is asked which."""
+    meetings = await upcoming_meetings(session, actor=actor, now=now)
+    if not meetings:
+        raise Refused("not_found", "no coming meeting")
+    waiting = []
+    for shown in meetings:
+        meeting = await session.get(Meeting, shown.id)
+        if meeting is not None and await _waits(session, meeting, approving=approving):
+            waiting.append(shown)
+    if len(waiting) > 1:
+        raise Refused(
+            "which_meeting",
+            "several meetings have an agenda waiting",
+            meeting_ids=[m.id for m in waiting],
+            starts=[m.starts_at.isoformat() for m in waiting],
+        )
+    return (waiting or meetings)[0].id
+
+
+async def _waits(session: AsyncSession, meeting: Meeting, *, approving: bool) -> bool:
+    """Whether the meeting's agenda waits for approval (or, `approving` False, for sending)."""
+    if meeting.status != MeetingStatus.PLANNED or not await agenda_items(session, meeting.id or 0):
+        return False
+    changed = meeting.agenda_version == 0 or meeting.agenda_changed_at is not None
+    if approving:
+        return changed and meeting.agenda_approved_at is None
+    return changed
+
+
 async def approve_next_agenda(
     session: AsyncSession, *, actor: Actor, now: datetime
 ) -> AgendaOverview:
-    """/approve: the chair approves the next meeting's agenda (R-D2)."""
-    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    """/approve: the chair approves the agenda waiting for it (R-D2), or is asked which."""
+    meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=True)
     return await approve_agenda(session, actor=actor, meeting_id=meeting_id, now=now)
 
 
 async def next_agenda_overview(
     session: AsyncSession, *, actor: Actor, now: datetime
 ) -> AgendaOverview:
-    """/distribute: the next meeting's agenda as it stands."""
-    meeting_id = await next_meeting_id(session, actor=actor, now=now)
+    """/distribute: the agenda waiting to be sent as it stands, or the person is asked which."""
+    meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=False)
     return await agenda_overview(session, actor=actor, meeting_id=meeting_id, now=now)

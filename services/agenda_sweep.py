@@ -46,7 +46,8 @@ from services.due import (
 )
 from services.errors import Refused
 from services.outbox import enqueue
-from services.recipients import council_members, preparers
+from services.recipients import council_members
+from services.seats import meeting_preparers
 
 
 async def meetings_to_come(
@@ -164,7 +165,7 @@ async def close_proposals(session: AsyncSession, now: datetime) -> int:
         ).all()
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await _preparers(session, meeting, now),
             kind="proposals_closed",
             key=f"proposals-closed:{meeting.id}:{deadline.isoformat()}",
             now=now,
@@ -198,7 +199,7 @@ async def remind_agenda(session: AsyncSession, now: datetime) -> int:
             continue
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await _preparers(session, meeting, now),
             kind="agenda_reminder",
             key=f"agenda-reminder:{meeting.id}:{moment.isoformat()}",
             now=now,
@@ -250,7 +251,7 @@ async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
             continue
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await _preparers(session, meeting, now),
             kind="agenda_not_approved",
             key=f"agenda-not-approved:{meeting.id}:{auto_at.isoformat()}",
             now=now,
@@ -262,8 +263,9 @@ async def alert_not_approved(session: AsyncSession, now: datetime) -> int:
 
 
 # A change to a distributed agenda waits for the chair's /distribute (an addendum, R-D3); once it
-# has stood this long without more changes, the chair and secretariat are reminded it is unsent.
-ADDENDUM_QUIET = timedelta(hours=1)
+# has stood council.addendum_reminder_hours without more changes, the chair and secretariat are
+# reminded it is unsent (a setting, default 1 hour).
+ADDENDUM_QUIET = timedelta(hours=1)  # the shortest addendum_reminder_hours a council may set
 
 
 async def remind_addendum(session: AsyncSession, now: datetime) -> int:
@@ -273,10 +275,12 @@ async def remind_addendum(session: AsyncSession, now: datetime) -> int:
     councils = (await near_meetings(session, now)).councils
     for meeting, changed_at in await _unsent_changes(session, now):
         council = councils[meeting.council_id]
+        if now < changed_at + timedelta(hours=council.addendum_reminder_hours):
+            continue  # the query waits the shortest quiet time; each council its own
         tz = ZoneInfo(council.timezone)
         added += await _tell(
             session,
-            await preparers(session, council.id or 0),
+            await _preparers(session, meeting, now),
             kind="addendum_pending",
             key=f"addendum-pending:{meeting.id}:{changed_at.isoformat()}",
             now=now,
@@ -335,3 +339,11 @@ def _unsent_statement() -> Any:
 def meeting_reminder_window(council: Council) -> timedelta:
     """R-D4: how long before a meeting everyone is reminded (a council setting)."""
     return timedelta(hours=council.meeting_reminder_hours)
+
+
+async def _preparers(session: AsyncSession, coming: Coming, now: datetime) -> list[int]:
+    """R-P3: who prepares this meeting now (its acting chair and the secretariat); the meeting row
+    is read only for a task that is due, so a sweep with nothing due loads none."""
+    meeting = await session.get(Meeting, coming.id)
+    assert meeting is not None  # a coming meeting was just read from the same transaction
+    return await meeting_preparers(session, meeting, now)

@@ -17,7 +17,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceEventKind, AttendanceStatus, MeetingStatus, SubstituteAnswer
+from models.enums import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    MeetingStatus,
+    SubstituteAnswer,
+    SubstituteStatus,
+)
 from models.sweep import SweepMark
 from models.tables import Attendance, Council, Meeting, Membership, Person
 from procedure.attendance import (
@@ -26,8 +32,8 @@ from procedure.attendance import (
     is_answer_overdue,
     is_summons_reminder_due,
     next_answer,
+    summons_answer_deadline,
 )
-from procedure.deadlines import substitute_answer_deadline
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
@@ -97,12 +103,22 @@ async def my_meetings(
     return choices
 
 
-def _require_planned(meeting: Meeting) -> None:
-    """R-S3: absence and summons are before the meeting; once it opens, the day's rules apply."""
-    if meeting.status == MeetingStatus.OPEN:
-        raise Refused("meeting_started")
+def _require_planned(meeting: Meeting, now: datetime) -> None:
+    """R-S3: absence is reported *before* the meeting — not once it is open, nor once its start
+    time has passed (opened or not); once it begins, the day's rules apply."""
     if meeting.status == MeetingStatus.CLOSED:
         raise Refused("meeting_closed")
+    if meeting.status == MeetingStatus.OPEN or now >= meeting.starts_at:
+        raise Refused("meeting_started")
+
+
+def _require_not_over(meeting: Meeting, seats: Seats, row: Attendance) -> None:
+    """R-S3/R-Q1: a member may come after all, and a substitute answer, until the meeting is
+    over — but not while the substitute sits in the seat (nobody counts twice)."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+    if row.substitute_status == SubstituteStatus.PRESENT:
+        raise Refused("substitute_stands_in", substitute=seats.name(row.substitute_id))
 
 
 def _personal_substitute(seats: Seats, member_id: int) -> int | None:
@@ -161,9 +177,9 @@ async def report_absence(
     """R-S3: the member will not attend; the secretariat is told (§3.9). Reported by someone
     else (`member_id`), the member is told too, so nobody's absence is recorded behind their back."""
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     member = _member_of(seats, actor, member_id)
-    _require_planned(meeting)
+    _require_planned(meeting, now)
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise Refused("reason_too_long", limit=MAX_REASON)
@@ -232,13 +248,13 @@ async def summon_substitute(
     """R-S3: send the personal substitute a summons (and the agenda if out); returns their name.
     The secretariat or chair may do it for the member whose absence they reported."""
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     if member_id is None or member_id == actor.person_id:
         require(actor, seats, Action.SUMMON_SUBSTITUTE)
         member = actor.person_id
     else:
         member = _member_of(seats, actor, member_id)
-    _require_planned(meeting)
+    _require_planned(meeting, now)
     row = seats.rows.get(member)
     if row is None or row.status != AttendanceStatus.ABSENT:
         raise Refused("not_absent")
@@ -263,9 +279,8 @@ async def summon_substitute(
         person_id=substitute,
     )
     await session.flush()
-    deadline = substitute_answer_deadline(
-        meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)),
-        seats.council.substitute_answer_hours,
+    deadline = _answer_deadline(
+        meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)), now, seats.council
     )
     await tell(
         session,
@@ -303,6 +318,13 @@ async def summon_substitute(
     return seats.name(substitute)
 
 
+def _answer_deadline(start: datetime, summoned_at: datetime | None, council: Council) -> datetime:
+    """R-S7: the answer deadline of a summons sent at `summoned_at` (a late one gets a window)."""
+    return summons_answer_deadline(
+        start, summoned_at, council.substitute_answer_hours, council.late_summons_answer_hours
+    )
+
+
 async def send_agenda_if_out(
     session: AsyncSession, meeting: Meeting, substitute_id: int, *, now: datetime
 ) -> bool:
@@ -315,19 +337,21 @@ async def send_agenda_if_out(
 async def withdraw_absence(
     session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> str | None:
-    """R-S3: the member will come after all (until the meeting opens); the substitute is released.
+    """R-S3: the member will come after all (also once it is open); the substitute is released.
 
     Returns the name of the substitute who was told they are no longer needed, if any.
     """
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.WITHDRAW_ABSENCE)
-    _require_planned(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
     row = seats.rows.get(actor.person_id)
     if row is None or row.status != AttendanceStatus.ABSENT:
         raise Refused("not_absent")
+    _require_not_over(meeting, seats, row)  # R-S3: coming after all, even once it is open
     before = status_of(seats)
-    released = await _release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
+    released = await release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
     row.status, row.absence_reason, row.absence_reported_at = AttendanceStatus.EXPECTED, None, None
     row.long_absence_id = None
     session.add(row)
@@ -356,7 +380,7 @@ async def withdraw_absence(
     return seats.name(released) if released is not None else None
 
 
-async def _release_substitute(
+async def release_substitute(
     session: AsyncSession, seats: Seats, row: Attendance, *, now: datetime, actor_id: int | None
 ) -> int | None:
     """Tell a summoned substitute they are no longer needed; the seat is the member's again."""
@@ -399,9 +423,10 @@ async def answer_summons(
     (`member_id`) it was sent for.
     """
     meeting = await standing_meeting(session, actor, meeting_id, lock=True)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.ANSWER_SUMMONS)
-    _require_planned(meeting)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
     row = next(
         (
             r
@@ -412,6 +437,7 @@ async def answer_summons(
     )
     if row is None or (member_id is not None and row.person_id != member_id):
         raise Refused("summons_not_yours")
+    _require_not_over(meeting, seats, row)  # R-S7: a substitute may still answer on the day
     try:
         answer = next_answer(row.substitute_answer, accept=accept)
     except AnswerRefused as refused:
@@ -499,12 +525,18 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
     added = 0
     for row, meeting, council, start, reminded in await _unanswered(session, now):
         summoned_at = row.substitute_summoned_at
-        hours = council.substitute_answer_hours
-        if summoned_at is None or not is_summons_reminder_due(now, start, summoned_at, hours):
+        if summoned_at is None or not is_summons_reminder_due(
+            now,
+            start,
+            summoned_at,
+            council.substitute_answer_hours,
+            council.summons_reminder_hours,
+            council.late_summons_answer_hours,
+        ):
             continue
         if reminded == summoned_at:
             continue  # this summons was reminded of already
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         added += await tell(
             session,
             seats,
@@ -514,7 +546,7 @@ async def remind_unanswered_summons(session: AsyncSession, now: datetime) -> int
             now=now,
             payload={
                 "member": seats.name(row.person_id),
-                "deadline": substitute_answer_deadline(start, hours).isoformat(),
+                "deadline": _answer_deadline(start, summoned_at, council).isoformat(),
                 SUMMONS_TO_ANSWER: summons_to_answer(meeting.id or 0, row.person_id),
             },
         )
@@ -537,9 +569,15 @@ async def report_unanswered_summons(session: AsyncSession, now: datetime) -> int
     the acting chair, R-P3) and the secretariat, once, and recorded for the minutes."""
     added = 0
     for row, meeting, council, start, _reminded in await _unanswered(session, now):
-        if not is_answer_overdue(now, start, council.substitute_answer_hours):
+        if not is_answer_overdue(
+            now,
+            start,
+            council.substitute_answer_hours,
+            row.substitute_summoned_at,
+            council.late_summons_answer_hours,
+        ):
             continue
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         row.no_answer_reported_at = now
         session.add(row)
         record_event(

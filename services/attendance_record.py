@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
+from models.enums import AttendanceStatus, MeetingStatus, SubstituteAnswer, SubstituteStatus
 from models.tables import Meeting
 from procedure.permissions import Action
 from procedure.quorum import AttendancePicture, attendance_record
@@ -39,6 +39,16 @@ class SeatRecord:
 
 
 @dataclass(frozen=True)
+class AbsenceRecord:
+    """R-Q4/R-S7: a member absent with notice: the reason, and what became of the summons."""
+
+    member: str
+    reason: str | None
+    substitute: str | None  # the substitute summoned, if any
+    answer: str  # "not_summoned", "declined", "no_answer" (pending) or "accepted" (did not come)
+
+
+@dataclass(frozen=True)
 class AttendanceRecordView:
     """R-Q4: the record as the minutes list it, seat by seat in the council's order."""
 
@@ -48,8 +58,10 @@ class AttendanceRecordView:
     closed: bool
     in_person: list[str]
     substituted: list[tuple[str, str]]  # (absent member, the substitute who attended)
-    absent_without_substitute: list[str]
+    absent_without_substitute: list[str]  # with and without notice together
     seats: list[SeatRecord]
+    absent_with_notice: list[AbsenceRecord]
+    absent_without_notice: list[str]  # while open: not checked in so far
 
 
 def attendance_picture(seats: Seats) -> AttendancePicture[int]:
@@ -71,11 +83,11 @@ async def meeting_attendance_record(
     if meeting_id is None:
         meeting_id = await _last_held(session, actor)
     meeting = await standing_meeting(session, actor, meeting_id)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.VIEW_ATTENDANCE_RECORD)
     if meeting.status == MeetingStatus.PLANNED:
         raise Refused("not_open")  # the record starts when the meeting opens
-    record = attendance_record(attendance_picture(seats))
+    record = attendance_record(attendance_picture(seats), notified=seats.absent())
     tz = ZoneInfo(seats.council.timezone)
     lines = []
     for member in seats.members:
@@ -107,6 +119,26 @@ async def meeting_attendance_record(
             seats.name(m) for m in seats.members if m in record.unrepresented
         ],
         seats=lines,
+        absent_with_notice=[
+            _absence(seats, m) for m in seats.members if m in record.absent_with_notice
+        ],
+        absent_without_notice=[
+            seats.name(m) for m in seats.members if m in record.absent_without_notice
+        ],
+    )
+
+
+def _absence(seats: Seats, member: int) -> AbsenceRecord:
+    """R-Q4/R-S7: the reported absence of a member nobody attended for."""
+    row = seats.rows[member]
+    answer = row.substitute_answer
+    if answer == SubstituteAnswer.PENDING:
+        answer = "no_answer"
+    return AbsenceRecord(
+        member=seats.name(member),
+        reason=row.absence_reason,
+        substitute=seats.name(row.substitute_id) if row.substitute_id is not None else None,
+        answer=str(answer),
     )
 
 

@@ -101,6 +101,9 @@ SETTING_RANGES = {
     "substitute_answer_hours": range(0, 337),
     "meeting_reminder_hours": range(1, 169),
     "meetings_per_year": range(1, 25),  # R-M1
+    "late_summons_answer_hours": range(1, 49),
+    "summons_reminder_hours": range(1, 169),
+    "addendum_reminder_hours": range(1, 73),
 }
 
 
@@ -116,6 +119,10 @@ class CouncilSettings:
     agenda_reminder_days: list[int] | None = None
     agenda_reminder_time: time | None = None
     meeting_reminder_hours: int | None = None
+    late_summons_answer_hours: int | None = None  # R-S7: the least time to answer a summons
+    summons_reminder_hours: int | None = None  # R-S7: before an unanswered summons' deadline
+    addendum_reminder_hours: int | None = None  # R-D3/R-D4: an unsent change, reminded after
+    acting_chair_choice: str | None = None  # R-P3: "oldest" or "chosen"
     language: str | None = None
     timezone: str | None = None
     meetings_per_year: int | None = None  # R-M1
@@ -154,7 +161,16 @@ async def change_settings(
     return changed
 
 
+# R-P3: who leads when chair and vice chair are both absent — the oldest member present (municipal
+# practice) or whom the members choose; either way the secretariat names them when opening.
+ACTING_CHAIR_CHOICES = ("oldest", "chosen")
+
+
 def _check_setting(name: str, value: object) -> None:
+    if name == "acting_chair_choice" and value not in ACTING_CHAIR_CHOICES:
+        raise Refused(
+            "invalid_input", f"{name} must be one of {', '.join(ACTING_CHAIR_CHOICES)}, not {value}"
+        )
     if name == "language":
         check_language(str(value))
     elif name == "timezone":

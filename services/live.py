@@ -167,5 +167,5 @@ async def link_group(session: AsyncSession, *, actor: Actor, chat_id: int, now: 
             raise
         return council.name
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN):
-        await touch(session, await load_seats(session, meeting), now=now)
+        await touch(session, await load_seats(session, meeting, now), now=now)
     return council.name

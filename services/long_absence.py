@@ -190,7 +190,7 @@ async def end_long_absence(
         )
     )
     for meeting in meetings.all():
-        seats = await load_seats(session, meeting)
+        seats = await load_seats(session, meeting, now)
         row = seats.rows.get(actor.person_id)
         if row is None or row.long_absence_id != leave.id:
             continue
@@ -356,7 +356,7 @@ async def _reschedule_decisions(session: AsyncSession, now: datetime) -> int:
             if item is not None and item.status == ItemStatus.ACCEPTED:
                 item.status = ItemStatus.WITHDRAWN
                 session.add(item)
-                touch(meeting, session, now)
+                await touch(meeting, session, now)
         leave.decision_meeting_id, leave.agenda_item_id = None, None
         session.add(leave)
         moved += 1
@@ -410,7 +410,7 @@ async def _stand_in(
     answer: SubstituteAnswer,
 ) -> int:
     """Give the member's seat at `meeting` to the substitute (idempotent); 1 when it changed."""
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     row = seats.row(leave.person_id)
     if row.long_absence_id == leave.id and row.substitute_answer == answer:
         return 0
@@ -497,7 +497,8 @@ async def _summon_for_decision(
         status=ItemStatus.ACCEPTED,
     )
     session.add(item)
-    touch(meeting, session, now)  # after distribution the item goes out as an addendum (R-D3)
+    # after distribution the item goes out as an addendum (R-D3)
+    await touch(meeting, session, now)
     await session.flush()
     leave.decision_meeting_id, leave.agenda_item_id = meeting.id, item.id
     session.add(leave)

@@ -20,13 +20,22 @@ from models.enums import (
 )
 from models.tables import Attendance, Meeting, Person
 from procedure.attendance import may_open
-from procedure.permissions import Action
+from procedure.permissions import Action, Role
 from services import audit
 from services.actors import Actor
+from services.attendance import release_substitute
 from services.errors import Refused
 from services.minutes import draft_minutes
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
-from services.seats import Seats, load_seats, next_meeting, record_event, require, standing_meeting
+from services.seats import (
+    Seats,
+    load_seats,
+    next_meeting,
+    record_event,
+    require,
+    standing_meeting,
+    tell,
+)
 
 
 @dataclass(frozen=True)
@@ -52,16 +61,26 @@ async def _meeting(
 
 
 async def open_meeting(
-    session: AsyncSession, *, actor: Actor, now: datetime, meeting_id: int | None = None
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    meeting_id: int | None = None,
+    acting_chair_name: str | None = None,
 ) -> QuorumView:
-    """R-M5/R-P3: the acting chair opens the meeting on its day; check-ins count from now on."""
+    """R-M5/R-P3: the acting chair opens the meeting on its day and is checked in by it; when the
+    chair and vice chair are both absent, the secretariat opens it and names the acting chair."""
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
-    require(actor, seats, Action.OPEN_MEETING)
+    seats = await load_seats(session, meeting, now)
     if meeting.status == MeetingStatus.OPEN:
         raise Refused("already_open")
     if meeting.status == MeetingStatus.CLOSED:
         raise Refused("meeting_closed")
+    if Role.SECRETARIAT in actor.roles:
+        opener = await _name_acting_chair(session, actor, seats, acting_chair_name)
+    else:
+        require(actor, seats, Action.OPEN_MEETING, arriving=True)  # opening is arriving
+        opener = actor.person_id
     tz = ZoneInfo(seats.council.timezone)
     if not may_open(now, meeting.starts_at, tz):
         raise Refused("too_early", starts_at=meeting.starts_at.astimezone(tz).isoformat())
@@ -75,9 +94,73 @@ async def open_meeting(
         actor_id=actor.person_id,
         subject=f"meeting:{meeting.id}",
     )
+    _arrive(session, seats, opener, actor=actor, now=now)
     await session.flush()
+    await _call_in(session, seats, now=now)
     await touch(session, seats, now=now)
     return build_view(seats)
+
+
+# A notice's intent: its recipient is to check in to this meeting (bot/delivery.py makes the button).
+CHECK_IN_TO = "check_in_to"
+
+
+def expected_now(seats: Seats) -> list[int]:
+    """R-Q2: who is expected and has not checked in: members not reported absent, and for an
+    absent member the substitute summoned (pending or accepted) who has not come yet."""
+    expected = []
+    for member in seats.members:
+        row = seats.rows.get(member)
+        if row is None or row.status == AttendanceStatus.EXPECTED:
+            expected.append(member)
+        elif _summoned(row) and row.substitute_status is None and row.substitute_id:
+            expected.append(row.substitute_id)
+    return expected
+
+
+async def _call_in(session: AsyncSession, seats: Seats, *, now: datetime) -> None:
+    """R-Q2: the meeting is open — those expected are told, with a button to check in."""
+    await tell(
+        session,
+        seats,
+        expected_now(seats),
+        kind="meeting_opened",
+        key=f"opened:{seats.meeting.id}",
+        now=now,
+        payload={CHECK_IN_TO: {"meeting_id": seats.meeting.id}},
+    )
+
+
+async def _name_acting_chair(
+    session: AsyncSession, actor: Actor, seats: Seats, name: str | None
+) -> int:
+    """R-P3: the secretariat opens only a meeting whose chair and vice chair are both absent, and
+    names who leads it (the oldest member present, or whom the members chose: a setting)."""
+    if seats.acting_chair() is not None:
+        raise Refused("not_allowed", "the chair or vice chair leads this meeting", action="open")
+    if not name or not name.strip():
+        raise Refused(f"acting_chair_needed_{seats.council.acting_chair_choice}")
+    person_id = await _target(session, actor, seats, name)
+    if person_id not in seats.members:
+        raise Refused("does_not_count", name=seats.name(person_id))
+    if seats.row(person_id).status == AttendanceStatus.ABSENT:
+        raise Refused("acting_chair_absent", name=seats.name(person_id))
+    seats.meeting.acting_chair_id = person_id
+    return person_id
+
+
+def _arrive(
+    session: AsyncSession, seats: Seats, person_id: int, *, actor: Actor, now: datetime
+) -> None:
+    """R-Q2/R-Q4: the member who opens (or is named to lead) the meeting is there: checked in."""
+    if person_id not in seats.members:
+        return
+    row = seats.row(person_id)
+    if row.status == AttendanceStatus.PRESENT:
+        return
+    row.status, row.arrived_at, row.left_at = AttendanceStatus.PRESENT, now, None
+    session.add(row)
+    record_event(session, row, AttendanceEventKind.ARRIVED, now=now, actor_id=actor.person_id)
 
 
 async def close_meeting(
@@ -85,7 +168,7 @@ async def close_meeting(
 ) -> QuorumView:
     """R-M5: the acting chair closes the meeting; whoever is still there leaves at the close."""
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.CLOSE_MEETING)
     if meeting.status != MeetingStatus.OPEN:
         raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
@@ -121,7 +204,7 @@ async def _show_the_next_meeting(session: AsyncSession, actor: Actor, now: datet
         if refused.code != "not_found":
             raise
         return
-    await touch(session, await load_seats(session, following), now=now)
+    await touch(session, await load_seats(session, following, now), now=now)
 
 
 async def check_in(
@@ -158,7 +241,7 @@ async def _set_presence(
     present: bool,
 ) -> Presence:
     meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     person_id = await _target(session, actor, seats, person_name)
     if person_id != actor.person_id:
         try:
@@ -167,10 +250,13 @@ async def _set_presence(
             if refused.code != "not_allowed":
                 raise
             raise Refused("only_yourself") from None
-    if meeting.status != MeetingStatus.OPEN:
-        raise Refused("meeting_closed" if meeting.status == MeetingStatus.CLOSED else "not_open")
-    row, is_substitute = _seat(seats, person_id, actor)
+    _require_the_day(meeting, seats, now)
     before = status_of(seats)
+    row, is_substitute = _seat(seats, person_id, actor)
+    if not is_substitute and present and _summoned(row) and row.substitute_status is None:
+        # R-S3/R-Q1: the member came after all — the seat is theirs; the substitute (not yet
+        # arrived, or _seat refused) is told they are not needed, so nobody counts twice.
+        await release_substitute(session, seats, row, now=now, actor_id=actor.person_id)
     if is_substitute:
         _move_substitute(row, present=present, now=now)
     else:
@@ -213,14 +299,28 @@ async def _target(
     return found[0]
 
 
+def _require_the_day(meeting: Meeting, seats: Seats, now: datetime) -> None:
+    """R-Q2: check-ins count from the meeting's day — one before the opening counts when it opens."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("meeting_closed")
+    tz = ZoneInfo(seats.council.timezone)
+    if meeting.status != MeetingStatus.OPEN and not may_open(now, meeting.starts_at, tz):
+        raise Refused("not_open")
+
+
+def _summoned(row: Attendance) -> bool:
+    return row.status == AttendanceStatus.ABSENT and row.substitute_answer in (
+        SubstituteAnswer.PENDING,
+        SubstituteAnswer.ACCEPTED,
+    )
+
+
 def _seat(seats: Seats, person_id: int, actor: Actor) -> tuple[Attendance, bool]:
     """The seat the person attends for: their own as member, or the one they stand in for."""
     if person_id in seats.members:
         row = seats.row(person_id)
-        if row.status == AttendanceStatus.ABSENT and row.substitute_answer in (
-            SubstituteAnswer.PENDING,
-            SubstituteAnswer.ACCEPTED,
-        ):
+        if _summoned(row) and row.substitute_status == SubstituteStatus.PRESENT:
+            # R-Q1: the substitute is there in the seat; they check out before the member counts.
             raise Refused("substitute_stands_in", substitute=seats.name(row.substitute_id))
         return row, False
     row_or_none = seats.seat_of_substitute(person_id)

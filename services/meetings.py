@@ -80,6 +80,13 @@ async def add_meeting(
     actor: Actor | None = None,
 ) -> Meeting:
     """Put a meeting in the plan (R-M1); `actor` None means the secretariat's CLI."""
+    if actor is None and kind != MeetingKind.ORDINARY:
+        # R-M2/R-D5: the chair calls an extraordinary meeting, and its summons and agenda go out
+        # with it (/indkald); a row made at the command line would be a meeting nobody called.
+        raise Refused(
+            "call_with_indkald",
+            "an extraordinary meeting is called by the chair with /indkald in Telegram",
+        )
     if actor is not None:
         actor.require(Action.PLAN_MEETINGS if kind == MeetingKind.ORDINARY else Action.CALL_MEETING)
     place = place.strip()

@@ -152,7 +152,7 @@ def build_view(seats: Seats) -> QuorumView:
         absences=absences,
         present=present,
         acting_chair=seats.name(leader) if leader is not None else None,
-        chair_absent=seats.chair is not None and seats.chair in seats.absent(),
+        chair_absent=seats.chair is not None and seats.officer_absent(seats.chair),
     )
 
 
@@ -165,7 +165,7 @@ async def quorum_view(
         if meeting_id is not None
         else await next_meeting(session, actor, now)
     )
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     require(actor, seats, Action.VIEW_QUORUM)
     return build_view(seats)
 

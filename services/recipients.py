@@ -16,7 +16,8 @@ SUMMONED = (SubstituteAnswer.PENDING, SubstituteAnswer.ACCEPTED)
 
 
 async def agenda_recipients(session: AsyncSession, meeting: Meeting) -> list[int]:
-    """R-P6: every member, or for an absent member the summoned substitute; observers; secretariat.
+    """R-P6: every member — also one absent or on leave, who keeps following the council's
+    business — and for an absent member the summoned substitute too; observers; secretariat.
 
     Nobody else: not the substitutes of members who attend, not other councils' people.
     """
@@ -41,8 +42,10 @@ async def agenda_recipients(session: AsyncSession, meeting: Meeting) -> list[int
     recipients: list[int] = []
     for membership in sorted(memberships, key=lambda m: m.person_id):
         if membership.role in MEMBER_ROLES:
+            recipients.append(membership.person_id)
             substitute = replaced.get(membership.person_id)
-            recipients.append(substitute if substitute is not None else membership.person_id)
+            if substitute is not None:
+                recipients.append(substitute)
         elif membership.role in (MembershipRole.OBSERVER, MembershipRole.SECRETARIAT):
             recipients.append(membership.person_id)
     return list(dict.fromkeys(recipients))  # a person is served once, whatever happens

@@ -10,18 +10,27 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import (
     AttendanceEventKind,
     AttendanceStatus,
+    LongAbsenceDecision,
     MeetingStatus,
     MembershipRole,
     Office,
 )
-from models.tables import Attendance, AttendanceEvent, Council, Meeting, Membership, Person
-from procedure.attendance import acting_chair, stands_in
+from models.tables import (
+    Attendance,
+    AttendanceEvent,
+    Council,
+    LongAbsence,
+    Meeting,
+    Membership,
+    Person,
+)
+from procedure.attendance import acting_chair, covers, officer_absent, stands_in
 from procedure.permissions import Action, Role, may
 from services.actors import Actor
 from services.errors import Refused
@@ -46,6 +55,8 @@ class Seats:
     chair: int | None = None
     vice_chair: int | None = None
     secretariat: list[int] = field(default_factory=list)
+    on_leave: set[int] = field(default_factory=set)  # officers whose long absence covers the day
+    now: datetime | None = None  # when known, an officer not checked in after the start is absent
 
     def row(self, member_id: int) -> Attendance:
         """The member's row, created (expected) on first use."""
@@ -60,9 +71,24 @@ class Seats:
     def absent(self) -> set[int]:
         return {m for m, r in self.rows.items() if r.status == AttendanceStatus.ABSENT}
 
-    def acting_chair(self) -> int | None:
-        """R-P3: the chair, or the vice chair when the chair is reported absent."""
-        return acting_chair(self.chair, self.vice_chair, self.absent())
+    def officer_absent(self, person_id: int, *, arriving: int | None = None) -> bool:
+        """R-P3: whether an officer is absent from this meeting (`arriving` counts as present)."""
+        row = self.rows.get(person_id)
+        status = row.status if row is not None else AttendanceStatus.EXPECTED
+        return officer_absent(
+            present=status == AttendanceStatus.PRESENT or person_id == arriving,
+            reported_absent=status == AttendanceStatus.ABSENT,
+            left=status == AttendanceStatus.LEFT,
+            on_leave=person_id in self.on_leave,
+            started=self.now is not None and self.now >= self.meeting.starts_at,
+        )
+
+    def acting_chair(self, *, arriving: int | None = None) -> int | None:
+        """R-P3: the chair; the vice chair while the chair is absent; the member the secretariat
+        named when both are. `arriving` is someone who counts as present (opening the meeting)."""
+        officers = [p for p in (self.chair, self.vice_chair, self.meeting.acting_chair_id) if p]
+        absent = {p for p in officers if self.officer_absent(p, arriving=arriving)}
+        return acting_chair(self.chair, self.vice_chair, absent, self.meeting.acting_chair_id)
 
     def chairs(self) -> list[int]:
         """Whom a notice for "the chair" goes to: the chair and, when the chair is absent, the
@@ -80,8 +106,8 @@ class Seats:
         return self.names.get(person_id or 0, "?")
 
 
-async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
-    """The meeting's members, rows, substitutes and officers."""
+async def load_seats(session: AsyncSession, meeting: Meeting, now: datetime | None = None) -> Seats:
+    """The meeting's members, rows, substitutes and officers (as of `now`, for R-P3)."""
     council = await session.get(Council, meeting.council_id)
     assert council is not None
     people = await session.exec(
@@ -90,7 +116,7 @@ async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
         .where(Membership.council_id == council.id, Membership.current())
         .order_by(col(Membership.id))
     )
-    seats = Seats(meeting, council, [], {}, {})
+    seats = Seats(meeting, council, [], {}, {}, now=now)
     for person, membership in people.all():
         pid = person.id or 0
         seats.names[pid] = person.name
@@ -106,7 +132,32 @@ async def load_seats(session: AsyncSession, meeting: Meeting) -> Seats:
             seats.vice_chair = pid
     rows = await session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id))
     seats.rows = {r.person_id: r for r in rows.all()}
+    seats.on_leave = await _officers_on_leave(session, seats)
     return seats
+
+
+async def _officers_on_leave(session: AsyncSession, seats: Seats) -> set[int]:
+    """R-P3/R-S4/R-S5: the chair or vice chair on a long absence (not rejected, not ended) that
+    covers the meeting's day — absent even before the sweep has given their seat away."""
+    officers = [p for p in (seats.chair, seats.vice_chair) if p is not None]
+    if not officers:
+        return set()
+    leaves = await session.exec(
+        select(LongAbsence).where(
+            col(LongAbsence.person_id).in_(officers),
+            col(LongAbsence.ended_at).is_(None),
+            or_(
+                col(LongAbsence.decision).is_(None),
+                col(LongAbsence.decision) != LongAbsenceDecision.REJECTED,
+            ),
+        )
+    )
+    day = seats.meeting.starts_at.astimezone(ZoneInfo(seats.council.timezone)).date()
+    return {
+        leave.person_id
+        for leave in leaves.all()
+        if covers(leave.starts_on, leave.expected_back, day)
+    }
 
 
 async def standing_meeting(
@@ -167,28 +218,62 @@ async def acting_chair_now(session: AsyncSession, council_id: int, now: datetime
         meeting = coming[0] if coming else None
     if meeting is None:
         return None
-    seats = await load_seats(session, meeting)
+    seats = await load_seats(session, meeting, now)
     acting = seats.acting_chair()
     return acting if acting != seats.chair else None
 
 
-def meeting_roles(actor: Actor, seats: Seats) -> tuple[frozenset[str], bool]:
-    """R-P3/R-P6: the actor's roles for this meeting, and whether they are the acting chair."""
+def meeting_roles(
+    actor: Actor, seats: Seats, *, arriving: bool = False
+) -> tuple[frozenset[str], bool | None]:
+    """R-P3/R-P6: the actor's roles for this meeting, and whether the chair powers for it are
+    theirs (True), not theirs although they are chair (False), or not in question (None)."""
     roles = set(actor.roles)
     seat = seats.seat_of_substitute(actor.person_id)
     if seat is not None and stands_in(seat.substitute_answer):
         roles.add(Role.STANDING_IN)
-    acting = actor.office == Office.VICE_CHAIR and seats.acting_chair() == actor.person_id
-    return frozenset(roles), acting
+    leader = seats.acting_chair(arriving=actor.person_id if arriving else None)
+    if leader == actor.person_id:
+        return frozenset(roles), True
+    return frozenset(roles), False if actor.office == Office.CHAIR else None
 
 
-def require(actor: Actor, seats: Seats, action: Action) -> None:
-    """Refuse unless the actor may do `action` in this meeting (standing in, acting chair)."""
-    roles, acting = meeting_roles(actor, seats)
+def require(actor: Actor, seats: Seats, action: Action, *, arriving: bool = False) -> None:
+    """Refuse unless the actor may do `action` in this meeting (standing in, acting chair);
+    `arriving`: the actor counts as present (a chair who opens the meeting has come)."""
+    roles, acting = meeting_roles(actor, seats, arriving=arriving)
     if not may(roles, action, acting_chair=acting):
+        leader = seats.acting_chair(arriving=actor.person_id if arriving else None)
+        if acting is False and leader is not None and may(roles, action):
+            raise Refused(
+                "not_leading", f"{action}: the chair is absent", acting=seats.name(leader)
+            )
         raise Refused(
             "not_allowed", f"{actor.role} may not {action} in this meeting", action=str(action)
         )
+
+
+async def require_for_meeting(
+    session: AsyncSession, actor: Actor, meeting: Meeting, action: Action, *, now: datetime
+) -> None:
+    """R-P3: `require` for a use case on one meeting, its preparation included (the acting chair
+    approves, orders, takes in and gives the R-D3 reason; an absent chair does not)."""
+    require(actor, await load_seats(session, meeting, now), action)
+
+
+async def acting_chair_of(session: AsyncSession, meeting: Meeting, now: datetime) -> int | None:
+    """R-P3: who leads this meeting as of `now` (None: nobody of the officers, no one named)."""
+    return (await load_seats(session, meeting, now)).acting_chair()
+
+
+async def meeting_preparers(session: AsyncSession, meeting: Meeting, now: datetime) -> list[int]:
+    """R-M3/R-P3: who hears "the chair's" notices about preparing this meeting: its acting chair
+    (the chair unless absent from it) and the secretariat."""
+    seats = await load_seats(session, meeting, now)
+    leader = seats.acting_chair()
+    if leader is None:
+        leader = seats.chair  # nobody leads yet: the chair still hears of it
+    return list(dict.fromkeys([*([leader] if leader else []), *seats.secretariat]))
 
 
 def record_event(

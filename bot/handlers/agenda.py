@@ -17,7 +17,7 @@ from bot import dialogues
 from bot.callbacks import Agenda, AgendaAction, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
-from bot.handlers.common import attempt, in_chat, material_of
+from bot.handlers.common import OnRefusal, attempt, in_chat, material_of
 from bot.texts import STALE_BUTTON, cut, fit, refusal, shortened
 from procedure.permissions import Action
 from services.actors import Actor
@@ -94,20 +94,22 @@ def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKe
                 row.append(Agenda(m, "down", item.id).button(f"↓ {number}"))
             rows.append(row)
     for number, item in enumerate(overview.items, start=1):
+        # R-D1: an on-time proposal goes on the agenda; only a late one can be declined.
         row = [
             Agenda(m, "mat", item.id).button(context._("Add material %(number)s", number=number))
         ]
-        if item.status == "proposed":
-            label = context._("Reject %(number)s", number=number)
-            row.append(Agenda(m, "rej", item.id).button(label))
         rows.append(row)
     for item in overview.late:
         short = cut(item.title, LABEL_WIDTH)
-        row = [Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))]
+        row = []
         if actor.may(Action.ACCEPT_LATE_PROPOSAL):
             take = context._("Take in: %(title)s", title=short)
-            row.insert(0, Agenda(m, "take", item.id).button(take))
-        rows.append(row)
+            row.append(Agenda(m, "take", item.id).button(take))
+            row.append(
+                Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))
+            )
+        if row:
+            rows.append(row)
     last = [Agenda(m, "add").button(context._("Add an item"))]
     if actor.may(Action.APPROVE_AGENDA) and not overview.approved:
         last.append(Agenda(m, "appr").button(context._("Approve")))
@@ -138,7 +140,7 @@ async def items(update: Update, context: BotContext) -> None:
 async def approve(update: Update, context: BotContext) -> None:
     """`/approve`: the chair approves the next meeting's agenda (R-D2), warned about material."""
     approved = await attempt(
-        update, context, approve_next_agenda, on_refusal=in_chat(update, context)
+        update, context, approve_next_agenda, on_refusal=_or_which(update, context, "appr")
     )
     if approved is None:
         return
@@ -191,10 +193,33 @@ async def distribute(update: Update, context: BotContext) -> None:
     """`/distribute`: show what will go out, to how many, and any missing material (R-M3); the
     agenda is sent only when that is confirmed."""
     found = await attempt(
-        update, context, distribution_preview, write=False, on_refusal=in_chat(update, context)
+        update,
+        context,
+        distribution_preview,
+        write=False,
+        on_refusal=_or_which(update, context, "dist"),
     )
     if found is not None:
         await _offer_distribution(update, context, found.value)
+
+
+def _or_which(update: Update, context: BotContext, action: AgendaAction) -> OnRefusal:
+    """A refusal in the chat; when several meetings are meant, a button for each (the service
+    asks which: the command must not act on the wrong meeting)."""
+    say = in_chat(update, context)
+
+    async def which(error: Refused) -> None:
+        if error.code != "which_meeting":
+            await say(error)
+            return
+        starts = [datetime.fromisoformat(s) for s in error.params["starts"]]
+        buttons = [
+            [Agenda(int(m), action).button(format_when(when, context.language))]
+            for m, when in zip(error.params["meeting_ids"], starts, strict=True)
+        ]
+        await _say(update, refusal(error, context.language), InlineKeyboardMarkup(buttons))
+
+    return which
 
 
 async def _offer_distribution(

@@ -17,7 +17,10 @@ from templates.i18n import render
 
 async def open_command(update: Update, context: BotContext) -> None:
     """R-M5/R-P3: the acting chair opens the coming meeting; check-ins count from now."""
-    opened = await attempt(update, context, open_meeting)
+    # R-P3: the secretariat names the acting chair when chair and vice chair are both absent.
+    opened = await attempt(
+        update, context, open_meeting, acting_chair_name=args_text(context) or None
+    )
     if opened is None:
         return
     view = opened.value

@@ -392,9 +392,12 @@ async def test_a_rejected_proposal_reaches_its_proposer_with_the_typed_reason(
 ) -> None:
     member = await world.link(MEMBER)
     chair = await world.link(CHAIR)
-    await propose(world, member)
+    # R-D1: only a late proposal can be declined (an on-time one goes on the agenda)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, "Fælles busplan", send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
-    asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    assert "Afvis 1" not in overview.labels
+    asked = await press_for_reply(world, chair, overview, "Afvis: Fælles busplan", "begrundelsen")
     assert "Intet sendes, før du har bekræftet" in asked["text"] and "Annullér" in asked.labels
     before = len(await world.sim.messages(member))
     confirm = await ask(world, chair, "Ikke af tværkommunal karakter", "får besked")

@@ -95,9 +95,10 @@ async def test_the_acting_chair_hears_that_the_meeting_lost_quorum(kkr: Council_
     day = meeting_day(await kkr.meeting())
     vice = await kkr.actor(VICE)
     await kkr.run(open_meeting, actor=vice, now=day, meeting_id=kkr.meetings[0])
-    for name in [VICE, *MAYORS[:10]]:
+    for name in MAYORS[:10]:  # the vice chair was checked in by opening the meeting
         await kkr.run(check_in, actor=await kkr.actor(name), now=day, meeting_id=kkr.meetings[0])
-    await kkr.run(check_out, actor=vice, now=day, meeting_id=kkr.meetings[0])
+    last = await kkr.actor(MAYORS[9])
+    await kkr.run(check_out, actor=last, now=day, meeting_id=kkr.meetings[0])
     assert await kkr.notice_names("quorum_lost") == sorted([CHAIR, VICE, *STAFF])
 
 

@@ -16,10 +16,13 @@ from tests.integration.agenda_helpers import (
     CHAIR,
     MEMBER,
     MEMBERS,
+    OTHER_MEMBER,
     PREPARERS,
     RECIPIENTS,
+    SECRETARY,
     actor,
     meeting_at,
+    names,
     notices,
     propose,
 )
@@ -93,6 +96,40 @@ async def test_chair_and_secretariat_are_reminded_while_the_agenda_is_not_approv
             session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=AGENDA_REMINDER_2
         )
     assert (await run(sessions, AGENDA_REMINDER_0)).added["agenda_reminders"] == 0
+
+
+async def test_a_change_after_approval_needs_approval_again_before_the_sweep_sends_it(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    """R-D2 (issue 11): approval covers the agenda as approved; the chair is told of a change."""
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    chair = await actor(sessions, CHAIR)
+    async with sessions() as session, session.begin():
+        await approve_agenda(session, actor=chair, meeting_id=meeting, now=now)
+    later = now + timedelta(days=1)
+    await propose(sessions, await actor(sessions, OTHER_MEMBER), meeting, later, title="Vækst")
+    async with sessions() as session, session.begin():
+        await add_own_item(
+            session,
+            actor=await actor(sessions, SECRETARY),
+            meeting_id=meeting,
+            title="Orientering",
+            description="",
+            material=[],
+            now=later,
+        )
+    told = await names(
+        sessions, [n.person_id for n in await notices(sessions, "agenda_approval_lapsed")]
+    )
+    assert told == {CHAIR, SECRETARY, "Mads Brandt"}  # once, at the first change
+    assert len(await notices(sessions, "agenda_approval_lapsed")) == PREPARERS
+    report = await run(sessions, AUTO_DISTRIBUTION)
+    assert report.added["distribute_agendas"] == 0 and report.added["agenda_not_approved"] > 0
+    async with sessions() as session, session.begin():
+        await approve_agenda(session, actor=chair, meeting_id=meeting, now=AUTO_DISTRIBUTION)
+    sent = await run(sessions, AUTO_DISTRIBUTION + timedelta(minutes=1))
+    assert sent.added["distribute_agendas"] == RECIPIENTS
 
 
 async def test_an_approved_agenda_goes_out_at_nine_on_the_deadline_day_once(
@@ -264,3 +301,32 @@ async def test_a_change_after_distribution_left_unsent_is_brought_to_the_chair_o
     async with sessions() as session, session.begin():
         await distribute_agenda(session, actor=chair, meeting_id=meeting, now=hour_later)
     assert (await run(sessions, hour_later + timedelta(days=1))).added["addendum_reminders"] == 0
+
+
+async def test_the_wait_before_an_unsent_addendum_is_reminded_is_a_council_setting(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    async with sessions() as session, session.begin():
+        stored = await session.get(Council, council.id)
+        assert stored is not None
+        stored.addendum_reminder_hours = 3
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    chair = await actor(sessions, CHAIR)
+    async with sessions() as session, session.begin():
+        await distribute_agenda(session, actor=chair, meeting_id=meeting, now=now)
+    changed = now + timedelta(days=1)
+    async with sessions() as session, session.begin():
+        await add_own_item(
+            session,
+            actor=chair,
+            meeting_id=meeting,
+            title="Orientering om budget",
+            description="",
+            material=[],
+            now=changed,
+        )
+    assert (await run(sessions, changed + timedelta(hours=2))).added["addendum_reminders"] == 0
+    assert (await run(sessions, changed + timedelta(hours=3))).added[
+        "addendum_reminders"
+    ] == PREPARERS

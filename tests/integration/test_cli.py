@@ -157,10 +157,11 @@ def test_coming_meetings_are_listed_soonest_first(council: str) -> None:
     assert ok("meetings", "list", "--council", council) == ["no coming meetings"]
     add = ["meetings", "add", "--council", council, "--place"]
     ok(*add, "Hjørring", "--at", "2027-04-01 10:00")
-    ok(*add, "Online", "--at", "2026-12-01 15:00", "--extraordinary", "--subject", "Budget")
+    ok(*add, "Online", "--at", "2026-12-01 15:00")
     assert ok("meetings", "list", "--council", council) == [
-        "meeting 2\textraordinary\tTue 2026-12-01 15:00 CET\tOnline",
-        "  subject: Budget",
+        "meeting 2\tordinary\tTue 2026-12-01 15:00 CET\tOnline",
+        "  proposal deadline (R-D1):     Sat 2026-11-21 23:59 CET",
+        "  distribution deadline (R-D2): Tue 2026-11-24 23:59 CET",
         "meeting 1\tordinary\tThu 2027-04-01 10:00 CEST\tHjørring",
         "  proposal deadline (R-D1):     Mon 2027-03-22 23:59 CET",
         "  distribution deadline (R-D2): Thu 2027-03-25 23:59 CET",
@@ -310,3 +311,19 @@ def test_outbox_lists_what_telegram_did_not_take_and_resends_it(
     assert ok("outbox") == ["nothing held back"]
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT status, attempts FROM notice").fetchall() == [("pending", 0)]
+
+
+def test_who_leads_when_both_officers_are_absent_is_a_council_setting(council: str) -> None:
+    assert "acting-chair-choice\toldest" in ok("council", "settings", "--council", council)
+    changed = ok("council", "settings", "--council", council, "--acting-chair-choice", "chosen")
+    assert "acting-chair-choice\tchosen\t(was oldest)" in changed
+    result = kkrbot("council", "settings", "--council", council, "--acting-chair-choice", "eldest")
+    assert result.exit_code == 1 and "oldest, chosen" in result.output
+
+
+def test_an_extraordinary_meeting_is_not_made_at_the_command_line(council: str) -> None:
+    """R-M2/R-D5: nobody would have called it, and no summons nor agenda would go out."""
+    add = ["meetings", "add", "--council", council, "--place", "Online", "--at", "2026-12-01 15:00"]
+    result = kkrbot(*add, "--extraordinary", "--subject", "Budget")
+    assert result.exit_code == 1 and "/indkald" in result.output
+    assert ok("meetings", "list", "--council", council) == ["no coming meetings"]

@@ -121,18 +121,18 @@ async def test_a_late_proposal_taken_in_is_marked_late_and_the_proposer_told(
     assert package.snapshot["items"][0]["late"] is True
 
 
-async def test_a_rejected_proposal_leaves_the_agenda_and_the_reason_reaches_the_proposer(
+async def test_a_declined_late_proposal_stays_off_the_agenda_and_the_reason_reaches_the_proposer(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     meeting = await meeting_at(sessions, council, now, MEETING_AT)
-    proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, LATE_PROPOSAL)
     async with sessions() as session, session.begin():
         await reject_item(
             session,
             actor=await actor(sessions, CHAIR),
             item_id=proposal.item.id,
             reason="Ikke af tværkommunal karakter",
-            now=now,
+            now=LATE_PROPOSAL,
         )
     [told] = await notices(sessions, "proposal_rejected")
     assert told.payload["reason"] == "Ikke af tværkommunal karakter"
@@ -140,7 +140,42 @@ async def test_a_rejected_proposal_leaves_the_agenda_and_the_reason_reaches_the_
         shown = await agenda_overview(
             session, actor=await actor(sessions, CHAIR), meeting_id=meeting, now=now
         )
-    assert shown.items == []
+    assert shown.items == [] and shown.late == []
+
+
+async def test_an_on_time_proposal_cannot_be_rejected_by_the_chair_nor_the_secretariat(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    """R-D1: the chair must put an on-time proposal on the agenda; the proposer may withdraw."""
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, now)
+    for who in (CHAIR, SECRETARY):
+        with refused_with("on_time_proposal"):
+            async with sessions() as session, session.begin():
+                await reject_item(
+                    session,
+                    actor=await actor(sessions, who),
+                    item_id=proposal.item.id,
+                    reason="Ikke regionalt",
+                    now=now,
+                )
+    assert await notices(sessions, "proposal_rejected") == []
+
+
+async def test_only_the_acting_chair_declines_a_late_proposal(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    meeting = await meeting_at(sessions, council, now, MEETING_AT)
+    proposal = await propose(sessions, await actor(sessions, MEMBER), meeting, LATE_PROPOSAL)
+    with refused_with("not_allowed"):
+        async with sessions() as session, session.begin():
+            await reject_item(
+                session,
+                actor=await actor(sessions, SECRETARY),
+                item_id=proposal.item.id,
+                reason="For sent",
+                now=LATE_PROPOSAL,
+            )
 
 
 async def test_only_the_chair_approves_and_not_an_empty_agenda(
@@ -203,8 +238,9 @@ async def test_the_agenda_reaches_members_or_their_summoned_substitutes_observer
         found = await session.get(Meeting, meeting)
         assert found is not None
         recipients = await names(sessions, await agenda_recipients(session, found))
-    assert len(recipients) == RECIPIENTS + 1
-    assert SUBSTITUTE in recipients and MEMBER not in recipients
+    assert len(recipients) == RECIPIENTS + 2  # the observer, and the substitute summoned
+    # the absent member keeps receiving the agenda (issue 11), and so does the substitute
+    assert SUBSTITUTE in recipients and MEMBER in recipients
     assert "Line Toft" in recipients and "Camilla Nissen" not in recipients
     assert {"Olga Observatør", SECRETARY, CHAIR} <= recipients
     assert "Poul Quist" not in recipients  # the chair's substitute: the chair attends

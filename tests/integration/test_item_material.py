@@ -99,7 +99,8 @@ async def test_material_for_a_rejected_proposal_or_a_begun_meeting_is_refused(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     meeting = await meeting_at(sessions, council, now, MEETING_AT)
-    rejected = await propose(sessions, await actor(sessions, MEMBER), meeting, now, material=[])
+    late = MEETING_AT - timedelta(days=9)  # after R-D1: only a late proposal can be declined
+    rejected = await propose(sessions, await actor(sessions, MEMBER), meeting, late, material=[])
     kept = await propose(sessions, await actor(sessions, MEMBER), meeting, now, title="Kept")
     async with sessions() as session, session.begin():
         await reject_item(
@@ -107,7 +108,7 @@ async def test_material_for_a_rejected_proposal_or_a_begun_meeting_is_refused(
             actor=await actor(sessions, CHAIR),
             item_id=rejected.item.id,
             reason="Ikke regionalt",
-            now=now,
+            now=late,
         )
     with refused_with("item_not_changeable"):
         await add(sessions, SECRETARY, rejected.item.id, now, NOTE)

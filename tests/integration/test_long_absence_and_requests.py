@@ -53,11 +53,18 @@ async def _plan(
     kkr: Council_, starts_at: datetime, kind: MeetingKind = MeetingKind.ORDINARY
 ) -> Meeting:
     """A meeting planned after the leave was reported; it becomes kkr.meetings[2]."""
+    chair = await kkr.actor(CHAIR)
     async with kkr.sessions() as session, session.begin():
         council = await session.get(Council, kkr.council_id)
         assert council is not None
         meeting = await add_meeting(
-            session, council=council, starts_at=starts_at, place="Thisted", now=NOW, kind=kind
+            session,
+            council=council,
+            starts_at=starts_at,
+            place="Thisted",
+            now=NOW,
+            kind=kind,
+            actor=chair if kind != MeetingKind.ORDINARY else None,  # R-M2: the chair calls it
         )
     kkr.meetings.append(meeting.id or 0)
     return meeting

@@ -13,6 +13,7 @@ from services.errors import Refused
 from services.live import dirty_messages, link_group, mark_rendered
 from services.meeting_day import check_in, check_out, close_meeting, open_meeting
 from services.quorum import quorum_view
+from templates.i18n import render
 from tests.conftest import NOW
 from tests.integration.conftest import (
     CHAIR,
@@ -87,9 +88,9 @@ async def test_a_member_cannot_open_and_the_vice_chair_only_when_the_chair_is_ab
     assert (await kkr.meeting()).status == "open"
 
 
-async def test_check_in_before_the_meeting_opens_is_refused(kkr: Council_) -> None:
+async def test_check_in_before_the_meetings_day_is_refused(kkr: Council_) -> None:
     with pytest.raises(Refused) as refused:
-        await _in(kkr, MEMBER)
+        await _in(kkr, MEMBER, at=-timedelta(days=1))
     assert refused.value.code == "not_open"
     assert await kkr.row(MEMBER) is None
 
@@ -98,7 +99,8 @@ async def test_members_check_in_leave_and_come_back_with_their_times_kept(kkr: C
     await _opened(kkr)
     day = meeting_day(await kkr.meeting())
     presence = await _in(kkr, MEMBER)
-    assert presence.present_count == 1 and not presence.quorate  # type: ignore[attr-defined]
+    # the chair who opened the meeting is there too (checked in by opening it)
+    assert presence.present_count == 2 and not presence.quorate  # type: ignore[attr-defined]
     row = await kkr.row(MEMBER)
     assert row is not None and row.arrived_at == day and row.left_at is None
     with pytest.raises(Refused) as refused:
@@ -117,7 +119,11 @@ async def test_members_check_in_leave_and_come_back_with_their_times_kept(kkr: C
     assert row.arrived_at == day, "R-X3: the first arrival is kept when coming back"
     member = await kkr.person_id(MEMBER)
     # R-Q4/R-X3: the history, refusals leaving no trace: what, when, whose seat, who, done by whom.
-    events = [(e.kind, e.at, e.member_id, e.person_id, e.actor_id) for e in await kkr.events()]
+    events = [
+        (e.kind, e.at, e.member_id, e.person_id, e.actor_id)
+        for e in await kkr.events()
+        if e.member_id == member
+    ]
     assert events == [
         ("arrived", day, member, member, member),
         ("left", day + timedelta(hours=1), member, member, member),
@@ -137,7 +143,7 @@ async def test_the_secretariat_marks_members_present_and_gone(kkr: Council_) -> 
     await _opened(kkr)
     presence = await _in(kkr, "anne rasmussen", by=SECRETARY)
     assert presence.person == MEMBER  # type: ignore[attr-defined]
-    [event] = await kkr.events()
+    event = (await kkr.events())[-1]  # after the chair's own arrival at the opening
     assert event.actor_id == await kkr.person_id(SECRETARY)  # who checked whom in
     assert event.person_id == await kkr.person_id(MEMBER)
     await _in(kkr, MEMBER, by=SECRETARY, out=True)
@@ -156,18 +162,22 @@ async def test_a_standing_in_substitute_checks_in_for_the_member(kkr: Council_) 
     await _stood_in_for(kkr, early)
     await _opened(kkr)
     presence = await _in(kkr, SUBSTITUTE, at=timedelta(minutes=10))
-    assert presence.member == MEMBER and presence.present_count == 1  # type: ignore[attr-defined]
+    assert presence.member == MEMBER and presence.present_count == 2  # type: ignore[attr-defined]
     with pytest.raises(Refused) as refused:
         await _in(kkr, MEMBER)  # nobody counts twice (R-Q1)
     assert refused.value.code == "substitute_stands_in"
     view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=early)
-    assert view.present == [f"{SUBSTITUTE} ({MEMBER})"]
+    assert view.present == [CHAIR, f"{SUBSTITUTE} ({MEMBER})"]
     row = await kkr.row(MEMBER)
     assert row is not None and row.status == "absent"  # the member's seat, the substitute in it
     assert row.substitute_id == await kkr.person_id(SUBSTITUTE)
     assert row.substitute_status == "present" and row.arrived_at == day + timedelta(minutes=10)
     member, substitute = await kkr.person_id(MEMBER), await kkr.person_id(SUBSTITUTE)
-    events = [(e.kind, e.at, e.member_id, e.person_id, e.actor_id) for e in await kkr.events()]
+    events = [
+        (e.kind, e.at, e.member_id, e.person_id, e.actor_id)
+        for e in await kkr.events()
+        if e.member_id == member
+    ]
     assert events == [
         ("absent", early, member, member, member),
         ("summoned", early, member, substitute, member),
@@ -204,8 +214,7 @@ async def test_the_attendance_record_lists_who_came_who_stood_in_and_who_was_abs
         await kkr.run(record, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=day)
     assert refused.value.code == "not_open"
     await _opened(kkr)
-    await _in(kkr, SUBSTITUTE, at=timedelta(minutes=10))
-    await _in(kkr, CHAIR, at=timedelta(minutes=1))
+    await _in(kkr, SUBSTITUTE, at=timedelta(minutes=10))  # the chair came by opening it
     await _in(kkr, VICE, at=timedelta(minutes=2))
     await _in(kkr, VICE, out=True, at=timedelta(hours=1))  # left early: still attended
     await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=3))
@@ -230,6 +239,46 @@ async def test_the_attendance_record_lists_who_came_who_stood_in_and_who_was_abs
     assert seats[CHAIR].left_at == day + timedelta(hours=3)
     absent = seats[MAYOR]
     assert absent.attended_by is None and absent.arrived_at is None and absent.substitute is None
+    # R-Q4/R-S7: absence with notice (reason, the substitute's answer) apart from without notice
+    [notice] = shown.absent_with_notice
+    assert (notice.member, notice.reason, notice.substitute) == (MAYOR, None, None)
+    assert MAYOR not in shown.absent_without_notice and len(shown.absent_without_notice) == 18
+
+
+async def test_the_record_gives_the_reason_and_the_substitutes_answer_of_an_absence(
+    kkr: Council_,
+) -> None:
+    early = meeting_day(await kkr.meeting()) - timedelta(days=3)
+    day = meeting_day(await kkr.meeting())
+    member = await kkr.actor(MEMBER)
+    await kkr.run(report_absence, actor=member, meeting_id=kkr.meetings[0], now=early, reason="syg")
+    await kkr.run(summon_substitute, actor=member, meeting_id=kkr.meetings[0], now=early)
+    await kkr.run(
+        answer_summons,
+        actor=await kkr.actor(SUBSTITUTE),
+        meeting_id=kkr.meetings[0],
+        accept=False,
+        now=early,
+    )
+    await _opened(kkr)
+    await kkr.run(close_meeting, actor=await kkr.actor(CHAIR), now=day + timedelta(hours=1))
+    shown = await kkr.run(
+        meeting_attendance_record,
+        actor=await kkr.actor(SECRETARY),
+        meeting_id=kkr.meetings[0],
+        now=day,
+    )
+    [notice] = shown.absent_with_notice
+    assert (notice.member, notice.reason, notice.substitute, notice.answer) == (
+        MEMBER,
+        "syg",
+        SUBSTITUTE,
+        "declined",
+    )
+    assert shown.in_person == [CHAIR] and MEMBER not in shown.absent_without_notice
+    text = render("chat/attendance_record.html.j2", "da", r=shown, council="KKR Nordjylland")
+    assert "Fraværende med afbud" in text and "stedfortræder Trine Ulrich meldte fra" in text
+    assert "Anne Rasmussen (syg)" in text and "Fraværende uden afbud" in text
 
 
 async def test_only_the_chair_acting_chair_and_secretariat_see_the_attendance_record(
@@ -248,7 +297,7 @@ async def test_only_the_chair_acting_chair_and_secretariat_see_the_attendance_re
     shown = await kkr.run(
         meeting_attendance_record, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=day
     )
-    assert shown.in_person == [] and len(shown.absent_without_substitute) == 22
+    assert shown.in_person == [CHAIR] and len(shown.absent_without_substitute) == 21
 
 
 async def test_the_acting_chair_sees_the_attendance_record(kkr: Council_) -> None:
@@ -259,8 +308,7 @@ async def test_the_acting_chair_sees_the_attendance_record(kkr: Council_) -> Non
         meeting_id=kkr.meetings[0],
         now=day - timedelta(days=2),
     )
-    await _opened(kkr, by=VICE)
-    await _in(kkr, VICE)
+    await _opened(kkr, by=VICE)  # and is checked in by it
     shown = await kkr.run(
         meeting_attendance_record, actor=await kkr.actor(VICE), meeting_id=kkr.meetings[0], now=day
     )
@@ -279,7 +327,7 @@ async def test_losing_quorum_during_the_meeting_alerts_the_chair_and_secretariat
     await _opened(kkr)
     day = meeting_day(await kkr.meeting())
     view = await kkr.run(quorum_view, actor=await kkr.actor(CHAIR), now=day)
-    names = view.missing[:11]
+    names = view.missing[:10]  # with the chair, checked in by opening: 11 of 22
     for name in names:
         await _in(kkr, name)
     assert await kkr.notices("quorum_lost") == []

@@ -22,6 +22,7 @@ from services.meetings import (
     upcoming_meetings,
     view,
 )
+from tests.integration.agenda_helpers import CHAIR, actor
 from tests.integration.conftest import new_council, person_id
 from tests.refusals import refused_with
 
@@ -36,9 +37,17 @@ async def add(
     kind: MeetingKind = MeetingKind.ORDINARY,
     place: str = "Aalborg Rådhus",
 ) -> MeetingView:
+    # R-M2/R-D5: the chair calls an extraordinary meeting; the CLI (no actor) cannot.
+    chair = await actor(sessions, CHAIR) if kind != MeetingKind.ORDINARY else None
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
-            session, council=council, starts_at=starts_at, place=place, now=now, kind=kind
+            session,
+            council=council,
+            starts_at=starts_at,
+            place=place,
+            now=now,
+            kind=kind,
+            actor=chair,
         )
         return view(meeting, council)
 

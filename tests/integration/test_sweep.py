@@ -13,6 +13,7 @@ from models.enums import AttendanceStatus, MeetingKind, MeetingStatus, Substitut
 from models.tables import Attendance, Council, Meeting, Notice
 from services.meetings import add_meeting
 from services.sweep import SweepReport, remind_meetings, sweep
+from tests.integration.agenda_helpers import CHAIR, actor
 from tests.integration.conftest import person_id
 
 MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Copenhagen
@@ -137,6 +138,7 @@ async def test_a_meeting_moved_after_its_reminder_is_reminded_again_for_the_new_
 async def test_an_extraordinary_meeting_is_reminded_too(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
+    chair = await actor(sessions, CHAIR)
     async with sessions() as session, session.begin():
         await add_meeting(
             session,
@@ -145,6 +147,7 @@ async def test_an_extraordinary_meeting_is_reminded_too(
             place="Online",
             now=now,
             kind=MeetingKind.EXTRAORDINARY,
+            actor=chair,  # R-M2: the chair calls it
         )
     assert (await run_sweep(sessions, MEETING_AT - timedelta(hours=1))).total == REMINDED
 

@@ -21,6 +21,7 @@ from procedure.attendance import (
     quorum_lost,
     stands_in,
     substitute_is_summoned,
+    summons_answer_deadline,
 )
 from procedure.errors import NaiveDatetime, ProcedureError
 from procedure.quorum import AttendancePicture, QuorumStatus, quorum_status
@@ -176,3 +177,35 @@ def test_covers_is_the_half_open_period(start: date, length: int, offset: int) -
     except OverflowError:
         return
     assert covers(start, back, day) == (0 <= offset < length)
+
+
+# R-S7 (issue 11): a summons sent late gets a window to answer, never a time already past.
+
+
+def test_a_summons_in_good_time_is_answered_by_the_regular_deadline() -> None:
+    summoned = MEETING - timedelta(days=5)
+    assert summons_answer_deadline(MEETING, summoned, 48, 6) == MEETING - timedelta(hours=48)
+
+
+def test_a_late_summons_gets_the_late_window_but_never_past_the_start() -> None:
+    summoned = MEETING - timedelta(hours=10)
+    assert summons_answer_deadline(MEETING, summoned, 48, 6) == MEETING - timedelta(hours=4)
+    very_late = MEETING - timedelta(hours=2)
+    assert summons_answer_deadline(MEETING, very_late, 48, 6) == MEETING
+    assert not is_answer_overdue(summoned + timedelta(minutes=1), MEETING, 48, summoned, 6)
+    assert is_answer_overdue(summoned + timedelta(hours=6), MEETING, 48, summoned, 6)
+
+
+@given(
+    before=st.integers(min_value=0, max_value=24 * 20 * 60),
+    hours=st.integers(min_value=0, max_value=24 * 7),
+    late=st.integers(min_value=1, max_value=48),
+)
+def test_the_answer_deadline_is_never_before_the_summons_window_nor_after_the_start(
+    before: int, hours: int, late: int
+) -> None:
+    summoned = MEETING - timedelta(minutes=before)
+    deadline = summons_answer_deadline(MEETING, summoned, hours, late)
+    assert deadline <= max(MEETING - timedelta(hours=hours), MEETING)
+    assert deadline >= min(summoned + timedelta(hours=late), MEETING)
+    assert deadline >= MEETING - timedelta(hours=hours)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from procedure.errors import UnknownAction
-from procedure.permissions import PERMISSIONS, Action, Role, allowed_actions, may
+from procedure.permissions import LEADING, PERMISSIONS, Action, Role, allowed_actions, may
 
 MEMBER_OWN = [
     Action.PROPOSE,
@@ -70,8 +70,22 @@ def test_the_vice_chair_holds_chair_powers_only_when_acting_for_an_absent_chair(
     assert may(["member", "vice_chair"], action, acting_chair=True)
 
 
-def test_acting_chair_gives_nothing_to_someone_who_is_not_vice_chair() -> None:
-    assert not may(["member"], Action.OPEN_MEETING, acting_chair=True)
+@pytest.mark.parametrize("action", CHAIR_POWERS)
+def test_a_member_named_acting_chair_when_both_officers_are_absent_holds_the_chair_powers(
+    action: Action,
+) -> None:
+    assert may(["member"], action, acting_chair=True)
+
+
+@pytest.mark.parametrize("action", sorted(LEADING))
+def test_a_chair_absent_from_the_meeting_holds_no_power_of_leading_it(action: Action) -> None:
+    assert not may(["mayor", "chair"], action, acting_chair=False)
+
+
+def test_a_chair_absent_from_a_meeting_stays_chair_of_the_council() -> None:
+    assert may(["mayor", "chair"], Action.VOTE, acting_chair=False)  # still a member
+    assert may(["mayor", "chair"], Action.CALL_MEETING, acting_chair=False)
+    assert may(["mayor", "chair"], Action.VIEW_ATTENDANCE_RECORD, acting_chair=False)
 
 
 def test_the_chair_and_vice_chair_are_members_and_vote() -> None:
@@ -135,10 +149,10 @@ def test_an_unknown_action_is_an_error_not_a_silent_refusal() -> None:
 @given(
     roles=st.sets(st.sampled_from(list(Role))),
     more=st.sets(st.sampled_from(list(Role))),
-    acting=st.booleans(),
+    acting=st.sampled_from([None, True, False]),
 )
 def test_more_roles_never_take_a_right_away(
-    roles: set[Role], more: set[Role], acting: bool
+    roles: set[Role], more: set[Role], acting: bool | None
 ) -> None:
     assert allowed_actions(roles, acting_chair=acting) <= allowed_actions(
         roles | more, acting_chair=acting

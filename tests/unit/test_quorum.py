@@ -135,3 +135,29 @@ def test_a_substitute_whose_member_came_after_all_is_not_recorded_as_substitutin
     record = attendance_record(AttendancePicture.of(["m1"], ["m1", "s1"], SUBSTITUTE_OF))
     assert record.in_person == {"m1"}
     assert dict(record.substituted) == {}
+
+
+def test_the_minutes_separate_absence_with_notice_from_absence_without() -> None:
+    picture = AttendancePicture.of(["m1", "m2", "m3", "m4"], ["m1", "s2"], SUBSTITUTE_OF)
+    record = attendance_record(picture, notified=["m2", "m3", "m1"])
+    assert record.absent_with_notice == {"m3"}  # m2 is substituted, m1 came after all
+    assert record.absent_without_notice == {"m4"}
+
+
+@given(
+    present=st.sets(st.sampled_from(["m1", "m2", "m3", "s1", "s2"])),
+    notified=st.sets(st.sampled_from(["m1", "m2", "m3"])),
+)
+def test_every_member_is_in_exactly_one_place_of_the_record(
+    present: set[str], notified: set[str]
+) -> None:
+    members = {"m1", "m2", "m3"}
+    record = attendance_record(AttendancePicture.of(members, present, SUBSTITUTE_OF), notified)
+    places = [
+        record.in_person,
+        frozenset(record.substituted),
+        record.absent_with_notice,
+        record.absent_without_notice,
+    ]
+    assert sum(len(p) for p in places) == len(members)
+    assert frozenset().union(*places) == members
