@@ -78,9 +78,11 @@ async def add_meeting(
     kind: MeetingKind = MeetingKind.ORDINARY,
     subject: str | None = None,
     actor: Actor | None = None,
+    summoned_by_caller: bool = False,
 ) -> Meeting:
-    """Put a meeting in the plan (R-M1); `actor` None means the secretariat's CLI."""
-    if actor is None and kind != MeetingKind.ORDINARY:
+    """Put a meeting in the plan (R-M1); `actor` None means the secretariat's CLI.
+    `summoned_by_caller`: a service that tells everyone itself (the constituent meeting, R-K1)."""
+    if actor is None and kind != MeetingKind.ORDINARY and not summoned_by_caller:
         # R-M2/R-D5: the chair calls an extraordinary meeting, and its summons and agenda go out
         # with it (/indkald); a row made at the command line would be a meeting nobody called.
         raise Refused(

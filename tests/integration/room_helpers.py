@@ -67,10 +67,13 @@ async def absent(kkr: Council_, name: str, *, substitute_comes: bool = False) ->
 
 
 async def open_with(kkr: Council_, *present: str, by: str = CHAIR) -> None:
-    """Open the first meeting and check in everyone named (each checks in themselves)."""
+    """Open the first meeting and check in everyone named (each checks in themselves; the one who
+    opens it is checked in by opening it)."""
     now = await day(kkr)
     await kkr.run(open_meeting, actor=await kkr.actor(by), now=now, meeting_id=kkr.meetings[0])
     for name in present:
+        if name == by:
+            continue
         await kkr.run(check_in, actor=await kkr.actor(name), now=now, meeting_id=kkr.meetings[0])
 
 

@@ -81,7 +81,7 @@ async def test_the_minutes_pdf_lists_who_stood_in_for_whom_and_who_was_absent(
     await meeting_with_minutes(kkr)
     text = await _pdf_text(kkr)
     assert f"{SUBSTITUTE} for {MEMBER}" in text
-    assert "Afbud" in text and f"{MAYOR} (ferie)" in text
+    assert "Fraværende med afbud" in text and f"{MAYOR} (ferie)" in text
     assert CHAIR in text and VICE in text
     assert "Fraværende uden afbud" in text
 

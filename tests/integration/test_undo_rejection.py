@@ -1,4 +1,5 @@
-"""A rejection can be taken back by the person who made it, until the agenda goes out (issue 17)."""
+"""A rejection can be taken back by the person who made it, until the agenda goes out (issue 17).
+Only a late proposal can be declined (R-D1), so the meeting is eight days ahead."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from models.db import SessionFactory
 from models.enums import ItemStatus
 from models.tables import AgendaItem, Council
 from services.agenda_delivery import distribute_agenda
-from services.agenda_prep import reject_item, undo_rejection
+from services.agenda_prep import reject_item, take_in_late, undo_rejection
 from tests.integration.agenda_helpers import (
     CHAIR,
     MEMBER,
@@ -20,7 +21,7 @@ from tests.integration.agenda_helpers import (
 )
 from tests.refusals import refused_with
 
-MEETING_AT = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+MEETING_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # NOW + 8 days: proposals are late
 
 
 async def _rejected(sessions: SessionFactory, council: Council, now: datetime) -> tuple[int, int]:
@@ -49,7 +50,7 @@ async def test_the_chair_takes_a_rejection_back_and_the_proposal_is_as_before(
 ) -> None:
     _meeting, item_id = await _rejected(sessions, council, now)
     shown = await _undo(sessions, CHAIR, item_id, now + timedelta(minutes=1))
-    assert shown.status == ItemStatus.PROPOSED and shown.rejection_reason is None
+    assert shown.status == ItemStatus.LATE and shown.rejection_reason is None
     [told] = await notices(sessions, "rejection_undone")
     assert told.payload["title"] == shown.title
     # Rejected again, the proposer is told again.
@@ -82,6 +83,9 @@ async def test_a_rejection_cannot_be_taken_back_once_the_agenda_has_gone_out(
     other = await propose(
         sessions, await actor(sessions, MEMBER), meeting, now, title="Andet punkt"
     )
+    async with sessions() as session, session.begin():
+        chair = await actor(sessions, CHAIR)
+        await take_in_late(session, actor=chair, item_id=other.item.id, now=now)
     async with sessions() as session, session.begin():
         await distribute_agenda(
             session,
