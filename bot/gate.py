@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.callbacks import Attendance
+from bot.commands import COMMANDS
 from bot.context import BotContext
 from models.unit_of_work import unit_of_work
 from procedure.permissions import Action
@@ -33,9 +34,9 @@ STRANGER = _(
     " staff who have been invited. Ask your council's secretariat for a personal invitation link."
 )
 PRIVATELY = _("I answer that only in our private chat: %(link)s")
-# Commands that belong in the council's linked group (the pinned quorum message is shown there).
-GROUP_COMMANDS = frozenset({"linkgroup", "tilknytgruppe", "quorum", "checkin", "tjekind"})
-GROUP_COMMANDS |= {"checkout", "tjekud"}
+# Commands that belong in the council's linked group (the pinned quorum message is shown there):
+# the ones the group's menu lists (bot/commands.py), and nothing else.
+GROUP_COMMANDS = frozenset(name for command in COMMANDS if command.group for name in command.names)
 LINKING = frozenset({"linkgroup", "tilknytgruppe"})
 IN_THE_GROUP = ("in", "out")  # the Check in / Check out buttons under the pinned message
 

@@ -14,7 +14,7 @@ from models.unit_of_work import unit_of_work
 from services.actors import actor_for_person
 from services.agenda_prep import add_own_item
 from tests.e2e.conftest import World, ask, reply_containing
-from tests.e2e.test_agenda import CHAIR, MEMBER, press_for_reply, propose
+from tests.e2e.test_agenda import CHAIR, MEMBER, PROPOSAL_DEADLINE, press_for_reply, propose
 
 
 async def _english(world: World, user: int) -> None:
@@ -36,33 +36,37 @@ async def _rejections(world: World) -> list[Notice]:
 
 async def test_afvis_then_annuller_leaves_the_proposal_untouched(world: World) -> None:
     member, chair = await world.link(MEMBER), await world.link(CHAIR)
-    await propose(world, member)
+    # R-D1: only a late proposal can be declined (an on-time one goes on the agenda)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
-    asked = await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    asked = await press_for_reply(world, chair, overview, "Afvis: Fælles busplan", "begrundelsen")
     assert "Annullér" in asked.labels
     cancelled = await ask(world, chair, "/annuller", "Annulleret")
     assert "intet er sendt eller ændret" in cancelled["text"]
-    assert await _status(world, "Fælles busplan") == ItemStatus.PROPOSED
+    assert await _status(world, "Fælles busplan") == ItemStatus.LATE
     assert await _rejections(world) == []
     # What is written next is not a rejection's reason any more.
     reply = await ask(world, chair, "Ikke af tværkommunal karakter", "forstod")
     assert "Det forstod jeg ikke" in reply["text"]
-    assert await _status(world, "Fælles busplan") == ItemStatus.PROPOSED
+    assert await _status(world, "Fælles busplan") == ItemStatus.LATE
 
 
 async def test_reject_then_cancel_at_the_confirmation_in_english(world: World) -> None:
     member, chair = await world.link(MEMBER), await world.link(CHAIR)
-    await propose(world, member)
+    # R-D1: only a late proposal can be declined (an on-time one goes on the agenda)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
     await _english(world, chair)
     overview = await ask(world, chair, "/items", "Agenda")
-    asked = await press_for_reply(world, chair, overview, "Reject 1", "reason")
+    asked = await press_for_reply(world, chair, overview, "Reject: Fælles busplan", "reason")
     assert "Nothing is sent before you confirm" in asked["text"] and "Cancel" in asked.labels
     confirm = await ask(world, chair, "Not a matter for the councils", "will be told")
     assert "Anne Rasmussen will be told" in confirm["text"]
     assert confirm.labels == ["Reject the proposal", "Cancel"]
     done = await press_for_reply(world, chair, confirm, "Cancel", "Cancelled")
     assert "nothing was sent or changed" in done["text"]
-    assert await _status(world, "Fælles busplan") == ItemStatus.PROPOSED
+    assert await _status(world, "Fælles busplan") == ItemStatus.LATE
     assert await _rejections(world) == []
     [edited] = [m for m in await world.sim.messages(chair) if m.message_id == confirm.message_id]
     assert edited.labels == [] and "→ Cancel" in (edited.text or "")  # the choice is shown
@@ -317,15 +321,17 @@ async def test_a_confirmed_rejection_can_be_taken_back_until_the_agenda_goes_out
     world: World,
 ) -> None:
     member, chair = await world.link(MEMBER), await world.link(CHAIR)
-    await propose(world, member)
+    # R-D1: only a late proposal can be declined (an on-time one goes on the agenda)
+    world.clock.now = PROPOSAL_DEADLINE - timedelta(minutes=5)
+    await propose(world, member, send_at=PROPOSAL_DEADLINE + timedelta(seconds=1))
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
-    await press_for_reply(world, chair, overview, "Afvis 1", "begrundelsen")
+    await press_for_reply(world, chair, overview, "Afvis: Fælles busplan", "begrundelsen")
     confirm = await ask(world, chair, "Ikke af tværkommunal karakter", "får besked")
     done = await press_for_reply(world, chair, confirm, "Afvis forslaget", "Afvist:")
     assert done.labels == ["Fortryd afvisningen"]
     before = len(await world.sim.messages(member))
     undone = await press_for_reply(world, chair, done, "Fortryd afvisningen", "fortrudt")
     assert "forslaget står, som det stod før" in undone["text"]
-    assert await _status(world, "Fælles busplan") == ItemStatus.PROPOSED
+    assert await _status(world, "Fælles busplan") == ItemStatus.LATE
     told = await reply_containing(world, member, before, "genoptaget")
     assert "Gorm Iversen har fortrudt afvisningen" in told["text"]

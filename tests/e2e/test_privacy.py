@@ -42,13 +42,14 @@ async def test_start_with_an_invitation_in_a_group_links_nobody_and_points_to_th
 
 
 async def test_meeting_commands_in_the_councils_group_get_only_a_pointer(world: World) -> None:
+    """/hjaelp there lists the group's own commands (issue 17); meeting matters get a pointer."""
     secretary = await world.link(SECRETARY)
     chair = await world.link(CHAIR)
     group = await world.sim.add_bot_to_group(secretary, "KKR Nordjylland", admin=True)
     await world.sim.send(secretary, "/tilknytgruppe", chat_id=group["id"])
     await world.sim.wait_for_messages(group["id"], 2, timeout=10)
     before = len(await world.sim.messages(group["id"]))
-    for command in ("/punkter@test4242_bot", "/moeder@test4242_bot", "/hjaelp@test4242_bot"):
+    for command in ("/punkter@test4242_bot", "/moeder@test4242_bot", "/dagsorden@test4242_bot"):
         await world.sim.send(chair, command, chat_id=group["id"])
     new = (await world.sim.wait_for_messages(group["id"], before + 3, timeout=10))[before:]
     assert all(POINTER in (m.text or "") and len(m.text or "") < 120 for m in new)
