@@ -322,6 +322,9 @@ def refusal(error: Refused, language: str) -> str:
     return gettext(language, GENERIC_REFUSAL, detail=error.detail)
 
 
+QUOTED_LIMIT = 200  # a refusal quotes at most this much of what someone wrote
+
+
 def _shown(value: Any, language: str) -> object:
     """A refusal's parameter as people read it: dates and times in words, text HTML escaped."""
     if isinstance(value, datetime):
@@ -332,7 +335,7 @@ def _shown(value: Any, language: str) -> object:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            return escape(value)
+            return escape(cut(value, QUOTED_LIMIT))  # what someone wrote, quoted back short
         # "2027-03-28 02:30" has a time (the DST gap names it); "2027-03-28" is a day.
         return format_when(moment, language) if len(value) > 10 else format_day(moment, language)
     return value
