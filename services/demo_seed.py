@@ -38,6 +38,7 @@ class DemoCouncil:
     slug: str
     invites: dict[str, str]  # person name -> invite token
     people: list[DemoPerson] = field(default_factory=list)
+    meeting_days: list[str] = field(default_factory=list)  # ISO local dates, soonest first
 
 
 FIRST_USER_ID = 100
@@ -78,9 +79,8 @@ async def create_demo_council(session: AsyncSession, *, now: datetime) -> DemoCo
     )
     rows = parse_members_csv(demo_csv())
     await import_members(session, council=council, rows=rows, now=now)
-    for starts_at, place in zip(
-        meeting_times(now, ZoneInfo(council.timezone)), PLACES, strict=True
-    ):
+    times = meeting_times(now, ZoneInfo(council.timezone))
+    for starts_at, place in zip(times, PLACES, strict=True):
         await add_meeting(
             session,
             council=council,
@@ -91,7 +91,8 @@ async def create_demo_council(session: AsyncSession, *, now: datetime) -> DemoCo
         )
     invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
     tokens = {invite.person_name: invite.token for invite in invites}
-    return DemoCouncil(council.slug, tokens, demo_people(rows))
+    days = [starts_at.date().isoformat() for starts_at in times]
+    return DemoCouncil(council.slug, tokens, demo_people(rows), days)
 
 
 async def seed_demo(sessions: SessionFactory, now: datetime) -> DemoCouncil:

@@ -23,7 +23,8 @@ HELP = """\
   press LABEL    press a button of the last message with buttons (or: press 2)
   sweep          let the scheduler look for due deadlines and reminders now
   quit           end the demo
-  anything else  is sent to the bot; {invite} becomes the person's invitation token"""
+  anything else  is sent to the bot; {invite} becomes the person's invitation token,
+                 {meeting1} and {meeting2} the days of the two planned meetings"""
 
 
 @dataclass
@@ -71,10 +72,16 @@ class DemoChat:
         elif self.current is None:
             self.out("  (choose a person first: as NAME — `people` lists them)")
         else:
-            await self._say(
-                line.replace("{invite}", self.council.invites.get(self.current.name, ""))
-            )
+            await self._say(self._filled(line))
         return True
+
+    def _filled(self, line: str) -> str:
+        """{invite}: the person's invitation token; {meeting1}, {meeting2}: the meetings' days."""
+        assert self.current is not None
+        line = line.replace("{invite}", self.council.invites.get(self.current.name, ""))
+        for number, day in enumerate(self.council.meeting_days, start=1):
+            line = line.replace(f"{{meeting{number}}}", day)
+        return line
 
     async def _switch(self, name: str) -> None:
         matches = (

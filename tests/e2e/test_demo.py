@@ -65,15 +65,17 @@ async def test_the_term_script_shows_a_member_leaving_and_the_substitute_steppin
     assert "Traceback" not in text
 
 
-async def test_the_dialogue_script_shows_a_cancelled_dialogue_and_a_confirmed_rejection() -> None:
+async def test_the_dialogue_script_shows_a_cancelled_dialogue_and_a_confirmed_cancellation() -> (
+    None
+):
     transcript: list[str] = []
     lines = (EXAMPLES / "dialogues.demo").read_text(encoding="utf-8").splitlines()
     assert await play_script(lines, out=transcript.append) == 0
     text = "\n".join(transcript)
     assert "Annulleret — intet er sendt eller ændret." in text
     assert "Det forstod jeg ikke." in text  # "Tak for i dag" was no title
-    assert "Afvis Fælles busplan for Nordjylland?" in text
-    assert "Anne Rasmussen får besked om, at punktet ikke kommer på dagsordenen" in text
-    assert "Afvist: Fælles busplan for Nordjylland. Forslagsstilleren har fået besked." in text
-    assert "Ikke sat på dagsordenen: Ikke af tværkommunal karakter" in text
+    assert "Hvorfor aflyses mødet" in text  # the reason is asked for first
+    assert "får besked." in text and "[1] Aflys mødet  [2] Annullér" in text
+    assert "→ Aflys mødet" in text and "Mødet er aflyst;" in text
+    assert "Begrundelse: Ingen sager til behandling" in text
     assert "Traceback" not in text and "no button" not in text
