@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Tests run in parallel processes (pytest-xdist); each worker has its own databases.
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint typecheck check bench bench-quorum bench-votes clean messages
 
@@ -16,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/kkrbot demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

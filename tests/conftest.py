@@ -26,7 +26,20 @@ import models.tables  # noqa: F401  (every table in the metadata, for the Postgr
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("KKRBOT_TEST_DATABASE_URL")
+BASE_POSTGRES_URL = os.environ.get("KKRBOT_TEST_DATABASE_URL")
+# Under pytest-xdist each worker is a process of its own and gets a database of its own beside the
+# configured one (`kkrbot_ci` → `kkrbot_ci_gw0`, …), so workers never empty each other's tables.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database_url(base: str | None, worker: str | None) -> str | None:
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database_url(BASE_POSTGRES_URL, XDIST_WORKER)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 # A fixed "now" for tests that do not care about the date: a Monday in late November.
@@ -105,8 +118,23 @@ async def reset_postgres(engine: AsyncEngine, rows: dict[str, list[dict[str, Any
                 )
 
 
+async def create_worker_database(url: str) -> None:
+    """A worker's own database, made afresh from the configured one's server (see XDIST_WORKER)."""
+    assert BASE_POSTGRES_URL is not None
+    name = make_url(url).database
+    server = make_engine(BASE_POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with server.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await server.dispose()
+
+
 async def migrate_postgres(url: str) -> None:
     """The session's one migration: from an empty schema to the head."""
+    if url != BASE_POSTGRES_URL:
+        await create_worker_database(url)
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
