@@ -385,3 +385,17 @@ async def notice_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
         .order_by(col(Notice.kind), col(Notice.status))
     )
     return [(kind, status, int(count)) for kind, status, count in rows.all()]
+
+
+async def in_flight_for(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> int:
+    """How many notices to this Telegram user are due or being sent right now (the demo waits for
+    them, so a document that takes a moment to render is shown with the answer it belongs to)."""
+    due_or_claimed = (col(Notice.due_at) <= now) | col(Notice.claimed_by).is_not(None)
+    query = (
+        select(func.count())
+        .select_from(Notice)
+        .join(TelegramLink, col(TelegramLink.person_id) == Notice.person_id)
+        .where(TelegramLink.telegram_user_id == telegram_user_id)
+        .where(Notice.status == NoticeStatus.PENDING, due_or_claimed)
+    )
+    return int((await session.exec(query)).one())

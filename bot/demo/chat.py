@@ -6,7 +6,7 @@ else is sent to the bot as the current person, with `{invite}` replaced by their
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.demo.terminal import show
@@ -16,6 +16,7 @@ from telegram_emulator.client import BotMessage, EmulatorClient, WaitTimeout
 OUTSIDER = DemoPerson("Ukendt Udefra", "stranger", "not in the council, no invitation", "da", 99)
 REPLY_TIMEOUT = 5.0  # how long to wait for the bot's first answer
 SETTLE_TIMEOUT = 0.3  # and then for any further messages of the same answer
+IN_FLIGHT_TIMEOUT = 30.0  # at most this long for notices already due to them (a PDF being rendered)
 
 HELP = """\
   as NAME        act as a person of the council (a prefix of the name is enough)
@@ -33,6 +34,9 @@ class DemoChat:
     council: DemoCouncil
     sweep: Callable[[], object]
     out: Callable[[str], None]
+    # How many notices to a Telegram user are due or being sent: the answer is complete only when
+    # they are out (on a busy machine a PDF can take seconds to render).
+    in_flight: Callable[[int], Awaitable[int]]
     colour: bool = False
     current: DemoPerson | None = None
     seen: dict[int, dict[int, int]] = field(default_factory=dict)  # chat -> message id -> edits
@@ -139,16 +143,23 @@ class DemoChat:
                 await self.sim.wait_for_messages(chat, len(known) + 1, timeout=REPLY_TIMEOUT)
             except WaitTimeout:
                 self.out("  (no answer from the bot)")
-        while True:  # settle: the same answer may come as several messages
+        await self._settle(chat)
+        for message in await self.sim.messages(chat):
+            self._print_if_new(message, known)
+        await self._mention_others()
+
+    async def _settle(self, chat: int) -> None:
+        """Wait until the answer is complete: no new message for a moment, and nothing still due."""
+        waited = 0.0
+        while True:  # the same answer may come as several messages
             try:
                 await self.sim.wait_for_messages(
                     chat, len(await self.sim.messages(chat)) + 1, timeout=SETTLE_TIMEOUT
                 )
             except WaitTimeout:
-                break
-        for message in await self.sim.messages(chat):
-            self._print_if_new(message, known)
-        await self._mention_others()
+                waited += SETTLE_TIMEOUT
+                if waited >= IN_FLIGHT_TIMEOUT or not await self.in_flight(chat):
+                    break
 
     async def _mention_others(self) -> None:
         """Say who else got messages, so notices to the chair or the secretariat are not missed."""

@@ -6,17 +6,18 @@ import asyncio
 import logging
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import build_application
 from bot.context import system_clock
 from bot.demo.chat import HELP, DemoChat
 from bot.settings import Settings
-from models.db import make_engine, make_session_factory
+from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 from scheduler.jobs import run_sweep
 from services.demo_seed import seed_demo
+from services.outbox import in_flight_for
 from telegram_emulator.server import EmulatorServer
 from telegram_emulator.testing import polling
 
@@ -62,7 +63,12 @@ async def _demo(lines: list[str] | None, *, out: Callable[[str], None], colour: 
             application = build_application(settings, sessions)
             async with polling(application), emulator.client() as sim:
                 chat = DemoChat(
-                    sim, council, lambda: run_sweep(sessions, system_clock()), out, colour
+                    sim,
+                    council,
+                    lambda: run_sweep(sessions, system_clock()),
+                    out,
+                    in_flight_counter(sessions),
+                    colour,
                 )
                 await chat.setup()
                 out(BANNER.format(database=database))
@@ -70,6 +76,16 @@ async def _demo(lines: list[str] | None, *, out: Callable[[str], None], colour: 
     finally:
         await engine.dispose()
     return 0
+
+
+def in_flight_counter(sessions: SessionFactory) -> Callable[[int], Awaitable[int]]:
+    async def count(telegram_user_id: int) -> int:
+        async with sessions() as session:
+            return await in_flight_for(
+                session, telegram_user_id=telegram_user_id, now=system_clock()
+            )
+
+    return count
 
 
 async def _play(chat: DemoChat, lines: list[str], out: Callable[[str], None]) -> None:
