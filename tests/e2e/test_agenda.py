@@ -319,7 +319,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
     prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
-    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
     assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
     received = await send_document(world, secretary, "kort.pdf", "kort.pdf")
@@ -438,9 +438,9 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
         chair, chair, overview["message_id"], label="Tag med: Sent forslag"
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
-    assert answer.text == "Taget med; det er markeret som for sent på dagsordenen."
+    assert answer.text == "Forslaget er optaget og står på dagsordenen som kommet efter fristen."
     edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
-    assert "1. Sent forslag (for sent)" in edited["text"]
+    assert "1. Sent forslag (efter fristen)" in edited["text"]
     told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
     assert "Sent forslag" in told["text"]
     before = len(await world.sim.messages(member))
@@ -500,7 +500,7 @@ async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: 
     prompt = await press_for_reply(
         world, member, mine, "Tilføj materiale: Fælles busplan", "materialet"
     )
-    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, member, "ruter.pdf", "ruter.pdf")
     assert "Tilføjet til Fælles busplan: ruter.pdf (1 i alt)." in received["text"]
     shown = await press_for_reply(world, member, received, "Færdig", "Dine forslag")

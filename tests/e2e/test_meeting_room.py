@@ -147,7 +147,7 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     await _press(world, chair, chair, casting, "For")
     result = await world.sim.message(chair, casting["message_id"])
     assert "Vedtaget: for 5, imod 5, undlod 2" in result["text"], result["text"]
-    assert "Formandens stemme gjorde udslaget" in result["text"]
+    assert "Formandens stemme var udslagsgivende" in result["text"]
 
     panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
     assert "▶ 3. Eventuelt" in panel["text"] or "3. Eventuelt" in panel["text"]

@@ -115,7 +115,7 @@ async def test_the_minutes_show_decisions_votes_and_who_voted_against_in_order_t
     assert text.index("Budgettet godkendes.") < text.index("Busplanen sendes i høring.")
     assert "For: 1, imod: 1, hverken for eller imod: 0." in text
     assert f"Stemte imod: {SUBSTITUTE} ({MEMBER})" in text
-    assert "afgav som mødeleder den afgørende stemme" in text
+    assert "afgav som mødeleder den udslagsgivende stemme" in text
     # Arrival and departure where someone missed a decision: the vice chair left before the last.
     assert f"{VICE} (ankom kl. 09.02, gik kl. 10.00)" in text
 
