@@ -318,7 +318,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
-    prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    prompt = await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
     assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
@@ -345,7 +345,7 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     assert "Det forstod jeg ikke" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     before = len(await world.sim.messages(secretary))
     await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
     refused = await reply_containing(world, secretary, before, "MB")
@@ -359,7 +359,7 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     member = await world.link(MEMBER)
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     world.clock.advance(timedelta(minutes=31))
     reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
     assert "Tilføjelse af bilag: Der gik mere end 30 minutter uden svar" in reply["text"]
@@ -379,7 +379,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
         world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
     )
     assert "Tilføjet dagsordenen: Orientering fra KL" in added["text"]
-    await press_for_reply(world, chair, added, "Tilføj materiale", "materialet")
+    await press_for_reply(world, chair, added, "Tilføj bilag", "bilagene")
     received = await send_document(world, chair, "aftale.pdf", "aftale.pdf")
     shown = await press_for_reply(world, chair, received, "Færdig", "Dagsorden til mødet")
     assert shown["text"].index("1. Fælles busplan") < shown["text"].index("2. Orientering fra KL")
@@ -498,7 +498,7 @@ async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: 
     await propose(world, member, document=False)
     mine = await ask(world, member, "/mine", "Dine forslag")
     prompt = await press_for_reply(
-        world, member, mine, "Tilføj materiale: Fælles busplan", "materialet"
+        world, member, mine, "Tilføj bilag: Fælles busplan", "bilagene"
     )
     assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, member, "ruter.pdf", "ruter.pdf")
@@ -507,7 +507,7 @@ async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: 
     assert "Fælles busplan" in shown["text"]
     # Another member's press of the same button (a forwarded /mine) is refused.
     query = await world.sim.press(
-        other, member, mine["message_id"], label="Tilføj materiale: Fælles busplan"
+        other, member, mine["message_id"], label="Tilføj bilag: Fælles busplan"
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.show_alert and "forbereder dagsordenen" in answer.text

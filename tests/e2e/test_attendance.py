@@ -116,7 +116,7 @@ async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_g
     assert data == f"att:{meeting.id}:abs" and "kl. 10.00" in label
     await _press(world, member, member, prompt, label)
     asked = await world.sim.wait_for_edits(member, prompt["message_id"], 1, timeout=10)
-    assert "Indkald din stedfortræder Trine Ulrich?" in asked["text"]
+    assert "Vil du indkalde din stedfortræder Trine Ulrich?" in asked["text"]
     await _press(world, member, member, asked, "Ja, indkald Trine Ulrich")
     done = await world.sim.wait_for_edits(member, prompt["message_id"], 2, timeout=10)
     assert "Trine Ulrich er indkaldt" in done["text"]
@@ -128,12 +128,12 @@ async def test_a_member_reports_absence_summons_the_substitute_who_accepts_and_g
     assert any("Dagsorden" in (m["text"] or "") for m in received if m is not summons)
     assert any(m["document"] and m["document"]["file_name"].endswith(".pdf") for m in received)
     assert "Anne Rasmussen har forfald" in summons["text"]
-    assert summons.labels == ["Accepter", "Afslå"]
+    assert summons.labels == ["Acceptér", "Afslå"]
     # A double tap: the second press comes before the first one's edit removes the button.
     await world.sim.inject_fault("editMessageText", kind="latency", latency_ms=1500)
-    answer = await _press(world, substitute, substitute, summons, "Accepter")
+    answer = await _press(world, substitute, substitute, summons, "Acceptér")
     assert not answer["show_alert"]
-    again = await _press(world, substitute, substitute, summons, "Accepter")
+    again = await _press(world, substitute, substitute, summons, "Acceptér")
     assert again["show_alert"] and "allerede accepteret" in again["text"]
     accepted = await world.sim.wait_for_edits(substitute, summons["message_id"], 1, timeout=10)
     assert "Du har accepteret at deltage i stedet for Anne Rasmussen" in accepted["text"]
@@ -275,7 +275,7 @@ async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -
     received = await world.sim.wait_for_messages(substitute, 2, timeout=10)
     summons = received[-1]
     # The summons forwarded to another substitute, who presses Accept.
-    answer = await _press(world, other_substitute, substitute, summons, "Accepter")
+    answer = await _press(world, other_substitute, substitute, summons, "Acceptér")
     assert answer["show_alert"] and "ikke til dig" in answer["text"]
     assert (await world.sim.message(substitute, summons["message_id"]))["edit_count"] == 0
     # The member's older prompt pressed as well: already absent.
@@ -294,7 +294,7 @@ async def test_bad_input_is_answered_clearly_and_changes_nothing(world: World) -
     # A button pressed after the meeting.
     [closed] = await world.say(chair, "/luk")
     assert "Mødet er lukket" in closed["text"]
-    late = await _press(world, substitute, substitute, summons, "Accepter")
+    late = await _press(world, substitute, substitute, summons, "Acceptér")
     assert late["show_alert"] and "Mødet er slut" in late["text"]
     async with world.sessions() as session:
         rows = (await session.exec(select(Attendance))).all()
@@ -329,7 +329,7 @@ async def test_the_secretariat_reports_an_absence_phoned_in_and_summons_the_subs
     assert "Hvilket møde kan Anne Rasmussen ikke deltage i?" in prompt["text"]
     assert "Begrundelse: ringede i morges" in prompt["text"]
     await _press(world, secretary, secretary, prompt, prompt.labels[0])
-    asked = await _until(world, secretary, prompt["message_id"], "Indkald stedfortræderen")
+    asked = await _until(world, secretary, prompt["message_id"], "Vil du indkalde stedfortræderen")
     await _press(world, secretary, secretary, asked, f"Ja, indkald {SUBSTITUTE}")
     await _until(world, secretary, prompt["message_id"], "er indkaldt")
     told = await world.sim.wait_for_messages(member, 2, timeout=10)
@@ -352,15 +352,15 @@ async def test_a_substitute_who_has_not_answered_is_reminded_with_the_buttons(wo
     meeting = await _first_meeting(world)
     [prompt] = await world.say(member, "/afbud")
     await _press(world, member, member, prompt, prompt.labels[0])
-    asked = await _until(world, member, prompt["message_id"], "Indkald din stedfortræder")
+    asked = await _until(world, member, prompt["message_id"], "Vil du indkalde din stedfortræder")
     await _press(world, member, member, asked, f"Ja, indkald {SUBSTITUTE}")
     await world.sim.wait_for_messages(substitute, 3, timeout=10)  # greeting, summons, its .ics
     world.clock.now = meeting.starts_at - timedelta(hours=48 + 24)  # a day before the deadline
     await world.sweep()
     reminder = (await world.sim.wait_for_messages(substitute, 4, timeout=10))[-1]
     assert "Påmindelse — indkaldelse" in reminder["text"]
-    assert reminder.labels == ["Accepter", "Afslå"]
-    await _press(world, substitute, substitute, reminder, "Accepter")
+    assert reminder.labels == ["Acceptér", "Afslå"]
+    await _press(world, substitute, substitute, reminder, "Acceptér")
     await _until(world, substitute, reminder["message_id"], "Du har accepteret")
     await world.sweep()  # once only, and never after the answer
     async with world.sessions() as session:
