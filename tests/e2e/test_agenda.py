@@ -157,7 +157,7 @@ async def test_a_late_proposal_is_refused_with_the_deadline_in_local_time(world:
     confirm = await press_for_reply(world, member, ask, "Ingen bilag")
     refused = await press_for_reply(world, member, confirm, "Send forslaget")
     assert "lørdag den 28. november 2026 kl. 23.59" in refused["text"]
-    assert "formanden kan stadig tage det med" in refused["text"].lower()
+    assert "formanden kan stadig optage det" in refused["text"].lower()
 
 
 async def test_propose_after_every_deadline_states_the_deadline_that_passed(world: World) -> None:
@@ -362,7 +362,7 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     world.clock.advance(timedelta(minutes=31))
     reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
-    assert "Tilføjelse af bilag: Der gik mere end 30 minutter uden svar" in reply["text"]
+    assert "Tilføjelse af bilag: der gik mere end 30 minutter uden svar" in reply["text"]
     assert "Intet er gemt eller sendt" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
@@ -378,7 +378,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     added = await ask(
         world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
     )
-    assert "Tilføjet dagsordenen: Orientering fra KL" in added["text"]
+    assert "Sat på dagsordenen: Orientering fra KL" in added["text"]
     await press_for_reply(world, chair, added, "Tilføj bilag", "bilagene")
     received = await send_document(world, chair, "aftale.pdf", "aftale.pdf")
     shown = await press_for_reply(world, chair, received, "Færdig", "Dagsorden til mødet")

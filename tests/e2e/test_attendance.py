@@ -411,7 +411,7 @@ async def test_the_secretariat_sees_who_attended_for_whom_and_when(world: World)
     assert "Fremmøde — KKR Nordjylland" in text and "mødet er i gang" in text
     assert "Mødt personligt (1): Gorm Iversen" in text
     assert "Trine Ulrich for Anne Rasmussen" in text
-    assert "Ikke tjekket ind indtil nu" in text and "Anders Gade" in text
+    assert "Endnu ikke tjekket ind" in text and "Anders Gade" in text
     assert "Gorm Iversen: 09:55–" in text and "Trine Ulrich: 09:55–" in text
     await world.say(chair, "/luk")
     closed = (await ask(world, secretary, "/fremmoede", "Fremmøde")).text or ""

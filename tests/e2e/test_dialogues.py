@@ -221,7 +221,7 @@ async def test_25_long_titles_without_material_fit_when_approving_and_sending(
 async def test_a_5000_character_absence_reason_is_refused_with_its_limit(world: World) -> None:
     member = await world.link(MEMBER)
     refused = await ask(world, member, "/afbud " + "syg " * 1250, "begrundelsen")
-    assert "Hold begrundelsen under 500 tegn." in refused["text"]
+    assert "Begrundelsen må højst være på 500 tegn." in refused["text"]
     await _english(world, member)
     refused = await ask(world, member, "/absent " + "ill " * 1250, "reason")
     assert "Please keep the reason under 500 characters." in refused["text"]
