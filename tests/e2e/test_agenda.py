@@ -497,9 +497,7 @@ async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: 
     other = await world.link(OTHER)
     await propose(world, member, document=False)
     mine = await ask(world, member, "/mine", "Dine forslag")
-    prompt = await press_for_reply(
-        world, member, mine, "Tilføj bilag: Fælles busplan", "bilagene"
-    )
+    prompt = await press_for_reply(world, member, mine, "Tilføj bilag: Fælles busplan", "bilagene")
     assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, member, "ruter.pdf", "ruter.pdf")
     assert "Tilføjet til Fælles busplan: ruter.pdf (1 i alt)." in received["text"]
