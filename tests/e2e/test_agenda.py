@@ -435,7 +435,7 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     assert "Ingen punkter endnu." in overview["text"]
     before = len(await world.sim.messages(member))
     query = await world.sim.press(
-        chair, chair, overview["message_id"], label="Tag med: Sent forslag"
+        chair, chair, overview["message_id"], label="Optag: Sent forslag"
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.text == "Forslaget er optaget og står på dagsordenen som kommet efter fristen."
@@ -446,7 +446,7 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     before = len(await world.sim.messages(member))
     await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
-    assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
+    assert "1. Sent forslag (efter fristen, optaget af formanden)" in text["text"]
 
 
 async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_agenda_shows(

@@ -98,7 +98,7 @@ async def test_the_minutes_pdf_records_substitutes_who_declined_or_never_answere
 async def test_the_minutes_pdf_marks_the_late_item_taken_in_by_the_chair(kkr: Council_) -> None:
     await meeting_with_minutes(kkr)  # R-D1
     text = await _pdf_text(kkr)
-    assert f"{LATE_ITEM} (foreslået efter fristen, taget med af formanden)" in text
+    assert f"{LATE_ITEM} (foreslået efter fristen, optaget af formanden)" in text
 
 
 async def test_the_minutes_pdf_shows_the_deadline_exception_and_its_reason(kkr: Council_) -> None:
