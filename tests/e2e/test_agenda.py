@@ -376,7 +376,7 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
     assert "Skriv titlen på det nye punkt" in asked["text"]
     added = await ask(
-        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
+        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Sat på dagsordenen"
     )
     assert "Sat på dagsordenen: Orientering fra KL" in added["text"]
     await press_for_reply(world, chair, added, "Tilføj bilag", "bilagene")
@@ -434,9 +434,7 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     assert "Forslag efter fristen, der venter på formanden" in overview["text"]
     assert "Ingen punkter endnu." in overview["text"]
     before = len(await world.sim.messages(member))
-    query = await world.sim.press(
-        chair, chair, overview["message_id"], label="Optag: Sent forslag"
-    )
+    query = await world.sim.press(chair, chair, overview["message_id"], label="Optag: Sent forslag")
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.text == "Forslaget er optaget og står på dagsordenen som kommet efter fristen."
     edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
@@ -521,7 +519,7 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     chair = await world.link(CHAIR)
     people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "Flyt mødet")
+    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "flytte mødet")
     assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
     assert "Nyt tidspunkt: torsdag den 10. december 2026" in confirm["text"]
     moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
@@ -532,7 +530,7 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
         assert "Fra: tirsdag den 8. december 2026 kl. 10.00" in told["text"]
         assert "Til: torsdag den 10. december 2026 kl. 13.00" in told["text"]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "Aflys")
+    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyse")
     assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
     cancelled = await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
     assert "Mødet er aflyst; 24 personer har fået besked." in cancelled["text"]
