@@ -49,8 +49,8 @@ async def test_the_secretariat_opens_a_meeting_both_officers_miss_and_names_who_
     meeting = await _first_meeting(world)
     secretary, mayor = await world.link(SECRETARY), await world.link(MAYOR)
     world.clock.now = meeting.starts_at + timedelta(minutes=15)
-    asked = (await ask(world, secretary, "/aabn", "Både formand og næstformand")).text or ""
-    assert "ældste medlem" in asked
+    asked = (await ask(world, secretary, "/aabn", "Både formanden og næstformanden")).text or ""
+    assert "ældste fremmødte medlem" in asked
     opened = (await ask(world, secretary, f"/aabn {MAYOR}", "Mødet er åbnet")).text or ""
     assert "Anders Gade leder mødet som fungerende formand" in opened
     await ask(world, mayor, "/luk", "Mødet er lukket")

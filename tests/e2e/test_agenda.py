@@ -157,7 +157,7 @@ async def test_a_late_proposal_is_refused_with_the_deadline_in_local_time(world:
     confirm = await press_for_reply(world, member, ask, "Ingen bilag")
     refused = await press_for_reply(world, member, confirm, "Send forslaget")
     assert "lørdag den 28. november 2026 kl. 23.59" in refused["text"]
-    assert "formanden kan stadig tage det med" in refused["text"].lower()
+    assert "formanden kan stadig optage det" in refused["text"].lower()
 
 
 async def test_propose_after_every_deadline_states_the_deadline_that_passed(world: World) -> None:
@@ -318,8 +318,8 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
-    prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
-    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    prompt = await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
+    assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
     assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
     received = await send_document(world, secretary, "kort.pdf", "kort.pdf")
@@ -345,7 +345,7 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     assert "Det forstod jeg ikke" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     before = len(await world.sim.messages(secretary))
     await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
     refused = await reply_containing(world, secretary, before, "MB")
@@ -359,10 +359,10 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     member = await world.link(MEMBER)
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
     world.clock.advance(timedelta(minutes=31))
     reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
-    assert "Tilføjelse af bilag: Der gik mere end 30 minutter uden svar" in reply["text"]
+    assert "Tilføjelse af bilag: der gik mere end 30 minutter uden svar" in reply["text"]
     assert "Intet er gemt eller sendt" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
@@ -376,10 +376,10 @@ async def test_the_chair_adds_an_item_with_a_description_and_its_material(world:
     asked = await press_for_reply(world, chair, overview, "Tilføj punkt", "titlen")
     assert "Skriv titlen på det nye punkt" in asked["text"]
     added = await ask(
-        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Tilføjet"
+        world, chair, "Orientering fra KL\nKL orienterer om økonomiaftalen.", "Sat på dagsordenen"
     )
-    assert "Tilføjet dagsordenen: Orientering fra KL" in added["text"]
-    await press_for_reply(world, chair, added, "Tilføj materiale", "materialet")
+    assert "Sat på dagsordenen: Orientering fra KL" in added["text"]
+    await press_for_reply(world, chair, added, "Tilføj bilag", "bilagene")
     received = await send_document(world, chair, "aftale.pdf", "aftale.pdf")
     shown = await press_for_reply(world, chair, received, "Færdig", "Dagsorden til mødet")
     assert shown["text"].index("1. Fælles busplan") < shown["text"].index("2. Orientering fra KL")
@@ -434,19 +434,17 @@ async def test_a_late_proposal_taken_in_by_the_chair_is_marked_late_in_the_agend
     assert "Forslag efter fristen, der venter på formanden" in overview["text"]
     assert "Ingen punkter endnu." in overview["text"]
     before = len(await world.sim.messages(member))
-    query = await world.sim.press(
-        chair, chair, overview["message_id"], label="Tag med: Sent forslag"
-    )
+    query = await world.sim.press(chair, chair, overview["message_id"], label="Optag: Sent forslag")
     answer = await world.sim.wait_for_answer(query, timeout=10)
-    assert answer.text == "Taget med; det er markeret som for sent på dagsordenen."
+    assert answer.text == "Forslaget er optaget og står på dagsordenen som kommet efter fristen."
     edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
-    assert "1. Sent forslag (for sent)" in edited["text"]
+    assert "1. Sent forslag (efter fristen)" in edited["text"]
     told = await reply_containing(world, member, before, "Dit forslag er på dagsordenen")
     assert "Sent forslag" in told["text"]
     before = len(await world.sim.messages(member))
     await distribute(world, chair)
     [text] = (await world.sim.wait_for_messages(member, before + 1, timeout=20))[before:][:1]
-    assert "1. Sent forslag (efter fristen, taget med af formanden)" in text["text"]
+    assert "1. Sent forslag (efter fristen, optaget af formanden)" in text["text"]
 
 
 async def test_after_the_distribution_deadline_the_chair_gives_the_reason_the_agenda_shows(
@@ -497,17 +495,15 @@ async def test_a_member_adds_material_to_their_own_proposal_from_myitems(world: 
     other = await world.link(OTHER)
     await propose(world, member, document=False)
     mine = await ask(world, member, "/mine", "Dine forslag")
-    prompt = await press_for_reply(
-        world, member, mine, "Tilføj materiale: Fælles busplan", "materialet"
-    )
-    assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
+    prompt = await press_for_reply(world, member, mine, "Tilføj bilag: Fælles busplan", "bilagene")
+    assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, member, "ruter.pdf", "ruter.pdf")
     assert "Tilføjet til Fælles busplan: ruter.pdf (1 i alt)." in received["text"]
     shown = await press_for_reply(world, member, received, "Færdig", "Dine forslag")
     assert "Fælles busplan" in shown["text"]
     # Another member's press of the same button (a forwarded /mine) is refused.
     query = await world.sim.press(
-        other, member, mine["message_id"], label="Tilføj materiale: Fælles busplan"
+        other, member, mine["message_id"], label="Tilføj bilag: Fælles busplan"
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.show_alert and "forbereder dagsordenen" in answer.text
@@ -523,7 +519,7 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     chair = await world.link(CHAIR)
     people = [await world.link(name) for name in (MEMBER, OTHER, SECRETARY)]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "Flyt mødet")
+    confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "flytte mødet")
     assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
     assert "Nyt tidspunkt: torsdag den 10. december 2026" in confirm["text"]
     moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
@@ -534,7 +530,7 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
         assert "Fra: tirsdag den 8. december 2026 kl. 10.00" in told["text"]
         assert "Til: torsdag den 10. december 2026 kl. 13.00" in told["text"]
     before = {user: len(await world.sim.messages(user)) for user in people}
-    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "Aflys")
+    confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyse")
     assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
     cancelled = await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
     assert "Mødet er aflyst; 24 personer har fået besked." in cancelled["text"]

@@ -42,7 +42,7 @@ async def test_the_attendance_script_shows_absence_substitute_and_quorum() -> No
     text = "\n".join(transcript)
     assert "Begrundelse: sygdom" in text
     assert "Trine Ulrich er indkaldt" in text
-    assert "Anne Rasmussen kan ikke deltage og beder dig som personlig stedfortræder" in text
+    assert "Anne Rasmussen har forfald og beder dig som personlig stedfortræder" in text
     assert "• Anne Rasmussen → Trine Ulrich (deltager)" in text
     assert (
         "Trine Ulrich har fået besked om, at der ikke længere er brug for en stedfortræder." in text

@@ -155,7 +155,7 @@ async def test_aflys_without_a_reason_asks_for_it_and_annuller_keeps_the_meeting
     chair = await world.link(CHAIR)
     asked = await ask(world, chair, "/aflys 8.12.2026", "Hvorfor aflyses")
     assert "Annullér" in asked.labels
-    confirm = await ask(world, chair, "Ingen sager til behandling", "Aflys mødet")
+    confirm = await ask(world, chair, "Ingen sager til behandling", "aflyse mødet")
     assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
     assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
     await press_for_reply(world, chair, confirm, "Annullér", "Annulleret")
@@ -220,8 +220,8 @@ async def test_25_long_titles_without_material_fit_when_approving_and_sending(
 
 async def test_a_5000_character_absence_reason_is_refused_with_its_limit(world: World) -> None:
     member = await world.link(MEMBER)
-    refused = await ask(world, member, "/afbud " + "syg " * 1250, "begrundelsen")
-    assert "Hold begrundelsen under 500 tegn." in refused["text"]
+    refused = await ask(world, member, "/afbud " + "syg " * 1250, "Begrundelsen")
+    assert "Begrundelsen må højst være på 500 tegn." in refused["text"]
     await _english(world, member)
     refused = await ask(world, member, "/absent " + "ill " * 1250, "reason")
     assert "Please keep the reason under 500 characters." in refused["text"]

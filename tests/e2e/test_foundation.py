@@ -214,7 +214,7 @@ async def test_a_reply_hit_by_a_429_is_followed_by_a_word_that_it_was_lost(
     member = await world.link(MEMBER)
     await world.sim.inject_fault("sendMessage", kind="retry_after", count=1, retry_after=1)
     [reply] = await world.say(member, "/moeder")  # the answer met the 429; this is what follows
-    assert "Telegram bad mig om at sætte farten ned" in reply["text"]
+    assert "Telegram bad mig om at sætte tempoet ned" in reply["text"]
     [again] = await world.say(member, "/moeder")
     assert "KKR Nordjylland" in again["text"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a 429 is not an error"

@@ -147,7 +147,7 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     await _press(world, chair, chair, casting, "For")
     result = await world.sim.message(chair, casting["message_id"])
     assert "Vedtaget: for 5, imod 5, undlod 2" in result["text"], result["text"]
-    assert "Formandens stemme gjorde udslaget" in result["text"]
+    assert "Formandens stemme var udslagsgivende" in result["text"]
 
     panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
     assert "▶ 3. Eventuelt" in panel["text"] or "3. Eventuelt" in panel["text"]
@@ -189,10 +189,13 @@ async def test_an_appointment_by_dhondt_reaches_the_register(world: World) -> No
     await ask(world, chair, "/valg forholdstal Sundhedskoordinationsudvalget", "2 pladser")
     v_group = "Anders Gade, Ole Lindholm, Pia Lund, Karen Vestergaard, Rasmus Bach, Steen Andersen"
     await ask(
-        world, members["Anders Gade"], f"/valg gruppe V: {v_group}, Dagmar Hougaard", "7 medlemmer"
+        world,
+        members["Anders Gade"],
+        f"/valg gruppe V: {v_group}, Dagmar Hougaard",
+        "antal medlemmer: 7",
     )
     allied = "Gorm Iversen, Lars Storm, Jonas Lauridsen, Line Toft, Helle Damgaard"
-    await ask(world, members["Lars Storm"], f"/valg gruppe A+F: {allied}", "5 medlemmer")
+    await ask(world, members["Lars Storm"], f"/valg gruppe A+F: {allied}", "antal medlemmer: 5")
     shared = await ask(world, chair, "/valg fordel", "d'Hondts metode")
     assert "1. V (kvotient 7)" in shared["text"] and "2. A+F (kvotient 5)" in shared["text"]
     refused = await ask(

@@ -95,7 +95,7 @@ async def test_publish_withdraw_calendar_and_export_from_the_chat(world: World) 
     await _held(world)
     status = await ask(world, secretary, "/offentliggoer", "Den offentlige side")
     assert "Dagsorden: offentliggjort" in status["text"]
-    [label] = [x for x in status.labels if x.startswith("Tilbagetræk dagsorden")]
+    [label] = [x for x in status.labels if x.startswith("Træk tilbage: dagsorden")]
     answer = await _press(world, secretary, status, label)
     assert not answer["show_alert"]
     edited = await world.sim.wait_for_edits(secretary, status["message_id"], 1, timeout=10)

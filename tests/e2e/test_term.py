@@ -67,10 +67,10 @@ async def test_a_member_leaves_and_the_substitute_steps_up(world: World) -> None
             break
     assert offer is not None, received
     assert "Anne Rasmussen er udtrådt af rådet" in offer["text"]
-    assert offer.labels == ["Accepter", "Afslå"]
+    assert offer.labels == ["Acceptér", "Afslå"]
     await ask(world, chair, "/quorum", "Forventet: 21 af 21 medlemmer")
 
-    await _press(world, substitute, offer, "Accepter")
+    await _press(world, substitute, offer, "Acceptér")
     accepted = await world.sim.wait_for_edits(substitute, offer["message_id"], 1, timeout=10)
     assert "Du er nu medlem af KKR Nordjylland" in accepted["text"]
     await ask(world, chair, "/quorum", "Forventet: 22 af 22 medlemmer")

@@ -98,7 +98,7 @@ async def test_the_minutes_pdf_records_substitutes_who_declined_or_never_answere
 async def test_the_minutes_pdf_marks_the_late_item_taken_in_by_the_chair(kkr: Council_) -> None:
     await meeting_with_minutes(kkr)  # R-D1
     text = await _pdf_text(kkr)
-    assert f"{LATE_ITEM} (foreslået efter fristen, taget med af formanden)" in text
+    assert f"{LATE_ITEM} (foreslået efter fristen, optaget af formanden)" in text
 
 
 async def test_the_minutes_pdf_shows_the_deadline_exception_and_its_reason(kkr: Council_) -> None:
@@ -115,7 +115,7 @@ async def test_the_minutes_show_decisions_votes_and_who_voted_against_in_order_t
     assert text.index("Budgettet godkendes.") < text.index("Busplanen sendes i høring.")
     assert "For: 1, imod: 1, hverken for eller imod: 0." in text
     assert f"Stemte imod: {SUBSTITUTE} ({MEMBER})" in text
-    assert "afgav som mødeleder den afgørende stemme" in text
+    assert "afgav som mødeleder den udslagsgivende stemme" in text
     # Arrival and departure where someone missed a decision: the vice chair left before the last.
     assert f"{VICE} (ankom kl. 09.02, gik kl. 10.00)" in text
 
