@@ -38,6 +38,7 @@ from bot.handlers import (
     plan,
     propose,
     record,
+    requests,
     term,
 )
 from bot.handlers.start import start
@@ -69,7 +70,7 @@ HANDLERS = {
     "absent": attendance.absent,
     "attend": attendance.attend,
     "leave": attendance.leave,
-    "request": attendance.request,
+    "request": requests.request,
     "quorum": attendance.quorum,
     "linkgroup": attendance.linkgroup,
     "checkin": meeting_day.checkin,

@@ -81,6 +81,7 @@ REFUSALS = {
     "long_absence_ended": _("That leave has ended."),
     "subject_missing": _("Please give a subject: /request the subject of the meeting"),
     "subject_too_long": _("Please keep the subject under %(limit)s characters."),
+    "no_request": _("You have no request for a meeting that still counts."),
     "already_requested": _(
         "You have asked already: %(requests)s of the %(needed)s requests needed so far."
     ),

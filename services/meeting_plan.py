@@ -21,6 +21,7 @@ from services.errors import Refused
 from services.meetings import MAX_PLACE, MeetingView, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
+from services.requests import end_requests
 
 MAX_SUBJECT = 1000
 
@@ -190,6 +191,7 @@ async def call_meeting(
     distribution = await distribute_agenda(
         session, actor=actor, meeting_id=meeting.id or 0, now=now
     )
+    await end_requests(session, council_id=actor.council_id, now=now)  # R-M2: answered
     return meeting, distribution
 
 
