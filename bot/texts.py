@@ -277,6 +277,10 @@ REFUSALS |= {
         "The chair and the vice chair are both absent. Name the member the members choose to"
         " lead the meeting: /aabn NAME"
     ),
+    "birth_dates_missing": _(
+        "The chair and the vice chair are both absent, and the oldest member present cannot be"
+        " found: no birth date is known for %(names)s. Name who leads the meeting: /aabn NAME"
+    ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
     "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),
     "which_meeting": _("More than one coming meeting has an agenda waiting. Which meeting?"),
