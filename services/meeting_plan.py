@@ -15,6 +15,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, require_changeable
+from services.proposal_lateness import rejudge_late_proposals
 from services.agenda_delivery import Distribution, distribute_agenda
 from services.calendar import calendar_sequence
 from services.errors import Refused
@@ -61,6 +62,7 @@ async def move_meeting(
     meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
     session.add(meeting)
     await session.flush()
+    await rejudge_late_proposals(session, meeting, council, now=now, by=actor.person_id)
     await calendar_sequence(session, meeting)  # members' calendars take the new time
     audit.record(
         session,
