@@ -15,12 +15,12 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda import MAX_TITLE, check_description, council_of, require_changeable
-from services.proposal_lateness import rejudge_late_proposals
 from services.agenda_delivery import Distribution, distribute_agenda
 from services.calendar import calendar_sequence
 from services.errors import Refused
 from services.meetings import MAX_PLACE, MeetingView, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
+from services.proposal_lateness import rejudge_late_proposals
 from services.recipients import agenda_recipients
 from services.requests import end_requests
 
