@@ -277,6 +277,15 @@ REFUSALS |= {
         "The chair and the vice chair are both absent. Name the member the members choose to"
         " lead the meeting: /aabn NAME"
     ),
+    "move_needs_chair_reason": _(
+        "On that date the agenda would be late: it had to go out by %(deadline)s. Only the acting"
+        " chair, %(chair)s, can move the meeting there, giving the reason. Ask %(chair)s to move"
+        " it with /move, or choose a date whose deadline has not passed."
+    ),
+    "several_meetings_on_day": _(
+        "There are %(count)s coming meetings on %(day)s. Use /move or /cancelmeeting in the chat"
+        " and choose the meeting."
+    ),
     "birth_dates_missing": _(
         "The chair and the vice chair are both absent, and the oldest member present cannot be"
         " found: no birth date is known for %(names)s. Name who leads the meeting: /aabn NAME"

@@ -127,6 +127,8 @@ async def distribute_agenda(
     if late and not moved:
         if actor is None:
             automatic_exception = True  # the scheduler was down at the deadline: say so (R-D3)
+        elif reason is None and meeting.agenda_version == 0 and meeting.distribution_exception:
+            reason = meeting.distribution_exception  # R-D3: the acting chair's, given at the move
         elif reason is None:
             raise Refused(
                 "exception_reason_required",
