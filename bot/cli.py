@@ -560,9 +560,12 @@ def meetings_add(
     kind = MeetingKind.EXTRAORDINARY if extraordinary else MeetingKind.ORDINARY
 
     async def work(session: AsyncSession) -> MeetingView:
+        from services.actors import secretariat_actor
+
         found = await council_by_slug(session, council)
         meeting = await add_meeting(
             session,
+            actor=await secretariat_actor(session, found.id or 0),  # the CLI is the secretariat's
             council=found,
             starts_at=starts_at,
             place=place,
@@ -618,6 +621,7 @@ def attendance_export_command(
     ] = None,
 ) -> None:
     """R-X3: one row per person per meeting held in the period, and totals per person."""
+    from services.actors import secretariat_actor
     from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
 
     settings = _settings(ctx)
@@ -628,7 +632,12 @@ def attendance_export_command(
     async def work(session: AsyncSession) -> Any:
         found = await council_by_slug(session, council)
         return await attendance_export(
-            session, council_id=found.id or 0, start=first, end=last, actor=None, now=clock()
+            session,
+            council_id=found.id or 0,
+            start=first,
+            end=last,
+            actor=await secretariat_actor(session, found.id or 0),
+            now=clock(),
         )
 
     export = _in_transaction(settings, work)

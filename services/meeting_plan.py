@@ -193,6 +193,7 @@ async def call_meeting(
         kind=MeetingKind.EXTRAORDINARY,
         subject=subject,
         actor=actor,
+        summoned_by_caller=True,  # checked above; the summons goes out with the agenda below
     )
     title = subject if len(subject) <= MAX_TITLE else subject[: MAX_TITLE - 1] + "…"
     session.add(

@@ -37,8 +37,10 @@ async def add(
     kind: MeetingKind = MeetingKind.ORDINARY,
     place: str = "Aalborg Rådhus",
 ) -> MeetingView:
-    # R-M2/R-D5: the chair calls an extraordinary meeting; the CLI (no actor) cannot.
-    chair = await actor(sessions, CHAIR) if kind != MeetingKind.ORDINARY else None
+    # R-M1: the secretariat plans; R-M2/R-D5: the chair calls an extraordinary meeting (the row
+    # alone here: call_meeting sends its summons).
+    extraordinary = kind != MeetingKind.ORDINARY
+    who = await actor(sessions, CHAIR if extraordinary else "Kirsten Holm-Jensen")
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
             session,
@@ -47,7 +49,8 @@ async def add(
             place=place,
             now=now,
             kind=kind,
-            actor=chair,
+            actor=who,
+            summoned_by_caller=extraordinary,
         )
         return view(meeting, council)
 
