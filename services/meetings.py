@@ -90,6 +90,8 @@ async def add_meeting(
             "call_with_indkald",
             "an extraordinary meeting is called by the chair with /indkald in Telegram",
         )
+    if actor.council_id != council.id:  # R-P1: nothing of one council is another's to plan
+        raise Refused("not_found", "no such council")
     if not summoned_by_caller:
         actor.require(Action.PLAN_MEETINGS)
     place = place.strip()
