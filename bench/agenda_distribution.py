@@ -28,7 +28,7 @@ from models.db import SessionFactory, make_engine, make_session_factory
 from models.enums import MembershipRole, NoticeStatus
 from models.migrate import upgrade
 from models.tables import Membership, Notice, Person
-from services.actors import actor_for_person
+from services.actors import actor_for_person, secretariat_actor
 from services.agenda import MaterialIn, propose_item
 from services.agenda_delivery import distribute_agenda
 from services.councils import create_council
@@ -72,6 +72,7 @@ async def seed(sessions: SessionFactory, recipients: int, now: datetime) -> tupl
             starts_at=now + timedelta(days=20),
             place="Rådhuset",
             now=now,
+            actor=await secretariat_actor(session, council.id or 0),
         )
         invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=1))
         users = []

@@ -33,6 +33,7 @@ from models.db import make_engine, make_session_factory
 from models.enums import MeetingKind
 from models.migrate import upgrade
 from models.tables import Person, TelegramLink
+from services.actors import secretariat_actor
 from services.councils import create_council
 from services.meetings import add_meeting
 from services.members import import_members, parse_members_csv
@@ -123,6 +124,7 @@ async def seed(database_url: str, members: int, clock: BenchClock) -> tuple[Any,
             place="Rådhuset",
             now=setup_time,
             kind=MeetingKind.ORDINARY,
+            actor=await secretariat_actor(session, council.id or 0),
         )
         people = (await session.exec(select(Person))).all()
         names = []

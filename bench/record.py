@@ -28,6 +28,7 @@ from models.meeting_room import Decision
 from models.migrate import upgrade
 from models.record import MinutesVersion
 from models.tables import AgendaItem, Council, Meeting
+from services.actors import secretariat_actor
 from services.agenda_delivery import distribute_agenda
 from services.demo_seed import seed_demo
 from services.minutes import draft_minutes
@@ -68,7 +69,10 @@ async def seed(sessions: SessionFactory) -> tuple[str, int]:
                 )
             await session.flush()
             await distribute_agenda(
-                session, actor=None, meeting_id=meeting.id or 0, now=starts - timedelta(days=8)
+                session,
+                actor=await secretariat_actor(session, meeting.council_id),
+                meeting_id=meeting.id or 0,
+                now=starts - timedelta(days=8),
             )
             meeting.status = MeetingStatus.CLOSED
             meeting.opened_at, meeting.closed_at = starts, starts + timedelta(hours=3)

@@ -32,6 +32,7 @@ from quorum_live import EmulatorProcess
 
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
+from services.actors import secretariat_actor
 from services.councils import create_council
 from services.invites import issue_invites, redeem_invite
 from services.meetings import add_meeting
@@ -81,6 +82,7 @@ def members_csv(count: int) -> str:
     for n in range(count):
         lines.append(f"Member {n:03},mayor,Kommune {n:03},A,,{'chair' if n == 0 else ''},da")
         lines.append(f"Substitute {n:03},substitute,Kommune {n:03},A,Member {n:03},,da")
+    lines.append("Secretary 1,secretariat,,,,,da")  # plans the meetings
     return "\n".join(lines) + "\n"
 
 
@@ -100,6 +102,7 @@ async def seed(sessions: SessionFactory, members: int, now: datetime) -> list[in
                 starts_at=now + timedelta(days=days),
                 place="Rådhuset",
                 now=now,
+                actor=await secretariat_actor(session, council.id or 0),
             )
         invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=1))
         users = []

@@ -350,15 +350,17 @@ class MembershipOffer(CallbackData):
     accept: bool
 
 
-DialogChoice = Literal["stop", "ok", "skip", "done", "undo"]
+DialogChoice = Literal["stop", "ok", "skip", "done", "undo", "pick"]
 
 
 @dataclass(frozen=True)
 class Dialog(CallbackData):
     """A choice in an open dialogue (bot/dialogues.py): Cancel, confirm, skip a step, done. It
     names the dialogue it was asked in, so a button of an earlier dialogue never acts on a later
-    one; `undo` names instead what it undoes (see the flow that offers it)."""
+    one; `undo` names instead what it undoes (see the flow that offers it); `pick` chooses
+    `option` (a row id the flow offered, e.g. which of a day's meetings)."""
 
     prefix: ClassVar[str] = "dl"
     choice: DialogChoice
     dialogue_id: int
+    option: int | None = None

@@ -336,6 +336,13 @@ def council_settings_command(
             help="R-K2: closed days as MM-DD, e.g. 06-05,12-24,12-31.", show_default=False
         ),
     ] = None,
+    request_lapse_days: Annotated[
+        int | None,
+        typer.Option(
+            help="R-M2: a request for an extraordinary meeting lapses after this many days.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     from services.councils import (
@@ -360,6 +367,7 @@ def council_settings_command(
         timezone=timezone,
         meetings_per_year=meetings_per_year,
         closed_days=_parse_closed_days(closed_days),
+        request_lapse_days=request_lapse_days,
     )
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -552,9 +560,12 @@ def meetings_add(
     kind = MeetingKind.EXTRAORDINARY if extraordinary else MeetingKind.ORDINARY
 
     async def work(session: AsyncSession) -> MeetingView:
+        from services.actors import secretariat_actor
+
         found = await council_by_slug(session, council)
         meeting = await add_meeting(
             session,
+            actor=await secretariat_actor(session, found.id or 0),  # the CLI is the secretariat's
             council=found,
             starts_at=starts_at,
             place=place,
@@ -610,6 +621,7 @@ def attendance_export_command(
     ] = None,
 ) -> None:
     """R-X3: one row per person per meeting held in the period, and totals per person."""
+    from services.actors import secretariat_actor
     from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
 
     settings = _settings(ctx)
@@ -620,7 +632,12 @@ def attendance_export_command(
     async def work(session: AsyncSession) -> Any:
         found = await council_by_slug(session, council)
         return await attendance_export(
-            session, council_id=found.id or 0, start=first, end=last, actor=None, now=clock()
+            session,
+            council_id=found.id or 0,
+            start=first,
+            end=last,
+            actor=await secretariat_actor(session, found.id or 0),
+            now=clock(),
         )
 
     export = _in_transaction(settings, work)

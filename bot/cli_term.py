@@ -367,9 +367,18 @@ def meetings_plan(
     assert start is not None
 
     async def work(session: AsyncSession) -> list[str]:
+        from services.actors import secretariat_actor
+
         found = await council_by_slug(session, council)
         plan = await plan_year(
-            session, council=found, year=year, days=days, place=place, now=cli.clock(), at=start
+            session,
+            council=found,
+            year=year,
+            days=days,
+            place=place,
+            now=cli.clock(),
+            at=start,
+            actor=await secretariat_actor(session, found.id or 0),  # the CLI is the secretariat's
         )
         lines = []
         for meeting in plan.meetings:

@@ -81,6 +81,7 @@ REFUSALS = {
     "long_absence_ended": _("That leave has ended."),
     "subject_missing": _("Please give a subject: /request the subject of the meeting"),
     "subject_too_long": _("Please keep the subject under %(limit)s characters."),
+    "no_request": _("You have no request for a meeting that still counts."),
     "already_requested": _(
         "You have asked already: %(requests)s of the %(needed)s requests needed so far."
     ),
@@ -275,6 +276,19 @@ REFUSALS |= {
     "acting_chair_needed_chosen": _(
         "The chair and the vice chair are both absent. Name the member the members choose to"
         " lead the meeting: /aabn NAME"
+    ),
+    "move_needs_chair_reason": _(
+        "On that date the agenda would be late: it had to go out by %(deadline)s. Only the acting"
+        " chair, %(chair)s, can move the meeting there, giving the reason. Ask %(chair)s to move"
+        " it with /move, or choose a date whose deadline has not passed."
+    ),
+    "several_meetings_on_day": _(
+        "There are %(count)s coming meetings on %(day)s. Use /move or /cancelmeeting in the chat"
+        " and choose the meeting."
+    ),
+    "birth_dates_missing": _(
+        "The chair and the vice chair are both absent, and the oldest member present cannot be"
+        " found: no birth date is known for %(names)s. Name who leads the meeting: /aabn NAME"
     ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
     "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),

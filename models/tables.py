@@ -72,6 +72,7 @@ class Council(SQLModel, table=True):
     closed_days: list[list[int]] = Field(
         default_factory=lambda: [[6, 5], [12, 24], [12, 31]], sa_column=Column(JSON, nullable=False)
     )
+    request_lapse_days: int = 60  # R-M2 interpretation: a request for a meeting lapses after this
 
 
 class Municipality(SQLModel, table=True):
@@ -93,6 +94,7 @@ class Person(SQLModel, table=True):
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
     party: str | None = Field(default=None, sa_type=String(40))
     language: str = Field(default="da", sa_type=String(8))
+    born: date | None = Field(default=None, sa_type=Date)  # R-P3: "the oldest member present"
 
 
 # R-S6: a membership is current until it ends; ended rows stay as history (nothing is deleted).
@@ -322,6 +324,10 @@ class MeetingRequest(SQLModel, table=True):
     subject: str = Field(sa_type=Text)
     requested_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     reported_at: datetime | None = _when()  # the threshold was reached and the chair told
+    # R-M2: a request ends when the chair calls a meeting ("called") or the member withdraws it
+    # ("withdrawn"); one older than the council's request_lapse_days has lapsed without a row change.
+    ended_at: datetime | None = _when()
+    end_reason: str | None = Field(default=None, sa_type=String(20))
 
 
 class Notice(SQLModel, table=True):

@@ -166,3 +166,16 @@ def covers(starts_on: date, expected_back: date, meeting_day: date) -> bool:
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise NaiveDatetime(f"a timezone-aware moment is required, got {moment.isoformat()}")
+
+
+def oldest_present(born: dict[int, date | None]) -> tuple[int | None, list[int]]:
+    """R-P3, municipal practice: the oldest of the members present leads when chair and vice chair
+    are both absent. Returns (the oldest, or None when nobody is present or two share the earliest
+    birth date; the members present whose birth date is unknown — then nobody can be named)."""
+    missing = [person for person, day in born.items() if day is None]
+    known = {person: day for person, day in born.items() if day is not None}
+    if missing or not known:
+        return None, missing
+    earliest = min(known.values())
+    oldest = [person for person, day in known.items() if day == earliest]
+    return (oldest[0] if len(oldest) == 1 else None), []

@@ -48,6 +48,23 @@ FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 def parse_date(text: str) -> date:
     """R-M1, R-S4: a date in one of the accepted forms; DateInputError says what is wrong."""
+    return _parse_date(text, FIRST_YEAR, LAST_YEAR)
+
+
+# People on a council were born in the last century or this one.
+FIRST_BIRTH_YEAR = 1900
+
+
+def parse_birth_date(text: str, *, today: date | None = None) -> date:
+    """R-P3: a birth date (the members file's `foedselsdato`) in the same Danish forms, from 1900
+    (and not after `today` when given); DateInputError says what is wrong."""
+    born = _parse_date(text, FIRST_BIRTH_YEAR, today.year if today else LAST_YEAR)
+    if today is not None and born > today:
+        raise DateInputError("not_a_date", text=text.strip())
+    return born
+
+
+def _parse_date(text: str, first_year: int, last_year: int) -> date:
     written = " ".join(text.strip().lower().split())
     parts = _date_parts(written)
     if parts is None:
@@ -55,7 +72,7 @@ def parse_date(text: str) -> date:
     year, month, day = parts
     if not 1 <= month <= 12:
         raise DateInputError("no_such_month", text=text.strip(), month=month)
-    if not FIRST_YEAR <= year <= LAST_YEAR:  # 31.12.9999 is no meeting or leave (issue 16)
+    if not first_year <= year <= last_year:  # 31.12.9999 is no meeting or leave (issue 16)
         raise DateInputError("not_a_date", text=text.strip())
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:

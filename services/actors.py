@@ -42,6 +42,29 @@ class Actor:
             raise Refused("not_allowed", f"{self.role} may not {action}", action=str(action))
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The clock as an actor: what the sweep (scheduler/) does by itself, and nothing more — today
+    R-D2's distribution of an approved agenda at its deadline. It is no person and has no council:
+    history records its acts as the system's (`by: "system"`, no actor id). Only the sweep holds
+    it (tests/unit/test_system_actor.py checks that no handler, CLI or web page names it)."""
+
+    name: str = "system"
+
+    def may(self, action: Action) -> bool:
+        return action in SYSTEM_ACTIONS
+
+    def require(self, action: Action) -> None:
+        """Refuse (not_allowed) what the sweep does not do."""
+        if not self.may(action):
+            raise Refused("not_allowed", f"the system may not {action}", action=str(action))
+
+
+SYSTEM_ACTIONS = frozenset({Action.DISTRIBUTE_AGENDA})  # R-D2 at the deadline
+SYSTEM = SystemActor()
+SYSTEM_NAME = "system"  # how history names the system's acts
+
+
 async def actor_for_person(
     session: AsyncSession, person_id: int, link: TelegramLink | None = None
 ) -> Actor | None:

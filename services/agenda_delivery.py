@@ -17,10 +17,10 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.enums import MeetingKind, MeetingStatus
 from models.tables import AgendaDocument, AgendaVersion, Council, Meeting
 from procedure.agenda import agenda_changes
-from procedure.deadlines import is_distribution_on_time
+from procedure.deadlines import is_auto_distribution_due, is_distribution_on_time
 from procedure.permissions import Action
 from services import audit
-from services.actors import Actor
+from services.actors import SYSTEM_NAME, Actor, SystemActor
 from services.agenda import council_of, item_views, require_changeable
 from services.agenda_prep import (
     MAX_REASON,
@@ -84,7 +84,7 @@ def _deadline_passed(meeting: Meeting, council: Council, now: datetime) -> bool:
 async def distribute_agenda(
     session: AsyncSession,
     *,
-    actor: Actor | None,
+    actor: Actor | SystemActor,
     meeting_id: int,
     now: datetime,
     reason: str | None = None,
@@ -92,19 +92,22 @@ async def distribute_agenda(
 ) -> Distribution:
     """Send the agenda as its next version to everyone who receives it (R-P6).
 
-    `actor` None is the scheduler (R-D2). After the R-D2 deadline the chair must give a reason
-    (R-D3), which the agenda shows; a version after the first is an addendum that says what changed.
+    The system (the sweep) sends only an approved, unsent agenda once its R-D2 moment has come.
+    After the R-D2 deadline the chair must give a reason (R-D3), which the agenda shows; a version
+    after the first is an addendum that says what changed.
     """
-    if actor is not None:
-        actor.require(Action.DISTRIBUTE_AGENDA)
-        meeting = await meeting_of(session, actor, meeting_id)
-    else:
+    actor.require(Action.DISTRIBUTE_AGENDA)
+    if isinstance(actor, SystemActor):
         found = await session.get(Meeting, meeting_id)
         if found is None:
             raise Refused("not_found", "no such meeting")
         meeting = found
+    else:
+        meeting = await meeting_of(session, actor, meeting_id)
     require_changeable(meeting, now)
     council = await council_of(session, meeting.council_id)
+    if isinstance(actor, SystemActor):
+        _require_due(meeting, council, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None and not moved:
         raise Refused(
             "already_distributed",
@@ -125,8 +128,11 @@ async def distribute_agenda(
                 limit=MAX_REASON,
             )
     if late and not moved:
-        if actor is None:
+        if isinstance(actor, SystemActor):
             automatic_exception = True  # the scheduler was down at the deadline: say so (R-D3)
+            reason = None  # the system gives no reason; the agenda says it went out by itself
+        elif reason is None and meeting.agenda_version == 0 and meeting.distribution_exception:
+            reason = meeting.distribution_exception  # R-D3: the acting chair's, given at the move
         elif reason is None:
             raise Refused(
                 "exception_reason_required",
@@ -142,13 +148,14 @@ async def distribute_agenda(
     snapshot = await _build_snapshot(session, meeting, council, items, now, version)
     snapshot["exception"] = reason if late or reason else None
     snapshot["exception_automatic"] = automatic_exception
+    snapshot["distributed_by"] = SYSTEM_NAME if isinstance(actor, SystemActor) else actor.name
     snapshot["changes"] = _changes(previous, snapshot) if previous else None
     session.add(
         AgendaVersion(
             meeting_id=meeting_id,
             version=version,
             distributed_at=now,
-            distributed_by_id=actor.person_id if actor else None,
+            distributed_by_id=_person_id(actor),
             snapshot=snapshot,
         )
     )
@@ -168,8 +175,9 @@ async def distribute_agenda(
         now=now,
         action="agenda.distribute",
         council_id=meeting.council_id,
-        actor_id=actor.person_id if actor else None,
+        actor_id=_person_id(actor),
         subject=f"meeting:{meeting_id}",
+        **({"by": SYSTEM_NAME} if isinstance(actor, SystemActor) else {}),
         version=version,
         recipients=len(recipients),
         late=late,
@@ -177,6 +185,30 @@ async def distribute_agenda(
     return Distribution(
         meeting_id, version, len(recipients), not late, version > 1, snapshot["exception"]
     )
+
+
+def _person_id(actor: Actor | SystemActor) -> int | None:
+    return None if isinstance(actor, SystemActor) else actor.person_id
+
+
+def _require_due(meeting: Meeting, council: Council, now: datetime) -> None:
+    """R-D2: the system sends only what the sweep sends — an ordinary meeting's approved agenda,
+    not yet sent, from the set time on the deadline day (not_allowed otherwise)."""
+    tz = ZoneInfo(council.timezone)
+    due = meeting.kind == MeetingKind.ORDINARY and is_auto_distribution_due(
+        now,
+        meeting.starts_at.astimezone(tz).date(),
+        tz,
+        approved_at=meeting.agenda_approved_at,
+        already_sent=meeting.agenda_version > 0,
+        at=council.distribution_time,
+    )
+    if not due:
+        raise Refused(
+            "not_allowed",
+            "the system distributes only an approved agenda at its R-D2 moment",
+            action=str(Action.DISTRIBUTE_AGENDA),
+        )
 
 
 async def _build_snapshot(

@@ -32,6 +32,7 @@ from procedure.deadlines import (
     proposal_deadline,
     reminder_moments,
 )
+from services.actors import SYSTEM  # the clock acts as the system (R-D2)
 from services.agenda import ON_AGENDA
 from services.agenda_delivery import distribute_agenda
 from services.due import (
@@ -227,7 +228,7 @@ async def distribute_due(session: AsyncSession, now: datetime) -> int:
             continue
         try:
             distribution = await distribute_agenda(
-                session, actor=None, meeting_id=meeting.id, now=now
+                session, actor=SYSTEM, meeting_id=meeting.id, now=now
             )
         except Refused as refused:
             if refused.code != "agenda_empty":

@@ -51,13 +51,12 @@ async def plan_year(
     days: list[date],
     place: str,
     now: datetime,
+    actor: Actor,
     at: time = DEFAULT_TIME,
-    actor: Actor | None = None,
 ) -> AnnualPlan:
     """R-M1: plan the year's ordinary meetings on `days` at `at` local time (days already planned
     are kept), warn where the count or a day needs a second look, and tell everyone once."""
-    if actor is not None:
-        actor.require(Action.PLAN_MEETINGS)
+    actor.require(Action.PLAN_MEETINGS)
     if not days:
         raise Refused("plan_no_dates")
     tz = ZoneInfo(council.timezone)
@@ -90,7 +89,7 @@ async def plan_year(
         now=now,
         action="meetings.plan_year",
         council_id=council.id,
-        actor_id=actor.person_id if actor else None,
+        actor_id=actor.person_id,
         year=year,
         added=len(plan.added),
         warnings=[w.kind for w in plan.warnings],

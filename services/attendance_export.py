@@ -123,18 +123,14 @@ async def attendance_export(
     council_id: int,
     start: date,
     end: date,
-    actor: Actor | None,
+    actor: Actor,
     now: datetime,
 ) -> AttendanceExport:
-    """R-X3: the closed meetings held from `start` to `end` (local dates, both included).
-
-    `actor` None is the operator at the console (`kkrbot attendance export`); a person must be of
-    the council's secretariat.
-    """
-    if actor is not None:
-        actor.require(Action.EXPORT_ATTENDANCE)
-        if actor.council_id != council_id:
-            raise Refused("not_found", "no such council")
+    """R-X3: the closed meetings held from `start` to `end` (local dates, both included), for the
+    council's secretariat (the CLI acts as its first member)."""
+    actor.require(Action.EXPORT_ATTENDANCE)
+    if actor.council_id != council_id:
+        raise Refused("not_found", "no such council")
     if end < start or (end - start).days > MAX_DAYS:
         raise Refused("export_period", start=start.isoformat(), end=end.isoformat())
     council = await session.get(Council, council_id)

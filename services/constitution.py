@@ -102,6 +102,7 @@ async def call_constituent_meeting(
         now=now,
         kind=MeetingKind.EXTRAORDINARY,
         subject=SUBJECT,
+        actor=actor,
         summoned_by_caller=True,  # everyone is told below, with the alliances' deadline
     )
     term.constituent_meeting_id = meeting.id

@@ -104,6 +104,7 @@ SETTING_RANGES = {
     "late_summons_answer_hours": range(1, 49),
     "summons_reminder_hours": range(1, 169),
     "addendum_reminder_hours": range(1, 73),
+    "request_lapse_days": range(1, 366),  # R-M2
 }
 
 
@@ -127,6 +128,7 @@ class CouncilSettings:
     timezone: str | None = None
     meetings_per_year: int | None = None  # R-M1
     closed_days: list[list[int]] | None = None  # R-K2: (month, day) besides public holidays
+    request_lapse_days: int | None = None  # R-M2: a request for a meeting lapses after this
 
 
 async def change_settings(

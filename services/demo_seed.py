@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.db import SessionFactory
 from models.enums import MeetingKind
+from services.actors import secretariat_actor
 from services.councils import create_council
 from services.invites import issue_invites
 from services.meetings import add_meeting
@@ -80,6 +81,7 @@ async def create_demo_council(session: AsyncSession, *, now: datetime) -> DemoCo
     rows = parse_members_csv(demo_csv())
     await import_members(session, council=council, rows=rows, now=now)
     times = meeting_times(now, ZoneInfo(council.timezone))
+    secretary = await secretariat_actor(session, council.id or 0)  # plans, as the CLI does
     for starts_at, place in zip(times, PLACES, strict=True):
         await add_meeting(
             session,
@@ -88,6 +90,7 @@ async def create_demo_council(session: AsyncSession, *, now: datetime) -> DemoCo
             place=place,
             now=now,
             kind=MeetingKind.ORDINARY,
+            actor=secretary,
         )
     invites = await issue_invites(session, council=council, now=now, ttl=timedelta(days=14))
     tokens = {invite.person_name: invite.token for invite in invites}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import (
@@ -19,7 +19,7 @@ from models.enums import (
     SubstituteStatus,
 )
 from models.tables import Attendance, Meeting, Person
-from procedure.attendance import may_open
+from procedure.attendance import may_open, oldest_present
 from procedure.permissions import Action, Role
 from services import audit
 from services.actors import Actor
@@ -139,6 +139,8 @@ async def _name_acting_chair(
     if seats.acting_chair() is not None:
         raise Refused("not_allowed", "the chair or vice chair leads this meeting", action="open")
     if not name or not name.strip():
+        if seats.council.acting_chair_choice == "oldest":
+            return await _oldest_present(session, seats)
         raise Refused(f"acting_chair_needed_{seats.council.acting_chair_choice}")
     person_id = await _target(session, actor, seats, name)
     if person_id not in seats.members:
@@ -147,6 +149,28 @@ async def _name_acting_chair(
         raise Refused("acting_chair_absent", name=seats.name(person_id))
     seats.meeting.acting_chair_id = person_id
     return person_id
+
+
+async def _oldest_present(session: AsyncSession, seats: Seats) -> int:
+    """R-P3 with the setting "oldest": the oldest member present (checked in) leads; without every
+    present member's birth date (the members file's foedselsdato) the secretariat names someone."""
+    present = [
+        m
+        for m in seats.members
+        if seats.rows.get(m) and seats.row(m).status == AttendanceStatus.PRESENT
+    ]
+    born = {
+        person.id or 0: person.born
+        for person in await session.exec(select(Person).where(col(Person.id).in_(present)))
+    }
+    oldest, missing = oldest_present(born)
+    if missing:
+        names = ", ".join(sorted(seats.name(m) for m in missing))
+        raise Refused("birth_dates_missing", f"no birth date for {names}", names=names)
+    if oldest is None:
+        raise Refused("acting_chair_needed_oldest")
+    seats.meeting.acting_chair_id = oldest
+    return oldest
 
 
 def _arrive(

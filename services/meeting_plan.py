@@ -18,9 +18,17 @@ from services.agenda import MAX_TITLE, check_description, council_of, require_ch
 from services.agenda_delivery import Distribution, distribute_agenda
 from services.calendar import calendar_sequence
 from services.errors import Refused
+from services.meeting_moves import (
+    late_move_deadline,
+    require_move_reason,
+    require_reason_giver,
+)
 from services.meetings import MAX_PLACE, MeetingView, add_meeting, local_start, meeting_of, view
 from services.outbox import enqueue
+from services.proposal_lateness import rejudge_late_proposals
 from services.recipients import agenda_recipients
+from services.requests import end_requests
+from services.seats import require_for_meeting
 
 MAX_SUBJECT = 1000
 
@@ -33,13 +41,16 @@ async def move_meeting(
     starts_at: datetime,
     now: datetime,
     place: str | None = None,
+    reason: str | None = None,
 ) -> Meeting:
     """Move a meeting; its deadlines follow the new date. Everyone affected is told.
 
     A distributed agenda goes out again as a new version that says where and when the meeting moved.
+    A move that makes the agenda late needs the acting chair's `reason` (R-D3).
     """
-    actor.require(Action.PLAN_MEETINGS)
     meeting = await meeting_of(session, actor, meeting_id)
+    # R-P3: the acting chair of this meeting (the vice chair while the chair is absent) moves it too
+    await require_for_meeting(session, actor, meeting, Action.PLAN_MEETINGS, now=now)
     require_changeable(meeting, now)
     council = await council_of(session, actor.council_id)
     if starts_at.tzinfo is None:
@@ -55,11 +66,17 @@ async def move_meeting(
         raise Refused(
             "place_length", f"the place must be 1 to {MAX_PLACE} characters", limit=MAX_PLACE
         )
+    reason = await require_move_reason(
+        session, actor, meeting, council, starts_at=starts_at, now=now, reason=reason
+    )
     before = view(meeting, council)
     meeting.starts_at, meeting.place = starts_at, new_place
+    if reason is not None or meeting.agenda_version == 0:
+        meeting.distribution_exception = reason  # R-D3: the agenda and the minutes show it
     meeting.proposals_closed_at = None  # the sweep closes them again at the new R-D1 deadline
     session.add(meeting)
     await session.flush()
+    await rejudge_late_proposals(session, meeting, council, now=now, by=actor.person_id)
     await calendar_sequence(session, meeting)  # members' calendars take the new time
     audit.record(
         session,
@@ -70,9 +87,12 @@ async def move_meeting(
         subject=f"meeting:{meeting.id}",
         old=before.starts_at.isoformat(),
         new=starts_at.isoformat(),
+        reason=reason,
     )
     if meeting.agenda_version > 0:
-        await distribute_agenda(session, actor=actor, meeting_id=meeting_id, now=now, moved=True)
+        await distribute_agenda(
+            session, actor=actor, meeting_id=meeting_id, now=now, moved=True, reason=reason
+        )
         return meeting
     after = view(meeting, council)
     for person_id in await agenda_recipients(session, meeting):
@@ -173,6 +193,7 @@ async def call_meeting(
         kind=MeetingKind.EXTRAORDINARY,
         subject=subject,
         actor=actor,
+        summoned_by_caller=True,  # checked above; the summons goes out with the agenda below
     )
     title = subject if len(subject) <= MAX_TITLE else subject[: MAX_TITLE - 1] + "…"
     session.add(
@@ -190,11 +211,28 @@ async def call_meeting(
     distribution = await distribute_agenda(
         session, actor=actor, meeting_id=meeting.id or 0, now=now
     )
+    await end_requests(session, council_id=actor.council_id, now=now)  # R-M2: answered
     return meeting, distribution
 
 
 async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: datetime) -> Meeting:
-    """The actor's council's coming planned meeting on that local day (how people name a meeting)."""
+    """The actor's council's coming planned meeting on that local day (how people name a meeting);
+    refused when the day has several: which one is meant is asked, never guessed."""
+    found = await meetings_on(session, actor=actor, day=day, now=now)
+    if len(found) > 1:
+        raise Refused(
+            "several_meetings_on_day",
+            f"{len(found)} coming meetings on {day}: name the meeting",
+            day=day,
+            count=len(found),
+        )
+    return found[0]
+
+
+async def meetings_on(
+    session: AsyncSession, *, actor: Actor, day: date, now: datetime
+) -> list[Meeting]:
+    """Every coming planned meeting of the actor's council on that local day, soonest first."""
     council = await council_of(session, actor.council_id)
     tz = ZoneInfo(council.timezone)
     found = [
@@ -212,7 +250,7 @@ async def meeting_on(session: AsyncSession, *, actor: Actor, day: date, now: dat
     ]
     if not found:
         raise Refused("not_found", "no coming meeting on that day", day=day)
-    return found[0]
+    return found
 
 
 # The chat's commands name a meeting by its day and show it in the council's time.
@@ -282,16 +320,48 @@ class PlanChange:
     recipients: int
 
 
-async def plan_change_on(
+async def plan_changes_on(
     session: AsyncSession, *, actor: Actor, day: date, now: datetime
+) -> list[PlanChange]:
+    """The coming meetings on that local day the actor may cancel or move (nothing changes); the
+    chat asks which when there are several."""
+    council = await council_of(session, actor.council_id)
+    changes = []
+    for meeting in await meetings_on(session, actor=actor, day=day, now=now):
+        await require_for_meeting(session, actor, meeting, Action.PLAN_MEETINGS, now=now)
+        require_changeable(meeting, now)
+        recipients = await agenda_recipients(session, meeting)
+        changes.append(PlanChange(view(meeting, council), len(recipients)))
+    return changes
+
+
+async def plan_change_of(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
 ) -> PlanChange:
-    """The coming meeting on that local day, if the actor may cancel or move it (nothing changes)."""
-    actor.require(Action.PLAN_MEETINGS)
-    meeting = await meeting_on(session, actor=actor, day=day, now=now)
+    """One meeting the actor may cancel or move, as the chat shows it (nothing changes)."""
+    meeting = await meeting_of(session, actor, meeting_id)
+    await require_for_meeting(session, actor, meeting, Action.PLAN_MEETINGS, now=now)
     require_changeable(meeting, now)
     council = await council_of(session, actor.council_id)
-    recipients = await agenda_recipients(session, meeting)
-    return PlanChange(view(meeting, council), len(recipients))
+    return PlanChange(view(meeting, council), len(await agenda_recipients(session, meeting)))
+
+
+async def move_check(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, starts_at: datetime, now: datetime
+) -> datetime | None:
+    """Before a move is confirmed (nothing changes): the new date's distribution deadline when
+    the move makes the agenda late and the acting chair must give the reason (R-D3), else None.
+    Refused for anyone else, saying whom to ask."""
+    meeting = await meeting_of(session, actor, meeting_id)
+    await require_for_meeting(session, actor, meeting, Action.PLAN_MEETINGS, now=now)
+    require_changeable(meeting, now)
+    council = await council_of(session, actor.council_id)
+    if starts_at.tzinfo is None:
+        starts_at = local_start(council, starts_at)
+    deadline = late_move_deadline(meeting, council, starts_at, now)
+    if deadline is not None:
+        await require_reason_giver(session, actor, meeting, deadline=deadline, now=now)
+    return deadline
 
 
 async def cancel_meeting_shown(
@@ -313,10 +383,17 @@ async def move_meeting_shown(
     starts_at: datetime,
     now: datetime,
     place: str | None = None,
+    reason: str | None = None,
 ) -> PlanChange:
     """move_meeting, with the meeting as the chat shows it and how many were told."""
     meeting = await move_meeting(
-        session, actor=actor, meeting_id=meeting_id, starts_at=starts_at, place=place, now=now
+        session,
+        actor=actor,
+        meeting_id=meeting_id,
+        starts_at=starts_at,
+        place=place,
+        now=now,
+        reason=reason,
     )
     council = await council_of(session, actor.council_id)
     return PlanChange(view(meeting, council), len(await agenda_recipients(session, meeting)))

@@ -77,20 +77,23 @@ async def add_meeting(
     now: datetime,
     kind: MeetingKind = MeetingKind.ORDINARY,
     subject: str | None = None,
-    actor: Actor | None = None,
+    actor: Actor,
     summoned_by_caller: bool = False,
 ) -> Meeting:
-    """Put a meeting in the plan (R-M1); `actor` None means the secretariat's CLI.
-    `summoned_by_caller`: a service that tells everyone itself (the constituent meeting, R-K1)."""
-    if actor is None and kind != MeetingKind.ORDINARY and not summoned_by_caller:
+    """Put a meeting in the plan (R-M1); the actor is the chair or the secretariat (the CLI acts as
+    the council's secretariat). `summoned_by_caller`: a service that has checked who may call it
+    and tells everyone itself (calling an extraordinary meeting, the constituent meeting R-K1)."""
+    if kind != MeetingKind.ORDINARY and not summoned_by_caller:
         # R-M2/R-D5: the chair calls an extraordinary meeting, and its summons and agenda go out
-        # with it (/indkald); a row made at the command line would be a meeting nobody called.
+        # with it (/indkald); a row made here alone would be a meeting nobody called.
         raise Refused(
             "call_with_indkald",
             "an extraordinary meeting is called by the chair with /indkald in Telegram",
         )
-    if actor is not None:
-        actor.require(Action.PLAN_MEETINGS if kind == MeetingKind.ORDINARY else Action.CALL_MEETING)
+    if actor.council_id != council.id:  # R-P1: nothing of one council is another's to plan
+        raise Refused("not_found", "no such council")
+    if not summoned_by_caller:
+        actor.require(Action.PLAN_MEETINGS)
     place = place.strip()
     if not place or len(place) > MAX_PLACE:
         raise Refused(
@@ -131,7 +134,7 @@ async def add_meeting(
         now=now,
         action="meeting.add",
         council_id=council.id,
-        actor_id=actor.person_id if actor else None,
+        actor_id=actor.person_id,
         subject=f"meeting:{meeting.id}",
         kind=str(kind),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.enums import MembershipRole, Office
 from models.tables import Council, Membership, Municipality, Person
 from models.term import Vacancy
+from procedure.danish_dates import DateInputError, parse_birth_date
 from procedure.substitutes import substitute_violations
 from services import audit
 from services.councils import LANGUAGES
@@ -40,6 +41,7 @@ class MemberRow:
     substitute_for: str | None
     office: str | None
     language: str
+    born: date | None = None  # optional column: R-P3's "oldest member present"
 
 
 @dataclass
@@ -60,7 +62,12 @@ COLUMN_ALIASES = {
     "post": "office",
     "hverv": "office",
     "sprog": "language",
+    "foedselsdato": "born",
+    "fødselsdato": "born",
+    "født": "born",
+    "birth date": "born",
 }
+OPTIONAL_COLUMNS = ("born",)
 ROLE_WORDS = {
     "borgmester": MembershipRole.MAYOR,
     "medlem": MembershipRole.MEMBER,
@@ -126,8 +133,29 @@ def _row(raw: Line, default_language: str) -> MemberRow:
     if role == MembershipRole.MAYOR and not cell("party"):
         raise Refused("invalid_input", f"line {line}: the mayor {name} needs a party (R-P2)")
     return MemberRow(
-        line, name, role, municipality, cell("party"), substitute_for, office, language
+        line,
+        name,
+        role,
+        municipality,
+        cell("party"),
+        substitute_for,
+        office,
+        language,
+        _born(cell("born"), line),
     )
+
+
+def _born(text: str | None, line: int) -> date | None:
+    """R-P3: the optional birth date, written the Danish way (1.2.1965, 01-02-1965, ISO)."""
+    if text is None:
+        return None
+    try:
+        return parse_birth_date(text)
+    except DateInputError as error:
+        raise Refused(
+            "invalid_input",
+            f"line {line}: the birth date must be a date like 1.2.1965 or 1965-02-01, not {text!r}",
+        ) from error
 
 
 def _word(value: str | None, words: Mapping[str, str]) -> str | None:
@@ -274,12 +302,15 @@ async def import_members(
     # Mayors and members first, so a substitute's member always exists when it is linked.
     for row in sorted(rows, key=lambda r: r.role == MembershipRole.SUBSTITUTE):
         person = people.get(row.name) or Person(council_id=council.id, name=row.name)
-        before = (person.id, person.municipality_id, person.party, person.language)
+        before = (person.id, person.municipality_id, person.party, person.language, person.born)
         person.municipality_id = municipalities[row.municipality].id if row.municipality else None
         person.party, person.language = row.party, row.language
+        if row.born is not None:  # a file without the column keeps the dates already known
+            person.born = row.born
         session.add(person)
         people[row.name] = person
-        changed = before != (person.id, person.municipality_id, person.party, person.language)
+        after = (person.id, person.municipality_id, person.party, person.language, person.born)
+        changed = before != after
         await session.flush()
         changed |= await _upsert_membership(session, council.id, person, row, people)
         bucket = (

@@ -1,10 +1,13 @@
 """Requests for an extraordinary meeting (R-M2): counted, and the chair (and acting chair, R-P3)
-and secretariat told once at least one third of the members have asked."""
+and secretariat told once at least one third of the members have asked.
+
+A request is live until it is reported, the chair calls a meeting, the member withdraws it, or it is
+older than the council's `request_lapse_days` (default 60): only live requests count."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,19 +57,7 @@ async def request_meeting(
             )
         ).all()
     )
-    pending = list(
-        (
-            await session.exec(
-                select(MeetingRequest)
-                .where(
-                    MeetingRequest.council_id == council.id,
-                    col(MeetingRequest.reported_at).is_(None),
-                    col(MeetingRequest.person_id).in_(members),
-                )
-                .order_by(col(MeetingRequest.id))
-            )
-        ).all()
-    )
+    pending = await live_requests(session, council, now, people=members)
     needed = requests_needed(len(members))
     if any(r.person_id == actor.person_id for r in pending):
         raise Refused("already_requested", requests=len(pending), needed=needed)
@@ -88,6 +79,65 @@ async def request_meeting(
     if reached:
         await _report(session, council, pending, members=len(members), now=now)
     return RequestCount(len(pending), needed, reached)
+
+
+async def live_requests(
+    session: AsyncSession, council: Council, now: datetime, *, people: list[int] | None = None
+) -> list[MeetingRequest]:
+    """R-M2: the requests that still count: not reported, not ended, not lapsed; oldest first."""
+    lapsed_before = now - timedelta(days=council.request_lapse_days)
+    query = select(MeetingRequest).where(
+        MeetingRequest.council_id == council.id,
+        col(MeetingRequest.reported_at).is_(None),
+        col(MeetingRequest.ended_at).is_(None),
+        col(MeetingRequest.requested_at) > lapsed_before,
+    )
+    if people is not None:
+        query = query.where(col(MeetingRequest.person_id).in_(people))
+    return list((await session.exec(query.order_by(col(MeetingRequest.id)))).all())
+
+
+async def withdraw_request(session: AsyncSession, *, actor: Actor, now: datetime) -> str:
+    """R-M2: a member takes back their live request; returns its subject."""
+    actor.require(Action.REQUEST_MEETING)
+    council = await session.get(Council, actor.council_id, with_for_update=True)
+    assert council is not None
+    mine = [
+        r
+        for r in await live_requests(session, council, now, people=[actor.person_id])
+        if r.person_id == actor.person_id
+    ]
+    if not mine:
+        raise Refused("no_request", "you have no request for a meeting that still counts")
+    for request in mine:
+        request.ended_at, request.end_reason = now, "withdrawn"
+        session.add(request)
+    audit.record(
+        session,
+        now=now,
+        action="meeting.request_withdrawn",
+        council_id=council.id,
+        actor_id=actor.person_id,
+    )
+    return mine[0].subject
+
+
+async def end_requests(session: AsyncSession, *, council_id: int, now: datetime) -> int:
+    """R-M2: the chair called a meeting, so every request not yet ended has been answered."""
+    open_requests = list(
+        (
+            await session.exec(
+                select(MeetingRequest).where(
+                    MeetingRequest.council_id == council_id,
+                    col(MeetingRequest.ended_at).is_(None),
+                )
+            )
+        ).all()
+    )
+    for request in open_requests:
+        request.ended_at, request.end_reason = now, "called"
+        session.add(request)
+    return len(open_requests)
 
 
 async def _report(

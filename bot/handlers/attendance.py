@@ -1,4 +1,4 @@
-"""/absent (/afbud), /attend (/deltager), /leave (/orlov), /request (/anmod), /quorum, /linkgroup,
+"""/absent (/afbud), /attend (/deltager), /leave (/orlov), /quorum, /linkgroup,
 and the buttons bot.callbacks.Attendance and LeaveDecision. Thin: parse, call one service,
 answer. The services re-check everything a button claims (callback data is never trusted)."""
 
@@ -41,7 +41,6 @@ from services.long_absence import (
 )
 from services.meeting_day import Presence, check_in, check_out
 from services.quorum import quorum_view
-from services.requests import request_meeting
 from templates.i18n import format_day, format_when
 
 END_WORDS = {"slut", "end", "tilbage", "back"}
@@ -511,27 +510,6 @@ async def decision_button(update: Update, context: BotContext) -> None:
     )
     await tell(update, context, text)
     await replace(update, text)
-
-
-async def request(update: Update, context: BotContext) -> None:
-    """R-M2: `/anmod SUBJECT` — ask for an extraordinary meeting."""
-    requested = await attempt(update, context, request_meeting, subject=args_text(context))
-    if requested is None:
-        return
-    count = requested.value
-    if count.threshold_reached:
-        text = context._(
-            "Your request is registered. With it, %(count)s members have asked — enough:"
-            " the chair and the secretariat have been told that a meeting must be called.",
-            count=count.requests,
-        )
-    else:
-        text = context._(
-            "Your request is registered: %(count)s of the %(needed)s requests needed.",
-            count=count.requests,
-            needed=count.needed,
-        )
-    await tell(update, context, text)
 
 
 async def quorum(update: Update, context: BotContext) -> None:

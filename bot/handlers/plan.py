@@ -1,36 +1,23 @@
-"""/plan, /move, /cancelmeeting and /call: the meeting plan from the chat (R-M1, R-M2, R-D5).
+"""/plan and /call: the meeting plan from the chat (R-M1, R-M2, R-D5); /move and /cancelmeeting
+are in bot/handlers/plan_change.py.
 
 Arguments are separated by semicolons, times are the council's local time, written the Danish way
 or as ISO (procedure/danish_dates.py):
 /call 10.3.2027 kl. 15.00; Aalborg Rådhus; Budget 2027
-
-Cancelling and moving a meeting are shown first — which meeting, how many people are told, with
-what reason — and happen only when confirmed (a dialogue, bot/dialogues.py).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from html import escape
-from typing import Any
 
 from telegram import Update
 
-from bot import dialogues
-from bot.callbacks import Dialog, DialogChoice
 from bot.context import BotContext
-from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat
 from bot.texts import unreadable
-from procedure.danish_dates import DateInputError, parse_date, parse_moment
-from services.dialogues import OpenDialogue
+from procedure.danish_dates import DateInputError, parse_moment
 from services.meeting_plan import (
-    MAX_SUBJECT,
-    PlanChange,
     call_meeting_shown,
-    cancel_meeting_shown,
-    move_meeting_shown,
-    plan_change_on,
     plan_meeting,
 )
 from templates.i18n import format_when
@@ -141,214 +128,3 @@ async def plan(update: Update, context: BotContext) -> None:
             deadline=format_when(shown.proposal_deadline, context.language),
         ),
     )
-
-
-async def _change(update: Update, context: BotContext, day: date) -> PlanChange | None:
-    found = await attempt(
-        update, context, plan_change_on, write=False, on_refusal=in_chat(update, context), day=day
-    )
-    return None if found is None else found.value
-
-
-async def move(update: Update, context: BotContext) -> None:
-    """Move a meeting (named by its day): shown, then moved when confirmed."""
-    args = _args(context)
-    if len(args) < 2 or not args[0] or not args[1]:
-        await _usage(update, context, "move")
-        return
-    try:
-        day, when = parse_date(args[0]), parse_moment(args[1])
-    except DateInputError as error:
-        await _unreadable(update, context, "move", error)
-        return
-    place = args[2] if len(args) > 2 and args[2] else None
-    change = await _change(update, context, day)
-    if change is None:
-        return
-    state = {
-        "meeting_id": change.meeting.id,
-        "starts_at": when.isoformat(),
-        "place": place,
-        "was": change.meeting.starts_at.isoformat(),
-        "was_place": change.meeting.place,
-        "recipients": change.recipients,
-    }
-    dialogue_id = await dialogues.begin(update, context, "move_meeting", state)
-    if dialogue_id is None:
-        return
-    lines = [
-        context._(
-            "Move the meeting %(when)s, %(place)s?",
-            when=format_when(change.meeting.starts_at, context.language),
-            place=escape(change.meeting.place),
-        ),
-        context._(
-            "New time: %(when)s, %(place)s.",
-            when=format_when(when, context.language),
-            place=escape(place or change.meeting.place),
-        ),
-        _told(context, change.recipients),
-    ]
-    button = Dialog("ok", dialogue_id).button(context._("Move the meeting"))
-    await dialogues.prompt(update, context, dialogue_id, "\n".join(lines), [[button]])
-
-
-def _told(context: BotContext, count: int) -> str:
-    return context.ngettext(
-        "%(count)s person who would receive the agenda is told.",
-        "%(count)s people who would receive the agenda are told.",
-        count,
-    )
-
-
-async def _move_confirmed(
-    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
-) -> None:
-    if choice != "ok":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    state = turn.state
-    moved = await attempt(
-        update,
-        context,
-        move_meeting_shown,
-        on_refusal=in_chat(update, context),
-        meeting_id=state["meeting_id"],
-        starts_at=datetime.fromisoformat(state["starts_at"]),
-        place=state["place"],
-    )
-    if moved is None:
-        await dialogues.settle(update, context, context._("Not moved"))
-        return
-    await dialogues.settle(update, context, context._("Move the meeting"))
-    await _say(
-        update,
-        context._(
-            "The meeting is moved to %(when)s, %(place)s; everyone affected is told.",
-            when=format_when(moved.value.meeting.starts_at, context.language),
-            place=escape(moved.value.meeting.place),
-        ),
-    )
-
-
-async def cancel(update: Update, context: BotContext) -> None:
-    """Cancel a meeting (named by its day): the reason is asked for if missing, then what will
-    happen is shown, and the meeting is cancelled only when that is confirmed."""
-    args = _args(context)
-    if not args[0]:
-        await _usage(update, context, "cancelmeeting")
-        return
-    try:
-        day = parse_date(args[0])
-    except DateInputError as error:
-        await _unreadable(update, context, "cancelmeeting", error)
-        return
-    reason = " ".join(";".join(args[1:]).split())
-    if len(reason) > MAX_SUBJECT:
-        await _say(update, _reason_too_long(context, len(reason)))
-        return
-    change = await _change(update, context, day)
-    if change is None:
-        return
-    state = {
-        "meeting_id": change.meeting.id,
-        "when": change.meeting.starts_at.isoformat(),
-        "place": change.meeting.place,
-        "recipients": change.recipients,
-        "reason": reason,
-    }
-    dialogue_id = await dialogues.begin(update, context, "cancel_meeting", state)
-    if dialogue_id is None:
-        return
-    if reason:
-        await _confirm_cancellation(update, context, dialogue_id, state)
-        return
-    ask = context._(
-        "Why is the meeting %(when)s cancelled? Write the reason in one message (at most"
-        " %(limit)s characters); everyone who is told will read it.",
-        when=format_when(change.meeting.starts_at, context.language),
-        limit=MAX_SUBJECT,
-    )
-    await dialogues.prompt(update, context, dialogue_id, ask)
-
-
-def _reason_too_long(context: BotContext, length: int) -> str:
-    return context._(
-        "The reason can be at most %(limit)s characters; yours has %(length)s.",
-        limit=MAX_SUBJECT,
-        length=length,
-    )
-
-
-async def _cancellation_reason(update: Update, context: BotContext, turn: OpenDialogue) -> None:
-    written = " ".join(
-        ((update.effective_message.text if update.effective_message else "") or "").split()
-    )
-    if len(written) > MAX_SUBJECT:
-        await dialogues.prompt(update, context, turn.id, _reason_too_long(context, len(written)))
-        return
-    state = dialogues.joinable(
-        {**turn.state, "reason": written}, "reason", MAX_SUBJECT, context.now()
-    )
-    if await dialogues.keep(update, context, turn, state):
-        await _confirm_cancellation(update, context, turn.id, state)
-
-
-async def _cancellation_joined(update: Update, context: BotContext, turn: OpenDialogue) -> None:
-    await _confirm_cancellation(update, context, turn.id, turn.state)
-
-
-async def _confirm_cancellation(
-    update: Update, context: BotContext, dialogue_id: int, state: dict[str, Any]
-) -> None:
-    lines = [
-        context._(
-            "Cancel the meeting %(when)s, %(place)s?",
-            when=format_when(state["when"], context.language),
-            place=escape(state["place"]),
-        ),
-        _told(context, int(state["recipients"])),
-        context._("Reason: %(reason)s", reason=f"<i>{escape(state['reason'])}</i>"),
-    ]
-    button = Dialog("ok", dialogue_id).button(context._("Cancel the meeting"))
-    await dialogues.prompt(update, context, dialogue_id, "\n".join(lines), [[button]])
-
-
-async def _cancellation_confirmed(
-    update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
-) -> None:
-    if choice != "ok" or "reason" not in turn.state or not turn.state["reason"]:
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    cancelled = await attempt(
-        update,
-        context,
-        cancel_meeting_shown,
-        on_refusal=in_chat(update, context),
-        meeting_id=turn.state["meeting_id"],
-        reason=turn.state["reason"],
-    )
-    if cancelled is None:
-        await dialogues.settle(update, context, context._("Not cancelled"))
-        return
-    await dialogues.settle(update, context, context._("Cancel the meeting"))
-    text = context.ngettext(
-        "The meeting is cancelled; %(count)s person is told.",
-        "The meeting is cancelled; %(count)s people are told.",
-        cancelled.value.recipients,
-    )
-    await _say(update, text)
-
-
-dialogues.flow(
-    "cancel_meeting",
-    Flow(
-        _("Cancelling the meeting"),
-        text=_cancellation_reason,
-        choice=_cancellation_confirmed,
-        joined=_cancellation_joined,
-    ),
-)
-dialogues.flow("move_meeting", Flow(_("Moving the meeting"), choice=_move_confirmed))

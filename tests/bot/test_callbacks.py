@@ -16,6 +16,7 @@ from bot.callbacks import (
     Attendance,
     ButtonDataTooLong,
     CallbackData,
+    Dialog,
     Language,
     LeaveDecision,
     Proposal,
@@ -42,6 +43,12 @@ BUTTONS = st.one_of(
         member_id=OPTIONAL_IDS,
     ),
     st.builds(LeaveDecision, long_absence_id=ROW_IDS, approved=st.booleans()),
+    st.builds(
+        Dialog,
+        choice=st.sampled_from(["stop", "ok", "skip", "done", "undo", "pick"]),
+        dialogue_id=ROW_IDS,
+        option=OPTIONAL_IDS,
+    ),
 )
 
 
@@ -78,6 +85,8 @@ def test_the_formats_of_pinned_and_sent_buttons_still_read() -> None:
     assert Attendance.unpack("att:12:in") == Attendance(12, "in")
     assert Attendance.unpack("att:12:acc:34") == Attendance(12, "acc", 34)
     assert LeaveDecision.unpack("la:5:n") == LeaveDecision(5, False)
+    assert Dialog.unpack("dl:ok:7") == Dialog("ok", 7)  # a confirmation asked before a pick
+    assert Dialog.unpack("dl:pick:7:12") == Dialog("pick", 7, 12)  # which of a day's meetings
 
 
 @pytest.mark.parametrize(

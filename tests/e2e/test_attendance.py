@@ -99,7 +99,9 @@ async def _distribute_first_agenda(world: World) -> Meeting:
             material=[],
             now=world.clock(),
         )
-        await distribute_agenda(session, actor=None, meeting_id=meeting.id or 0, now=world.clock())
+        await distribute_agenda(
+            session, actor=secretariat, meeting_id=meeting.id or 0, now=world.clock()
+        )
     return meeting
 
 

@@ -20,7 +20,7 @@ from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 from models.tables import Meeting, Membership, Notice, Person
 from models.unit_of_work import unit_of_work
-from services.actors import actor_for_person
+from services.actors import actor_for_person, secretariat_actor
 from services.agenda import propose_item
 from services.agenda_delivery import distribute_agenda
 from services.councils import create_council
@@ -134,6 +134,7 @@ async def council(tmp_path: Path) -> AsyncIterator[Council]:
             starts_at=START + timedelta(days=20),
             place="Rådhuset",
             now=clock(),
+            actor=await secretariat_actor(session, created.id or 0),
         )
         invites = await issue_invites(session, council=created, now=clock(), ttl=timedelta(days=1))
         users = []

@@ -40,7 +40,9 @@ async def _distribute_first_agenda(world: World) -> None:
             material=[],
             now=world.clock(),
         )
-        await distribute_agenda(session, actor=None, meeting_id=meeting.id or 0, now=world.clock())
+        await distribute_agenda(
+            session, actor=secretariat, meeting_id=meeting.id or 0, now=world.clock()
+        )
 
 
 async def test_a_member_leaves_and_the_substitute_steps_up(world: World) -> None:

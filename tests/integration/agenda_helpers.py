@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from models.db import SessionFactory
 from models.enums import MeetingKind
 from models.tables import Council, Notice, Person
-from services.actors import Actor, actor_for_person
+from services.actors import Actor, actor_for_person, secretariat_actor
 from services.agenda import MaterialIn, ProposalResult, propose_item
 from services.meetings import add_meeting
 from tests.integration.conftest import person_id
@@ -45,7 +45,14 @@ async def meeting_at(
 ) -> int:
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
-            session, council=council, starts_at=at, place="Aalborg Rådhus", now=now, kind=kind
+            session,
+            council=council,
+            starts_at=at,
+            place="Aalborg Rådhus",
+            now=now,
+            kind=kind,
+            actor=await secretariat_actor(session, council.id or 0),
+            summoned_by_caller=kind != MeetingKind.ORDINARY,  # the row alone, for the test
         )
     assert meeting.id is not None
     return meeting.id

@@ -119,7 +119,7 @@ async def test_only_the_secretariat_exports_and_a_backwards_period_is_refused(
             council_id=kkr.council_id,
             start=date(2027, 1, 2),
             end=date(2027, 1, 1),
-            actor=None,
+            actor=await kkr.actor(SECRETARY),
             now=NOW,
         )
     assert refused.value.code == "export_period"

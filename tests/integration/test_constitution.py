@@ -12,6 +12,7 @@ from sqlmodel import select
 from models.db import SessionFactory
 from models.tables import Council, Membership
 from models.term import OfficeRecord, Term
+from services.actors import secretariat_actor
 from services.constitution import (
     call_constituent_meeting,
     constitute,
@@ -175,6 +176,7 @@ async def test_alliances_notified_on_the_last_working_day_before_easter(
             starts_at=datetime(2027, 4, 1, 14, 0),
             place="Aalborg",
             now=AFTER_ELECTION,
+            actor=await secretariat_actor(session, council.id or 0),
         )
         term = (
             await session.exec(select(Term).where(Term.election_day == date(2025, 11, 18)))

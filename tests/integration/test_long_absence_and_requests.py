@@ -64,7 +64,8 @@ async def _plan(
             place="Thisted",
             now=NOW,
             kind=kind,
-            actor=chair if kind != MeetingKind.ORDINARY else None,  # R-M2: the chair calls it
+            actor=chair,  # R-M2: the chair calls an extraordinary one
+            summoned_by_caller=kind != MeetingKind.ORDINARY,  # the row alone, for the test
         )
     kkr.meetings.append(meeting.id or 0)
     return meeting

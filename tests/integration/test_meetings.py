@@ -37,8 +37,10 @@ async def add(
     kind: MeetingKind = MeetingKind.ORDINARY,
     place: str = "Aalborg Rådhus",
 ) -> MeetingView:
-    # R-M2/R-D5: the chair calls an extraordinary meeting; the CLI (no actor) cannot.
-    chair = await actor(sessions, CHAIR) if kind != MeetingKind.ORDINARY else None
+    # R-M1: the secretariat plans; R-M2/R-D5: the chair calls an extraordinary meeting (the row
+    # alone here: call_meeting sends its summons).
+    extraordinary = kind != MeetingKind.ORDINARY
+    who = await actor(sessions, CHAIR if extraordinary else "Kirsten Holm-Jensen")
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
             session,
@@ -47,7 +49,8 @@ async def add(
             place=place,
             now=now,
             kind=kind,
-            actor=chair,
+            actor=who,
+            summoned_by_caller=extraordinary,
         )
         return view(meeting, council)
 
@@ -155,6 +158,35 @@ async def test_a_member_may_not_plan_a_meeting_but_the_secretariat_may(
         )
 
 
+async def their_meeting(sessions: SessionFactory, other: Council, now: datetime) -> Meeting:
+    """A meeting of another council (a row of its own: nobody of ours may plan it)."""
+    async with sessions() as session, session.begin():
+        meeting = Meeting(
+            council_id=other.id or 0,
+            starts_at=datetime(2027, 4, 1, 8, 0, tzinfo=UTC),
+            place="Roskilde",
+            created_at=now,
+        )
+        session.add(meeting)
+    return meeting
+
+
+async def test_a_meeting_is_not_planned_in_another_council(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    other = await new_council(sessions, now, name="KKR Sjælland")
+    with refused_with("not_found"):
+        async with sessions() as session, session.begin():
+            await add_meeting(
+                session,
+                council=other,
+                starts_at=datetime(2027, 3, 10, 10, 0),
+                place="Roskilde",
+                now=now,
+                actor=await actor(sessions, "Kirsten Holm-Jensen"),
+            )
+
+
 async def test_coming_meetings_are_listed_soonest_first_and_only_for_the_own_council(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
@@ -162,7 +194,7 @@ async def test_coming_meetings_are_listed_soonest_first_and_only_for_the_own_cou
     await add(sessions, council, datetime(2027, 5, 1, 10, 0), now)
     await add(sessions, council, datetime(2027, 3, 10, 10, 0), now)
     await add(sessions, council, datetime(2026, 11, 24, 10, 0), now)
-    await add(sessions, other, datetime(2027, 4, 1, 10, 0), now)
+    await their_meeting(sessions, other, now)
     later = datetime(2026, 11, 25, tzinfo=UTC)
     async with sessions() as session:
         substitute = await actor_for_person(session, await person_id(sessions, "Poul Quist"))
@@ -180,7 +212,7 @@ async def test_a_meeting_of_another_council_is_not_found_like_one_that_does_not_
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
     other = await new_council(sessions, now, name="KKR Sjælland")
-    theirs = await add(sessions, other, datetime(2027, 4, 1, 10, 0), now)
+    theirs = await their_meeting(sessions, other, now)
     ours = await add(sessions, council, datetime(2027, 3, 10, 10, 0), now)
     async with sessions() as session:
         member = await actor_for_person(session, await person_id(sessions, "Poul Quist"))

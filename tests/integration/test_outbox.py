@@ -11,6 +11,7 @@ from sqlmodel import delete, select
 from models.db import SessionFactory
 from models.enums import AttendanceStatus, NoticeStatus, SubstituteAnswer
 from models.tables import Attendance, AuditEvent, Council, Membership, Notice, TelegramLink
+from services.actors import secretariat_actor
 from services.meetings import add_meeting
 from services.outbox import (
     CLAIM_LEASE,
@@ -328,7 +329,12 @@ async def test_a_substitute_released_after_the_summons_does_not_get_the_agenda(
     )
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
-            session, council=council, starts_at=now + timedelta(days=20), place="Aalborg", now=now
+            session,
+            council=council,
+            starts_at=now + timedelta(days=20),
+            place="Aalborg",
+            now=now,
+            actor=await secretariat_actor(session, council.id or 0),
         )
         session.add(
             Attendance(

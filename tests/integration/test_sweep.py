@@ -11,6 +11,7 @@ from sqlmodel import select
 from models.db import SessionFactory
 from models.enums import AttendanceStatus, MeetingKind, MeetingStatus, SubstituteAnswer
 from models.tables import Attendance, Council, Meeting, Notice
+from services.actors import secretariat_actor
 from services.meetings import add_meeting
 from services.sweep import SweepReport, remind_meetings, sweep
 from tests.integration.agenda_helpers import CHAIR, actor
@@ -23,7 +24,12 @@ REMINDED = 11 + 11 + 2  # mayors (or their summoned substitutes), members and th
 async def add(sessions: SessionFactory, council: Council, now: datetime, at: datetime) -> int:
     async with sessions() as session, session.begin():
         meeting = await add_meeting(
-            session, council=council, starts_at=at, place="Aalborg", now=now
+            session,
+            council=council,
+            starts_at=at,
+            place="Aalborg",
+            now=now,
+            actor=await secretariat_actor(session, council.id or 0),
         )
     assert meeting.id is not None
     return meeting.id
@@ -148,6 +154,7 @@ async def test_an_extraordinary_meeting_is_reminded_too(
             now=now,
             kind=MeetingKind.EXTRAORDINARY,
             actor=chair,  # R-M2: the chair calls it
+            summoned_by_caller=True,  # the row alone: these tests are about the reminder
         )
     assert (await run_sweep(sessions, MEETING_AT - timedelta(hours=1))).total == REMINDED
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.db import SessionFactory
 from models.tables import Council
+from services.actors import secretariat_actor
 from services.meetings import add_meeting
 from services.sweep import SweepReport, sweep
 
@@ -40,7 +41,14 @@ async def run(sessions: SessionFactory, now: datetime) -> SweepReport:
 
 async def add(sessions: SessionFactory, council: Council, now: datetime, at: datetime) -> None:
     async with sessions() as session, session.begin():
-        await add_meeting(session, council=council, starts_at=at, place="Aalborg", now=now)
+        await add_meeting(
+            session,
+            council=council,
+            starts_at=at,
+            place="Aalborg",
+            now=now,
+            actor=await secretariat_actor(session, council.id or 0),
+        )
 
 
 def engine_of(sessions: SessionFactory) -> AsyncEngine:
