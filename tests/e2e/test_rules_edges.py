@@ -61,7 +61,7 @@ async def test_only_the_acting_chair_moves_a_meeting_inside_its_deadline_giving_
     assert "Kun den fungerende formand, Gorm Iversen" in refused and "/flyt" in refused
     asked = await ask(world, chair, command, "begrundelsen for undtagelsen")
     assert "Annullér" in asked.labels
-    confirm = await ask(world, chair, REASON, "Flyt mødet")
+    confirm = await ask(world, chair, REASON, "Vil du flytte mødet")
     assert f"Begrundelse: {REASON}" in (confirm.text or "")
     await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
     async with world.sessions() as session:
@@ -75,7 +75,7 @@ async def test_aflys_on_a_day_with_two_meetings_asks_which(world: World) -> None
     which = await ask(world, chair, "/aflys 8.12.2026; Ingen sager", "Hvilket af dem?")
     assert "Der er 2 møder" in (which.text or "")
     later = next(label for label in which.labels if "Hjørring" in label)
-    confirm = await press_for_reply(world, chair, which, later, "Aflys mødet")
+    confirm = await press_for_reply(world, chair, which, later, "Vil du aflyse mødet")
     assert "kl. 15.00, Hjørring Rådhus?" in (confirm.text or "")
     await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
     async with world.sessions() as session:
@@ -89,7 +89,7 @@ async def test_flyt_on_a_day_with_two_meetings_asks_which(world: World) -> None:
     await ask(world, chair, "/planlaeg 8.12.2026 kl. 15.00; Hjørring Rådhus", "planen")
     which = await ask(world, chair, "/flyt 8.12.2026; 9.12.2026 kl. 15.00", "Hvilket af dem?")
     first = next(label for label in which.labels if "kl. 10.00" in label)
-    confirm = await press_for_reply(world, chair, which, first, "Flyt mødet")
+    confirm = await press_for_reply(world, chair, which, first, "Vil du flytte mødet")
     assert "kl. 10.00, Aalborg" in (confirm.text or "")
     await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
     async with world.sessions() as session:
