@@ -254,6 +254,10 @@ REFUSALS |= {
     "officer_not_member": _("%(name)s is not a member of the council."),
     "no_vacant_office": _("The office of %(office)s is not vacant."),
     "term_archived": _("That term is archived and can only be read."),
+    "archived_term": _(
+        "That belongs to the term that ended on %(day)s. An archived term can only be read;"
+        " its minutes and attendance can still be exported."
+    ),
     "no_leave_to_end": _("%(name)s has no leave recorded."),
     "no_secretariat": _("The council has no secretariat yet."),
     "leave_date_future": _("Record the leave on the day it takes effect, not before (%(day)s)."),
