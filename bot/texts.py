@@ -253,6 +253,11 @@ REFUSALS |= {
     "already_constituted": _("The council has elected its chair and vice chair already."),
     "officer_not_member": _("%(name)s is not a member of the council."),
     "no_vacant_office": _("The office of %(office)s is not vacant."),
+    "successor_until_past": _(
+        "The period must end after today; %(day)s has come already. Without a period, the"
+        " successor holds the office for good."
+    ),
+    "no_office_to_return": _("%(name)s has no office held by a successor for a period."),
     "term_archived": _("That term is archived and can only be read."),
     "archived_term": _(
         "That belongs to the term that ended on %(day)s. An archived term can only be read;"

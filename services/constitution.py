@@ -311,9 +311,12 @@ async def name_successor(
     ).first()
     if holder is not None and until is None:
         raise Refused("no_vacant_office", office=office)
+    today = now.astimezone(ZoneInfo(council.timezone)).date()
+    if until is not None and until <= today:
+        # R-K3: the period is the holder's expected absence; it ends by itself (services/offices).
+        raise Refused("successor_until_past", day=until.isoformat())
     group = record.group_name if record else None
     membership, person = await _member_of_group(session, council, name, group)
-    today = now.astimezone(ZoneInfo(council.timezone)).date()
     if holder is not None:  # prevented for a period: the office passes for that period
         holder.office = None
         session.add(holder)

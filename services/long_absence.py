@@ -45,6 +45,7 @@ from services.actors import Actor, actor_for_person
 from services.agenda import next_position, touch
 from services.attendance import SUMMONS_TO_ANSWER, send_agenda_if_out, summons_to_answer
 from services.errors import Refused
+from services.offices import holder_returns
 from services.outbox import enqueue
 from services.quorum import after_change, status_of
 from services.seats import Seats, acting_chair_now, load_seats, record_event, tell
@@ -226,6 +227,14 @@ async def end_long_absence(
     council = await session.get(Council, actor.council_id)
     assert council is not None
     await _tell_officers(session, council, leave, kind="long_absence_ended", now=now)
+    # R-K3: a chair or vice chair back from a long absence takes the office back from the successor.
+    await holder_returns(
+        session,
+        council_id=actor.council_id,
+        person_id=actor.person_id,
+        now=now,
+        actor_id=reporter.person_id,
+    )
     audit.record(
         session,
         now=now,
