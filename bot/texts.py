@@ -251,6 +251,16 @@ REFUSALS |= {
         "The constituent meeting is called by %(convener)s, the longest-serving mayor."
     ),
     "already_constituted": _("The council has elected its chair and vice chair already."),
+    "constituent_called_already": _("The constituent meeting is called already, for %(when)s."),
+    "not_constituent_meeting": _(
+        "The chair and vice chair are elected at the constituent meeting, not at this one."
+    ),
+    "chair_election_open": _(
+        "The seats are shared already: name the chair and vice chair with /valg formand NAME"
+        " and /valg naestformand NAME."
+    ),
+    "no_chair_election": _("Share the seats first: /valg formandsvalg"),
+    "officer_twice": _("%(name)s is named for the other office already."),
     "officer_not_member": _("%(name)s is not a member of the council."),
     "no_vacant_office": _("The office of %(office)s is not vacant."),
     "successor_until_past": _(
