@@ -3,12 +3,13 @@ is refused — by any service, or straight through a session — while its atten
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from models.enums import MeetingStatus
-from models.tables import Council, Meeting
+from models.tables import AgendaItem, Council, Meeting
+from models.term import Term
 from services.attendance import report_absence
 from services.attendance_export import attendance_export
 from services.constitution import call_constituent_meeting, constitute
@@ -16,7 +17,10 @@ from services.errors import Refused
 from services.meeting_plan import move_meeting
 from services.meetings import add_meeting
 from services.membership_changes import leave
-from tests.integration.conftest import Council_
+from services.minutes import approve_minutes, minutes_package
+from tests.conftest import NOW
+from tests.integration.conftest import CHAIR, Council_
+from tests.integration.record_helpers import meeting_with_minutes
 from tests.integration.test_constitution import AFTER_ELECTION, elected
 
 __all__ = ["elected"]
@@ -146,3 +150,43 @@ async def test_the_new_term_is_written_as_before_and_the_old_attendance_exports(
     )
     rows = [r for r in export.rows if r.meeting_id == old]
     assert rows and {r.name for r in rows if r.attendance == "absent"} >= {"Anne Rasmussen"}
+
+
+async def test_the_minutes_of_an_archived_term_are_still_sent_and_exported(kkr: Council_) -> None:
+    ids, day = await meeting_with_minutes(kkr)
+    later = NOW + timedelta(days=30)
+    await kkr.run(
+        approve_minutes, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=later
+    )
+    until = day.date() + timedelta(days=1)
+    async with kkr.sessions() as session, session.begin():
+        session.add(
+            Term(
+                council_id=kkr.council_id,
+                election_day=date(2021, 11, 16),
+                starts_on=date(2022, 1, 1),
+                ends_on=until,
+                archived_at=later,
+                created_at=later,
+            )
+        )
+    async with kkr.sessions() as session, session.begin():
+        package = await minutes_package(
+            session, meeting_id=kkr.meetings[0], version=1, language="da", now=later
+        )
+    assert package.pdf.content and package.pdf.content.startswith(b"%PDF")
+    export = await kkr.run(
+        attendance_export,
+        council_id=kkr.council_id,
+        start=day.date(),
+        end=day.date(),
+        actor=await kkr.actor("Kirsten Holm-Jensen"),
+        now=later,
+    )
+    assert export.rows
+    with pytest.raises(Refused) as item:
+        async with kkr.sessions() as session, session.begin():
+            found = await session.get(AgendaItem, next(iter(ids.values())))
+            assert found is not None
+            found.title = "Ændret bagefter"
+    assert (item.value.code, item.value.params["day"]) == ("archived_term", until)
