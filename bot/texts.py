@@ -261,6 +261,10 @@ REFUSALS |= {
     ),
     "no_chair_election": _("Share the seats first: /valg formandsvalg"),
     "officer_twice": _("%(name)s is named for the other office already."),
+    "officer_wrong_group": _(
+        "%(name)s (%(party)s) is not of the group %(group)s, whose seat it is: the group names"
+        " one of its own."
+    ),
     "officer_not_member": _("%(name)s is not a member of the council."),
     "no_vacant_office": _("The office of %(office)s is not vacant."),
     "successor_until_past": _(

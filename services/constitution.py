@@ -424,8 +424,11 @@ async def member_of_group(
     membership, person = row
     if group is not None and group_of(person.party or "", [group], ALLIANCE_JOINER) is None:
         raise Refused(
-            "invalid_input",
+            "officer_wrong_group",
             f"{name} ({person.party}) is not of the group {group} that has the seat",
+            name=person.name,
+            party=person.party or "—",
+            group=group,
         )
     return membership, person
 
