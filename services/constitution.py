@@ -456,7 +456,13 @@ async def _clear_offices(session: AsyncSession, council: Council, now: datetime)
 async def _archive_previous(
     session: AsyncSession, council: Council, term: Term, now: datetime
 ) -> None:
-    """The term before this one ends and becomes read-only (its minutes, attendance stay)."""
+    """The term before this one ends and becomes read-only (its minutes, attendance stay). It ends
+    when the new one begins, or at the constituent meeting if that is held earlier (a December
+    meeting belongs to the new term, which must still close it and write its minutes)."""
+    ends_on = term.starts_on
+    meeting = await session.get(Meeting, term.constituent_meeting_id or 0)
+    if meeting is not None:
+        ends_on = min(ends_on, meeting.starts_at.astimezone(ZoneInfo(council.timezone)).date())
     for previous in await session.exec(
         select(Term).where(
             Term.council_id == council.id,
@@ -465,5 +471,5 @@ async def _archive_previous(
         )
     ):
         previous.archived_at = now
-        previous.ends_on = term.starts_on
+        previous.ends_on = ends_on
         session.add(previous)

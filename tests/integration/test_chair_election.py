@@ -161,3 +161,41 @@ async def test_only_those_leading_a_quorate_constituent_meeting_share_the_seats(
             start_chair_election, actor=await elected.actor(SECRETARY), now=IN_THE_ROOM
         )
     assert few.value.code == "not_quorate"
+
+
+async def test_a_constituent_meeting_in_december_is_the_new_terms_and_can_be_closed(
+    elected: Council_,
+) -> None:
+    from services.meeting_day import close_meeting
+
+    in_december = datetime(2025, 12, 15, 13, 5, tzinfo=UTC)
+    meeting_id = await _call(elected, datetime(2025, 12, 15, 14, 0))
+    await elected.run(
+        open_meeting,
+        actor=await elected.actor("Gorm Iversen"),
+        now=in_december,
+        meeting_id=meeting_id,
+    )
+    for name in MEMBERS[1:14]:
+        await elected.run(
+            check_in, actor=await elected.actor(name), now=in_december, meeting_id=meeting_id
+        )
+    secretary = await elected.actor(SECRETARY)
+    await elected.run(start_chair_election, actor=secretary, now=in_december)
+    await elected.run(
+        name_officer, actor=secretary, now=in_december, office="chair", name="Gorm Iversen"
+    )
+    await elected.run(
+        name_officer, actor=secretary, now=in_december, office="vice_chair", name="Pia Lund"
+    )
+    await elected.run(
+        close_meeting,
+        actor=await elected.actor("Gorm Iversen"),
+        now=in_december,
+        meeting_id=meeting_id,
+    )
+    async with elected.sessions() as session:
+        old = (
+            await session.exec(select(Term).where(Term.election_day == date(2021, 11, 16)))
+        ).one()
+    assert old.ends_on == date(2025, 12, 15)  # archived from the constituent meeting on
