@@ -148,7 +148,10 @@ async def plan_ics(
     for meeting in meetings:
         if meeting.council_id != council.id:
             continue  # a plan is one council's, whatever the ids say
-        calendar.add_component(await _event(session, meeting, council, language, now, private=True))
+        # The plan goes to substitutes too (dates only, R-P6): time, place and kind, no subject.
+        calendar.add_component(
+            await _event(session, meeting, council, language, now, private=False)
+        )
     return bytes(calendar.to_ical())
 
 
