@@ -4,7 +4,7 @@ chair and secretariat told."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,8 @@ from services.outbox import enqueue
 from services.quorum import after_change, status_of
 from services.recipients import preparers
 from services.seats import load_seats, record_event
+
+STALE = timedelta(days=1)  # a planned meeting this long past is no longer coming
 
 MEMBER, SUBSTITUTE, MAYOR = "member", "substitute", "mayor"  # Vacancy.kind
 
@@ -112,6 +114,8 @@ async def release_seats(
         )
     )
     for meeting in meetings.all():
+        if meeting.status == MeetingStatus.PLANNED and meeting.starts_at < now - STALE:
+            continue  # long past and never held: history (perhaps an archived term's), not a seat
         seats = await load_seats(session, meeting)
         before = status_of(seats)
         for row in list(seats.rows.values()):

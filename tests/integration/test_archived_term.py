@@ -10,7 +10,7 @@ import pytest
 from models.enums import MeetingStatus
 from models.tables import AgendaItem, Council, Meeting
 from models.term import Term
-from services.attendance import report_absence
+from services.attendance import report_absence, summon_substitute
 from services.attendance_export import attendance_export
 from services.constitution import call_constituent_meeting, constitute
 from services.errors import Refused
@@ -45,10 +45,11 @@ async def archived(elected: Council_) -> tuple[Council_, int]:
     """The December meeting of the old term, held with one absence, and one still planned; then
     the new term constituted."""
     old = await _meeting(elected, datetime(2025, 12, 15, 10, 0))
-    await _meeting(elected, datetime(2025, 12, 18, 10, 0))
-    await elected.run(
-        report_absence, actor=await elected.actor("Anne Rasmussen"), meeting_id=old, now=IN_DECEMBER
-    )
+    never_held = await _meeting(elected, datetime(2025, 12, 18, 10, 0))
+    anne = await elected.actor("Anne Rasmussen")
+    for meeting_id in (old, never_held):
+        await elected.run(report_absence, actor=anne, meeting_id=meeting_id, now=IN_DECEMBER)
+    await elected.run(summon_substitute, actor=anne, meeting_id=never_held, now=IN_DECEMBER)
     async with elected.sessions() as session, session.begin():
         meeting = await session.get(Meeting, old)
         assert meeting is not None
@@ -126,6 +127,21 @@ async def test_a_leave_dated_back_into_the_archived_term_is_refused(
             now=datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
         )
     _is_archived(backdated)
+
+
+async def test_a_member_of_the_new_term_still_leaves_though_an_old_meeting_was_never_held(
+    archived: tuple[Council_, int],
+) -> None:
+    kkr, _old = archived
+    departure = await kkr.run(
+        leave,
+        actor=await kkr.actor("Kirsten Holm-Jensen"),
+        person_id=await kkr.person_id("Anne Rasmussen"),
+        on=date(2026, 2, 1),
+        reason="udtrådt",
+        now=datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
+    )
+    assert departure.asked == "Trine Ulrich"  # the December meeting's summons stays as history
 
 
 async def test_the_new_term_is_written_as_before_and_the_old_attendance_exports(
