@@ -33,6 +33,7 @@ from bot.handlers import (
     agenda,
     attendance,
     basics,
+    constituent,
     meeting_day,
     meeting_room,
     plan,
@@ -93,6 +94,7 @@ HANDLERS = {
     "annualplan": term.annual_plan,
     "memberleaves": term.member_leaves,
     "alliance": term.alliance,
+    "constituent": constituent.constituent,
 }
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,

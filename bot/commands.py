@@ -97,6 +97,12 @@ COMMANDS: tuple[Command, ...] = (
         _("Notify an alliance for the chair election"),
         Action.NOTIFY_ALLIANCE,
     ),
+    Command(
+        "constituent",
+        "konstituerende",
+        _("The constituent meeting: who calls it, by when"),
+        Action.VIEW_MEETINGS,
+    ),
     Command("cancel", "annuller", _("Cancel what you are doing"), None, group=True),
     Command("help", "hjaelp", _("What I can do for you"), None, group=True),
     Command("language", "sprog", _("Dansk / English"), None),

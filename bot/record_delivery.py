@@ -9,7 +9,7 @@ from datetime import datetime
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.agenda_delivery import Document
-from services.calendar import meeting_ics
+from services.calendar import meeting_ics, plan_ics
 from services.minutes import (
     DRAFT_KIND,
     MINUTES_KIND,
@@ -21,6 +21,7 @@ from templates.i18n import render, supported
 
 MINUTES_KINDS = (MINUTES_KIND, DRAFT_KIND)
 CALENDAR_KINDS = ("summons", "meeting_moved", "meeting_cancelled")
+PLAN_KIND = "annual_plan"  # R-M1: the year's meetings in one file
 
 
 async def minutes_parts(
@@ -50,7 +51,10 @@ async def minutes_parts(
 async def calendar_parts(
     delivery: Delivery, sessions: SessionFactory, now: datetime
 ) -> list[Document]:
-    """The meeting's .ics after a summons, move or cancellation; nothing for other notices."""
+    """The meeting's .ics after a summons, move or cancellation, the year's with the annual plan;
+    nothing for other notices."""
+    if delivery.kind == PLAN_KIND and delivery.payload.get("meeting_ids"):
+        return await plan_calendar_file(sessions, delivery, now)
     meeting_id = delivery.payload.get("meeting_id")
     if delivery.kind not in CALENDAR_KINDS or meeting_id is None:
         return []
@@ -72,3 +76,13 @@ async def meeting_calendar_file(
     async with unit_of_work(sessions) as session:  # the event's SEQUENCE may be raised
         content = await meeting_ics(session, meeting_id=meeting_id, language=language, now=now)
     return [Document(file_name=f"meeting-{meeting_id}.ics", content=content)]
+
+
+async def plan_calendar_file(
+    sessions: SessionFactory, delivery: Delivery, now: datetime
+) -> list[Document]:
+    """R-M1: the annual plan's meetings as one .ics (stable UIDs: later summons update them)."""
+    ids = [int(i) for i in delivery.payload["meeting_ids"]]
+    async with unit_of_work(sessions) as session:  # a new meeting's SEQUENCE row may be written
+        content = await plan_ics(session, meeting_ids=ids, language=delivery.language, now=now)
+    return [Document(file_name=f"meetings-{delivery.payload['year']}.ics", content=content)]

@@ -252,9 +252,32 @@ REFUSALS |= {
         "The constituent meeting is called by %(convener)s, the longest-serving mayor."
     ),
     "already_constituted": _("The council has elected its chair and vice chair already."),
+    "constituent_called_already": _("The constituent meeting is called already, for %(when)s."),
+    "not_constituent_meeting": _(
+        "The chair and vice chair are elected at the constituent meeting, not at this one."
+    ),
+    "chair_election_open": _(
+        "The seats are shared already: name the chair and vice chair with /valg formand NAME"
+        " and /valg naestformand NAME."
+    ),
+    "no_chair_election": _("Share the seats first: /valg formandsvalg"),
+    "officer_twice": _("%(name)s is named for the other office already."),
+    "officer_wrong_group": _(
+        "%(name)s (%(party)s) is not of the group %(group)s, whose seat it is: the group names"
+        " one of its own."
+    ),
     "officer_not_member": _("%(name)s is not a member of the council."),
     "no_vacant_office": _("The office of %(office)s is not vacant."),
+    "successor_until_past": _(
+        "The period must end after today; %(day)s has come already. Without a period, the"
+        " successor holds the office for good."
+    ),
+    "no_office_to_return": _("%(name)s has no office held by a successor for a period."),
     "term_archived": _("That term is archived and can only be read."),
+    "archived_term": _(
+        "That belongs to the term that ended on %(day)s. An archived term can only be read;"
+        " its minutes and attendance can still be exported."
+    ),
     "no_leave_to_end": _("%(name)s has no leave recorded."),
     "no_secretariat": _("The council has no secretariat yet."),
     "leave_date_future": _("Record the leave on the day it takes effect, not before (%(day)s)."),

@@ -1,5 +1,5 @@
 """The annual plan (R-M1): the year's ordinary meetings laid out at once, with warnings, and the
-council told once."""
+council told once, with a calendar file of the year's meetings."""
 
 from __future__ import annotations
 
@@ -128,6 +128,8 @@ async def _tell_everyone(
             {"starts_at": m.starts_at.astimezone(tz).isoformat(), "place": m.place}
             for m in plan.meetings
         ],
+        # The calendar file sent with the notice holds these meetings (bot/record_delivery.py).
+        "meeting_ids": [m.id for m in plan.meetings],
     }
     told = 0
     for person_id in people.all():

@@ -128,6 +128,33 @@ async def meeting_ics(
     return bytes(calendar.to_ical())
 
 
+async def plan_ics(
+    session: AsyncSession, *, meeting_ids: Sequence[int], language: str, now: datetime
+) -> bytes:
+    """R-M1: the year's plan as one calendar file (PUBLISH): every meeting with the UID its summons,
+    move or cancellation will carry later, so calendars update the same events."""
+    meetings = (
+        await session.exec(
+            select(Meeting)
+            .where(col(Meeting.id).in_(list(meeting_ids)))
+            .order_by(col(Meeting.starts_at))
+        )
+    ).all()
+    if not meetings:
+        raise Refused("not_found", "no such meeting")
+    council = await session.get(Council, meetings[0].council_id)
+    assert council is not None
+    calendar = _calendar("PUBLISH", council.name)
+    for meeting in meetings:
+        if meeting.council_id != council.id:
+            continue  # a plan is one council's, whatever the ids say
+        # The plan goes to substitutes too (dates only, R-P6): time, place and kind, no subject.
+        calendar.add_component(
+            await _event(session, meeting, council, language, now, private=False)
+        )
+    return bytes(calendar.to_ical())
+
+
 def ics_file_name(meeting: Meeting) -> str:
     return f"meeting-{meeting.id}.ics"
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import MeetingKind, MembershipRole, Office
+from models.enums import MeetingKind, MeetingStatus, MembershipRole, Office
 from models.tables import Council, Meeting, Membership, Person
 from models.term import Alliance, OfficeRecord, Term
 from procedure.constitution import constituent_convener, group_of, whole_votes
@@ -73,6 +73,28 @@ async def convener(session: AsyncSession, council: Council) -> Convener:
     )
 
 
+async def check_call(
+    session: AsyncSession, *, actor: Actor, starts_at: datetime
+) -> tuple[Council, Term, Convener]:
+    """R-K1: whether the actor may call the constituent meeting for `starts_at` (naive: local):
+    the convener, or the secretariat on their behalf; by 31 January; once per term."""
+    council = await _council(session, actor.council_id)
+    term = await current_term(session, council.id or 0)
+    who = await convener(session, council)
+    if actor.person_id != who.person_id:
+        actor.require(Action.MANAGE_MEMBERS)  # the secretariat may call it on the convener's behalf
+    if term.constituted_at is not None:
+        raise Refused("already_constituted")
+    called = await session.get(Meeting, term.constituent_meeting_id or 0)
+    if called is not None and called.status != MeetingStatus.CANCELLED:
+        raise Refused("constituent_called_already", when=called.starts_at)
+    tz = ZoneInfo(council.timezone)
+    local = starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=tz)
+    if local.astimezone(tz).date() > who.deadline:
+        raise Refused("constituent_too_late", deadline=who.deadline.isoformat())
+    return council, term, who
+
+
 async def call_constituent_meeting(
     session: AsyncSession,
     *,
@@ -83,17 +105,9 @@ async def call_constituent_meeting(
 ) -> Meeting:
     """R-K1: the convener (or the secretariat on their behalf) calls the constituent meeting, no
     later than 31 January after the election; everyone is told, with the alliances' deadline."""
-    council = await _council(session, actor.council_id)
-    term = await current_term(session, council.id or 0)
-    who = await convener(session, council)
-    if actor.person_id != who.person_id:
-        actor.require(Action.MANAGE_MEMBERS)  # the secretariat may call it on the convener's behalf
-    if term.constituted_at is not None:
-        raise Refused("already_constituted")
+    council, term, who = await check_call(session, actor=actor, starts_at=starts_at)
     tz = ZoneInfo(council.timezone)
     local = starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=tz)
-    if local.astimezone(tz).date() > who.deadline:
-        raise Refused("constituent_too_late", deadline=who.deadline.isoformat())
     meeting = await add_meeting(
         session,
         council=council,
@@ -238,12 +252,46 @@ async def constitute(
     # Equal quotients are settled by lot (R-E2); the seed is the term's, so a replay draws alike.
     chair_group, vice_group = dhondt_order(groups, 2, random.Random(seed or term.id))
     holders = {
-        Office.CHAIR: await _member_of_group(session, council, chair, chair_group),
-        Office.VICE_CHAIR: await _member_of_group(session, council, vice_chair, vice_group),
+        Office.CHAIR: await member_of_group(session, council, chair, chair_group),
+        Office.VICE_CHAIR: await member_of_group(session, council, vice_chair, vice_group),
     }
+    await install_officers(
+        session,
+        council=council,
+        term=term,
+        holders={
+            Office.CHAIR: (holders[Office.CHAIR][0], chair_group),
+            Office.VICE_CHAIR: (holders[Office.VICE_CHAIR][0], vice_group),
+        },
+        now=now,
+    )
+    audit.record(
+        session,
+        now=now,
+        action="term.constitute",
+        council_id=council.id,
+        actor_id=actor.person_id,
+        subject=f"term:{term.id}",
+        chair=chair,
+        vice_chair=vice_chair,
+        chair_group=chair_group,
+        vice_group=vice_group,
+    )
+    return Constitution(groups, chair_group, vice_group, chair, vice_chair)
+
+
+async def install_officers(
+    session: AsyncSession,
+    *,
+    council: Council,
+    term: Term,
+    holders: dict[str, tuple[Membership, str]],
+    now: datetime,
+) -> None:
+    """R-K2: the offices set from the election ({office: (holder, their group)}); the term is
+    constituted and the one before it archived (read-only, services/archive.py)."""
     await _clear_offices(session, council, now)
-    for office, (membership, _person) in holders.items():
-        group = chair_group if office == Office.CHAIR else vice_group
+    for office, (membership, group) in holders.items():
         membership.office = office
         session.add(membership)
         session.add(
@@ -260,19 +308,6 @@ async def constitute(
     term.constituted_at = now
     session.add(term)
     await _archive_previous(session, council, term, now)
-    audit.record(
-        session,
-        now=now,
-        action="term.constitute",
-        council_id=council.id,
-        actor_id=actor.person_id,
-        subject=f"term:{term.id}",
-        chair=chair,
-        vice_chair=vice_chair,
-        chair_group=chair_group,
-        vice_group=vice_group,
-    )
-    return Constitution(groups, chair_group, vice_group, chair, vice_chair)
 
 
 async def name_successor(
@@ -312,9 +347,12 @@ async def name_successor(
     ).first()
     if holder is not None and until is None:
         raise Refused("no_vacant_office", office=office)
-    group = record.group_name if record else None
-    membership, person = await _member_of_group(session, council, name, group)
     today = now.astimezone(ZoneInfo(council.timezone)).date()
+    if until is not None and until <= today:
+        # R-K3: the period is the holder's expected absence; it ends by itself (services/offices).
+        raise Refused("successor_until_past", day=until.isoformat())
+    group = record.group_name if record else None
+    membership, person = await member_of_group(session, council, name, group)
     if holder is not None:  # prevented for a period: the office passes for that period
         holder.office = None
         session.add(holder)
@@ -366,7 +404,7 @@ async def _alliances(session: AsyncSession, term: Term) -> list[Alliance]:
     return list(rows.all())
 
 
-async def _member_of_group(
+async def member_of_group(
     session: AsyncSession, council: Council, name: str, group: str | None
 ) -> tuple[Membership, Person]:
     """A current mayor or member called `name` whose party counts in `group` (any, if None)."""
@@ -387,8 +425,11 @@ async def _member_of_group(
     membership, person = row
     if group is not None and group_of(person.party or "", [group], ALLIANCE_JOINER) is None:
         raise Refused(
-            "invalid_input",
+            "officer_wrong_group",
             f"{name} ({person.party}) is not of the group {group} that has the seat",
+            name=person.name,
+            party=person.party or "—",
+            group=group,
         )
     return membership, person
 
@@ -416,7 +457,13 @@ async def _clear_offices(session: AsyncSession, council: Council, now: datetime)
 async def _archive_previous(
     session: AsyncSession, council: Council, term: Term, now: datetime
 ) -> None:
-    """The term before this one ends and becomes read-only (its minutes, attendance stay)."""
+    """The term before this one ends and becomes read-only (its minutes, attendance stay). It ends
+    when the new one begins, or at the constituent meeting if that is held earlier (a December
+    meeting belongs to the new term, which must still close it and write its minutes)."""
+    ends_on = term.starts_on
+    meeting = await session.get(Meeting, term.constituent_meeting_id or 0)
+    if meeting is not None:
+        ends_on = min(ends_on, meeting.starts_at.astimezone(ZoneInfo(council.timezone)).date())
     for previous in await session.exec(
         select(Term).where(
             Term.council_id == council.id,
@@ -425,5 +472,5 @@ async def _archive_previous(
         )
     ):
         previous.archived_at = now
-        previous.ends_on = term.starts_on
+        previous.ends_on = ends_on
         session.add(previous)

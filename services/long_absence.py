@@ -24,7 +24,6 @@ from models.enums import (
     LongAbsenceKind,
     MeetingStatus,
     MembershipRole,
-    Office,
     SubstituteAnswer,
 )
 from models.tables import (
@@ -43,11 +42,12 @@ from procedure.substitutes import LONG_ABSENCE_MONTHS, add_months, is_long_absen
 from services import audit
 from services.actors import Actor, actor_for_person
 from services.agenda import next_position, touch
-from services.attendance import SUMMONS_TO_ANSWER, send_agenda_if_out, summons_to_answer
+from services.attendance import send_agenda_if_out
 from services.errors import Refused
-from services.outbox import enqueue
+from services.long_absence_notices import tell_officers, tell_stand_in
+from services.offices import holder_returns
 from services.quorum import after_change, status_of
-from services.seats import Seats, acting_chair_now, load_seats, record_event, tell
+from services.seats import load_seats, record_event, tell
 from templates.i18n import gettext
 
 
@@ -113,7 +113,7 @@ async def report_long_absence(
         await _summon_for_decision(session, leave, meetings[0], now=now)
     council = await session.get(Council, actor.council_id)
     assert council is not None
-    await _tell_officers(session, council, leave, kind="long_absence_reported", now=now)
+    await tell_officers(session, council, leave, kind="long_absence_reported", now=now)
     audit.record(
         session,
         now=now,
@@ -225,7 +225,15 @@ async def end_long_absence(
         await after_change(session, seats, before, now=now)
     council = await session.get(Council, actor.council_id)
     assert council is not None
-    await _tell_officers(session, council, leave, kind="long_absence_ended", now=now)
+    await tell_officers(session, council, leave, kind="long_absence_ended", now=now)
+    # R-K3: a chair or vice chair back from a long absence takes the office back from the successor.
+    await holder_returns(
+        session,
+        council_id=actor.council_id,
+        person_id=actor.person_id,
+        now=now,
+        actor_id=reporter.person_id,
+    )
     audit.record(
         session,
         now=now,
@@ -434,7 +442,7 @@ async def _stand_in(
     event = record_event(session, row, AttendanceEventKind.ABSENT, now=now, actor_id=None)
     await session.flush()
     if leave.substitute_id is not None:
-        await _tell_substitute(session, seats, leave, answer, key=f"stand-in:{event.id}", now=now)
+        await tell_stand_in(session, seats, leave, answer, key=f"stand-in:{event.id}", now=now)
         await send_agenda_if_out(session, meeting, leave.substitute_id, now=now)
     await after_change(session, seats, before, now=now)
     return 1
@@ -452,31 +460,6 @@ async def _comes_after_all(session: AsyncSession, leave: LongAbsence, meeting: M
         )
     )
     return withdrawn.first() is not None
-
-
-async def _tell_substitute(
-    session: AsyncSession,
-    seats: Seats,
-    leave: LongAbsence,
-    answer: SubstituteAnswer,
-    *,
-    key: str,
-    now: datetime,
-) -> None:
-    pending = answer == SubstituteAnswer.PENDING
-    meeting_id = seats.meeting.id
-    payload: dict[str, object] = {"member": seats.name(leave.person_id), "pending": pending}
-    if pending:
-        payload[SUMMONS_TO_ANSWER] = summons_to_answer(meeting_id or 0, leave.person_id)
-    await tell(
-        session,
-        seats,
-        [leave.substitute_id],
-        kind="long_absence_stand_in",
-        key=key,
-        now=now,
-        payload=payload,
-    )
 
 
 async def _summon_for_decision(
@@ -502,51 +485,3 @@ async def _summon_for_decision(
     await session.flush()
     leave.decision_meeting_id, leave.agenda_item_id = meeting.id, item.id
     session.add(leave)
-
-
-async def _tell_officers(
-    session: AsyncSession, council: Council, leave: LongAbsence, *, kind: str, now: datetime
-) -> None:
-    """R-S5: the chair, the acting chair (R-P3) and the secretariat learn of the long absence and
-    its end."""
-    officers = await session.exec(
-        select(Membership.person_id).where(
-            Membership.council_id == council.id,
-            Membership.current(),
-            (Membership.office == Office.CHAIR) | (Membership.role == MembershipRole.SECRETARIAT),
-        )
-    )
-    names = {
-        p.id: p.name
-        for p in await session.exec(
-            select(Person).where(col(Person.id).in_([leave.person_id, leave.substitute_id or 0]))
-        )
-    }
-    decision_meeting = await session.get(Meeting, leave.decision_meeting_id or 0)
-    tz = ZoneInfo(council.timezone)
-    payload = {
-        "council": council.name,
-        "member": names.get(leave.person_id, "?"),
-        "substitute": names.get(leave.substitute_id or 0),
-        "kind": leave.kind,
-        "starts_on": leave.starts_on.isoformat(),
-        "expected_back": leave.expected_back.isoformat(),
-        "decision_meeting_at": (
-            decision_meeting.starts_at.astimezone(tz).isoformat() if decision_meeting else None
-        ),
-        # Added after distribution, the item waits for the chair to send the addendum (R-D3).
-        "addendum_needed": bool(decision_meeting and decision_meeting.agenda_changed_at),
-    }
-    # R-P3: when the chair is absent (e.g. the chair's own long absence), the vice chair acting
-    # for them is told as well.
-    acting = await acting_chair_now(session, council.id or 0, now)
-    for person_id in dict.fromkeys([*officers.all(), *([acting] if acting else [])]):
-        await enqueue(
-            session,
-            person_id=person_id,
-            kind=kind,
-            dedupe_key=f"{kind}:{leave.id}:{person_id}",
-            now=now,
-            payload=payload,
-            council_id=council.id,
-        )

@@ -118,11 +118,13 @@ def _attendance_tasks() -> dict[str, Task]:
     # Imported here: services.attendance and services.long_absence build on services.meetings too.
     from services.attendance import remind_unanswered_summons, report_unanswered_summons
     from services.long_absence import apply_long_absences
+    from services.offices import return_offices
 
     return {
         "substitutes_reminded": remind_unanswered_summons,  # R-S7, a day before the deadline
         "substitutes_unanswered": report_unanswered_summons,  # R-S7
         "long_absences": apply_long_absences,  # R-S4/R-S5 for meetings planned later
+        "offices_returned": return_offices,  # R-K3: a successor's period has ended
     }
 
 

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import CastingVote, ElectionVote, Room, VoteBallot
 from bot.context import BotContext
 from bot.handlers.common import Done, args_text, attempt, replace, tell
+from bot.handlers.constituent import CHAIR_VERBS, chair_election
 from bot.handlers.proportional import VERBS, proportional
 from bot.room_buttons import CHOICES
 from services.appointments import register
@@ -207,6 +208,8 @@ async def election_command(update: Update, context: BotContext) -> None:
         await _close_round(update, context, rest)
     elif verb in VERBS:
         await proportional(update, context, verb, rest)
+    elif verb in CHAIR_VERBS:  # R-K2, at the constituent meeting
+        await chair_election(update, context, verb, rest)
     elif verb:
         started = await attempt(update, context, start_election, title=args_text(context))
         if started is not None:

@@ -113,3 +113,38 @@ def test_meetings_plan_prints_the_meetings_and_warns(council: str) -> None:
 
 def test_the_plan_command_has_help(database: Path) -> None:
     assert kkrbot("meetings", "plan", "--help").exit_code == 0
+
+
+async def test_the_plan_notice_carries_a_calendar_of_the_year_with_each_meeting_uid(
+    kkr: Council_,
+) -> None:
+    from icalendar import Calendar
+    from sqlmodel import select
+
+    from bot.delivery import Text, notice_parts
+    from models.tables import Notice
+    from services.agenda_delivery import Document
+    from services.outbox import Delivery
+
+    plan = await _plan(kkr, PLAN)
+    async with kkr.sessions() as session:
+        notice = (await session.exec(select(Notice).where(Notice.kind == "annual_plan"))).first()
+    assert notice is not None
+    delivery = Delivery(
+        notice_id=notice.id or 0,
+        person_id=notice.person_id,
+        chat_id=1,
+        language="da",
+        kind=notice.kind,
+        payload=notice.payload,
+        attempts=0,
+    )
+    *texts, ics = await notice_parts(delivery, kkr.sessions, NOW, {})
+    assert isinstance(texts[0], Text) and "Kalenderfilen herunder" in texts[0].text
+    assert isinstance(ics, Document) and ics.file_name == "meetings-2027.ics"
+    calendar = Calendar.from_ical(ics.content)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
+    assert uids == [f"meeting-{m.id}@kkr-nordjylland.kkrbot" for m in plan.meetings]
+    again = Calendar.from_ical((await notice_parts(delivery, kkr.sessions, NOW, {}))[-1].content)
+    assert [str(e["UID"]) for e in again.walk("VEVENT")] == uids  # stable: the same events

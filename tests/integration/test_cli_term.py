@@ -105,7 +105,7 @@ def test_the_new_commands_have_help(database: Path) -> None:
 
 
 def test_the_constitution_commands_have_help(database: Path) -> None:
-    for command in ("convener", "call", "alliance", "constitute", "successor"):
+    for command in ("convener", "call", "alliance", "constitute", "successor", "returns"):
         assert kkrbot("term", command, "--help").exit_code == 0
 
 
