@@ -108,6 +108,7 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.MemberLeaves: term.member_leaves_button,
     callbacks.MembershipOffer: term.offer_button,
     callbacks.Proposal: propose.chosen,
+    callbacks.Plan: plan.undo_button,
     callbacks.Dialog: dialogues.pressed,
 }
 

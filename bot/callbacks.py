@@ -350,6 +350,15 @@ class MembershipOffer(CallbackData):
     accept: bool
 
 
+@dataclass(frozen=True)
+class Plan(CallbackData):
+    """/aflys: the person who cancelled a meeting takes the cancellation back (until it goes out)."""
+
+    prefix: ClassVar[str] = "pl"
+    meeting_id: int
+    action: Literal["uncancel"]
+
+
 DialogChoice = Literal["stop", "ok", "skip", "done", "undo"]
 
 

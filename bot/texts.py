@@ -134,6 +134,10 @@ REFUSALS |= {
         "That rejection can no longer be taken back: only the person who made it can, and only"
         " until the agenda goes out. The proposer can propose the item again."
     ),
+    "cancellation_not_undoable": _(
+        "That cancellation can no longer be taken back: only the person who made it can, and only"
+        " until the notices go out. The meeting can be planned again with /plan."
+    ),
     "too_many_documents": _("One proposal can carry at most %(limit)s documents."),
     "not_a_date": _(
         "I cannot read %(text)s as a date. Write it like 10.3.2027, 10. marts 2027 or 2027-03-10."

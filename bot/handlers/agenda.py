@@ -492,23 +492,20 @@ async def _confirm_rejection(
 async def _rejection_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok" or turn.state.get("step") != "confirm":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    rejected = await attempt(
+    shown = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         reject_item,
-        on_refusal=in_chat(update, context),
-        item_id=turn.state["item_id"],
-        reason=turn.state["reason"],
+        ready=turn.state.get("step") == "confirm",
+        done=context._("Proposal rejected"),
+        not_done=context._("Not rejected"),
+        item_id=turn.state.get("item_id"),
+        reason=turn.state.get("reason"),
     )
-    if rejected is None:
-        await dialogues.settle(update, context, context._("Not rejected"))
+    if shown is None:
         return
-    await dialogues.settle(update, context, context._("Proposal rejected"))
-    shown = rejected.value
     text = context._("Rejected: %(title)s. The proposer has been told.", title=escape(shown.title))
     text += "\n" + context._("You can take the rejection back until the agenda goes out.")
     undo = Agenda(shown.meeting_id, "unrej", shown.id).button(context._("Take the rejection back"))

@@ -10,20 +10,21 @@ what reason — and happen only when confirmed (a dialogue, bot/dialogues.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import dialogues
-from bot.callbacks import Dialog, DialogChoice
+from bot.callbacks import Dialog, DialogChoice, Plan
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat
-from bot.texts import unreadable
+from bot.texts import fit, refusal, unreadable
 from procedure.danish_dates import DateInputError, parse_date, parse_moment
 from services.dialogues import OpenDialogue
+from services.errors import Refused
 from services.meeting_plan import (
     MAX_SUBJECT,
     PlanChange,
@@ -32,6 +33,7 @@ from services.meeting_plan import (
     move_meeting_shown,
     plan_change_on,
     plan_meeting,
+    undo_cancellation,
 )
 from templates.i18n import format_when
 
@@ -56,9 +58,9 @@ def _args(context: BotContext) -> list[str]:
     return [part.strip() for part in " ".join(context.args or []).split(";")]
 
 
-async def _say(update: Update, text: str) -> None:
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_html(text)
+        await update.effective_message.reply_html(fit(text), reply_markup=markup)
 
 
 async def _usage(update: Update, context: BotContext, command: str) -> None:
@@ -204,30 +206,27 @@ def _told(context: BotContext, count: int) -> str:
 async def _move_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
     state = turn.state
-    moved = await attempt(
+    moved = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         move_meeting_shown,
-        on_refusal=in_chat(update, context),
+        done=context._("Move the meeting"),
+        not_done=context._("Not moved"),
         meeting_id=state["meeting_id"],
         starts_at=datetime.fromisoformat(state["starts_at"]),
         place=state["place"],
     )
     if moved is None:
-        await dialogues.settle(update, context, context._("Not moved"))
         return
-    await dialogues.settle(update, context, context._("Move the meeting"))
     await _say(
         update,
         context._(
             "The meeting is moved to %(when)s, %(place)s; everyone affected is told.",
-            when=format_when(moved.value.meeting.starts_at, context.language),
-            place=escape(moved.value.meeting.place),
+            when=format_when(moved.meeting.starts_at, context.language),
+            place=escape(moved.meeting.place),
         ),
     )
 
@@ -318,28 +317,73 @@ async def _confirm_cancellation(
 async def _cancellation_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok" or "reason" not in turn.state or not turn.state["reason"]:
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    cancelled = await attempt(
+    hold = timedelta(minutes=context.settings.undo_minutes)
+    cancelled = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         cancel_meeting_shown,
-        on_refusal=in_chat(update, context),
+        ready=bool(turn.state.get("reason")),
+        done=context._("Cancel the meeting"),
+        not_done=context._("Not cancelled"),
         meeting_id=turn.state["meeting_id"],
-        reason=turn.state["reason"],
+        reason=turn.state.get("reason", ""),
+        hold=hold,
     )
     if cancelled is None:
-        await dialogues.settle(update, context, context._("Not cancelled"))
         return
-    await dialogues.settle(update, context, context._("Cancel the meeting"))
+    if not hold:
+        text = context.ngettext(
+            "The meeting is cancelled; %(count)s person is told.",
+            "The meeting is cancelled; %(count)s people are told.",
+            cancelled.recipients,
+        )
+        await _say(update, text)
+        return
     text = context.ngettext(
-        "The meeting is cancelled; %(count)s person is told.",
-        "The meeting is cancelled; %(count)s people are told.",
-        cancelled.value.recipients,
+        "The meeting is cancelled; %(count)s person will be told.",
+        "The meeting is cancelled; %(count)s people will be told.",
+        cancelled.recipients,
     )
-    await _say(update, text)
+    text += "\n" + context.ngettext(
+        "The notice goes out in %(count)s minute; until then you can take the cancellation"
+        " back, and nobody is told anything.",
+        "The notices go out in %(count)s minutes; until then you can take the cancellation"
+        " back, and nobody is told anything.",
+        int(hold.total_seconds() // 60),
+    )
+    undo = Plan(cancelled.meeting.id, "uncancel").button(context._("Take the cancellation back"))
+    await _say(update, text, InlineKeyboardMarkup([[undo]]))
+
+
+async def undo_button(update: Update, context: BotContext) -> None:
+    """Take back one's own cancellation, while its notices have not gone out."""
+    query = update.callback_query
+    assert query is not None
+    pressed = Plan.of(update)
+
+    async def refused(error: Refused) -> None:
+        await query.answer()
+        await dialogues.settle(update, context, context._("Not taken back"))
+        await _say(update, refusal(error, context.language))
+
+    undone = await attempt(
+        update, context, undo_cancellation, on_refusal=refused, meeting_id=pressed.meeting_id
+    )
+    if undone is None:
+        return
+    await query.answer()
+    await dialogues.settle(update, context)
+    await _say(
+        update,
+        context._(
+            "The cancellation is taken back: the meeting %(when)s, %(place)s is planned as"
+            " before, and nobody was told of the cancellation.",
+            when=format_when(undone.value.meeting.starts_at, context.language),
+            place=escape(undone.value.meeting.place),
+        ),
+    )
 
 
 dialogues.flow(
