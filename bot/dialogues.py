@@ -37,13 +37,12 @@ from bot.context import BotContext
 from bot.handlers.common import attempt, in_chat
 from bot.texts import fit
 from services import dialogues
-from services.dialogues import OpenDialogue
+from services.dialogues import PROMPT, OpenDialogue
 
 Step = Callable[[Update, BotContext, OpenDialogue], Awaitable[None]]
 Choice = Callable[[Update, BotContext, OpenDialogue, DialogChoice], Awaitable[None]]
 
 JOIN_WINDOW = timedelta(seconds=5)  # the two halves of a split message arrive within this
-PROMPT = "_prompt"  # the state's key for the message that carries the dialogue's buttons
 JOIN = "_join"
 
 
