@@ -274,14 +274,14 @@ REFUSALS |= {
     ),
     "acting_chair_needed_oldest": _(
         "The chair and the vice chair are both absent. Name the oldest member present, who"
-        " leads the meeting: /aabn NAME"
+        " leads the meeting: /open NAME"
     ),
     "acting_chair_needed_chosen": _(
         "The chair and the vice chair are both absent. Name the member the members choose to"
-        " lead the meeting: /aabn NAME"
+        " lead the meeting: /open NAME"
     ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
-    "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),
+    "call_with_indkald": _("The chair calls an extraordinary meeting with /call."),
     "which_meeting": _("More than one coming meeting has an agenda waiting. Which meeting?"),
     "on_time_proposal": _(
         "The proposal came in time, so it goes on the agenda; only a late proposal can be"

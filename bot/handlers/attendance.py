@@ -467,7 +467,7 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
             # R-S5: taken at the meeting through the decision of its agenda item (/punkt).
             text = context._(
                 "The council decides on the leave of %(member)s at the meeting, under its agenda"
-                " item (/punkt).",
+                " item (/item).",
                 member=escape(item.member),
             )
             await tell(update, context, text)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from models.dialogues import Dialogue
 from models.tables import AgendaItem
 from tests.e2e.conftest import World, ask
-from tests.e2e.test_agenda import MEMBER, press_for_reply
+from tests.e2e.test_agenda import CHAIR, MEMBER, SECRETARY, press_for_reply
 
 
 async def _dialogue_states(world: World) -> list[dict]:
@@ -45,3 +45,17 @@ async def test_an_expired_question_is_told_in_english_after_the_sweep(world: Wor
     await world.sweep()
     told = await ask(world, member, "Shared bus plan", "30 minutes")
     assert "Nothing was kept or sent" in told["text"]
+
+
+async def test_each_language_names_its_own_commands(world: World) -> None:
+    secretary, chair = await world.link(SECRETARY), await world.link(CHAIR)
+    danish = await ask(world, secretary, "/udtraed", "Skriv navnet")
+    assert "/udtraed" in danish["text"]
+    asked = await ask(world, chair, "/beslut", "/beslut")
+    assert "/decide" not in asked["text"]
+    for user in (secretary, chair):
+        await ask(world, user, "/language en", "English")
+    english = await ask(world, secretary, "/memberleaves", "Write the name")
+    assert "/memberleaves Anne Rasmussen" in english["text"] and "/udtraed" not in english["text"]
+    asked = await ask(world, chair, "/decide", "/decide Approved.")
+    assert "/beslut" not in asked["text"]
