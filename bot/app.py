@@ -31,6 +31,7 @@ from bot.errors import OUTBOX_TAKES_OVER, on_error
 from bot.gate import gate
 from bot.handlers import (
     agenda,
+    agenda_order,
     attendance,
     basics,
     meeting_day,
@@ -95,6 +96,7 @@ HANDLERS = {
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
     callbacks.Agenda: agenda.button,
+    callbacks.Order: agenda_order.button,
     callbacks.Attendance: attendance.button,
     callbacks.LeaveDecision: attendance.decision_button,
     callbacks.Room: meeting_room.room_button,

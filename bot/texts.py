@@ -393,6 +393,45 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return (head.rsplit("\n", 1)[0] if at_line else cut(head, limit - 2)) + "\n…"
 
 
+def split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A long text as several messages, each within `limit`: cut between paragraphs (blank
+    lines), else between lines; a single line longer than a message is cut by `fit`. Nothing is
+    lost but what no message could carry. (The templates open and close each tag on one line.)"""
+    parts: list[str] = []
+    current = ""
+    for block in _blocks(text.strip("\n"), limit):
+        joined = f"{current}\n\n{block}" if current else block
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            parts.append(current)
+        current = block
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _blocks(text: str, limit: int) -> list[str]:
+    """Paragraphs within `limit`; a longer one as runs of its lines."""
+    blocks: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= limit:
+            blocks.append(paragraph)
+            continue
+        run = ""
+        for line in paragraph.split("\n"):
+            line = fit(line, limit)
+            if run and len(run) + 1 + len(line) > limit:
+                blocks.append(run)
+                run = line
+            else:
+                run = f"{run}\n{line}" if run else line
+        if run:
+            blocks.append(run)
+    return blocks
+
+
 def unreadable(error: DateInputError, language: str) -> str:
     """What is wrong with a date or time someone wrote ('februar 2027 har 28 dage')."""
     params: dict[str, Any] = dict(error.params)

@@ -9,7 +9,7 @@ from bot import dialogues
 from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
-from bot.handlers.common import attempt
+from bot.handlers.common import attempt, reply_long
 from bot.menus import refresh_person
 from bot.texts import STALE_BUTTON, refusal, role_title
 from services.errors import Refused
@@ -62,7 +62,7 @@ async def meetings(update: Update, context: BotContext) -> None:
     text = render(
         "chat/meetings.html.j2", context.language, meetings=coming.value, council=actor.council_name
     )
-    await update.effective_message.reply_html(text)
+    await reply_long(update, text)  # many meetings: several messages, none cut
 
 
 async def language(update: Update, context: BotContext) -> None:

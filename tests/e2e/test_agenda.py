@@ -102,11 +102,15 @@ async def test_the_whole_cycle_from_proposal_to_one_agenda_for_everyone(world: W
 
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     assert overview["text"].index("Fælles busplan") < overview["text"].index("Erhvervsfremme")
-    await press(world, chair, overview, "↓ 1")
-    edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
+    # R-M4: pick the item, move it, done (issue 17: one picker however long the agenda)
+    for edits, label in enumerate(("↕ Ændr rækkefølgen", "1", "↓ Ned", "Færdig"), start=1):
+        await press(world, chair, overview, label)
+        edited = await world.sim.wait_for_edits(chair, overview["message_id"], edits, timeout=10)
+        if label == "↓ Ned":
+            assert "Fælles busplan er nu punkt 2." in edited["text"]
     assert edited["text"].index("Erhvervsfremme") < edited["text"].index("Fælles busplan")
     await press(world, chair, edited, "Godkend")
-    approved = await world.sim.wait_for_edits(chair, overview["message_id"], 2, timeout=10)
+    approved = await world.sim.wait_for_edits(chair, overview["message_id"], 5, timeout=10)
     assert "Godkendt" in approved["text"]
 
     world.clock.now = AUTO_DISTRIBUTION - timedelta(seconds=1)
