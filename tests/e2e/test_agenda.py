@@ -43,6 +43,13 @@ async def press_for_reply(
     return await reply_containing(world, user, before, expect)
 
 
+async def ask_for_material(world: World, user: int, overview: BotMessage, number: int = 1):  # type: ignore[no-untyped-def]
+    """Tilføj materiale, then the item's number in the picker: the material step's prompt."""
+    await press(world, user, overview, "Tilføj materiale")
+    await world.sim.wait_for_edits(user, overview["message_id"], 1, timeout=10)
+    return await press_for_reply(world, user, overview, str(number), "materialet")
+
+
 async def propose(
     world: World,
     user: int,
@@ -322,7 +329,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
-    prompt = await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    prompt = await ask_for_material(world, secretary, overview)
     assert "Send materialet til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
     assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
@@ -349,7 +356,7 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     assert "Det forstod jeg ikke" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await ask_for_material(world, secretary, overview)
     before = len(await world.sim.messages(secretary))
     await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
     refused = await reply_containing(world, secretary, before, "MB")
@@ -363,7 +370,7 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     member = await world.link(MEMBER)
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    await press_for_reply(world, secretary, overview, "Tilføj materiale 1", "materialet")
+    await ask_for_material(world, secretary, overview)
     world.clock.advance(timedelta(minutes=31))
     reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
     assert "Tilføjelse af bilag: Der gik mere end 30 minutter uden svar" in reply["text"]
