@@ -347,8 +347,8 @@ async def _act_and_show(
     await query.answer(note)
     if overview is not None:
         await edit_overview(update, context, overview, note or None)
-    elif query.message is not None:
-        await query.edit_message_reply_markup(None)
+    else:  # withdrawn from /mine: the message shows what was chosen, its keyboard goes
+        await dialogues.settle(update, context)
 
 
 async def _act(

@@ -495,6 +495,8 @@ async def test_a_member_withdraws_a_proposal_with_the_button_in_myitems(world: W
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.text == "Trukket tilbage."
+    withdrawn = await world.sim.wait_for_edits(member, mine["message_id"], 1, timeout=10)
+    assert withdrawn.labels == [] and "→ Træk tilbage: Fælles busplan" in withdrawn["text"]
     told = await reply_containing(world, secretary, before, "trukket forslaget tilbage")
     assert "Anne Rasmussen har trukket forslaget tilbage: Fælles busplan" in told["text"]
     again = await ask(world, member, "/mine", "Dine forslag")
