@@ -154,3 +154,24 @@ async def test_a_long_meeting_list_comes_in_several_messages(
     parts = [m.text or "" for m in (await world.sim.messages(member))[before:]][:-1]
     assert len(parts) >= 2 and all(len(text) <= 4096 for text in parts)
     assert sum(text.count("byrådssalen og forhallen") for text in parts) == 30  # none left out
+    await ask(world, member, "/language en", "English")
+    before = len(await world.sim.messages(member))
+    await world.sim.send(member, "/meetings")
+    await world.sim.wait_for_messages(member, before + 2, timeout=10)
+    await ask(world, member, "/help", "/meetings")
+    parts = [m.text or "" for m in (await world.sim.messages(member))[before:]][:-1]
+    assert len(parts) >= 2 and "Coming meetings" in parts[0]
+    assert sum(text.count("byrådssalen og forhallen") for text in parts) == 30
+
+
+async def test_a_long_agenda_in_english_comes_in_several_messages(world: World) -> None:
+    chair = await world.link(CHAIR)
+    await _items(world, 40)
+    await ask(world, chair, "/language en", "English")
+    before = len(await world.sim.messages(chair))
+    await world.sim.send(chair, "/items")
+    last = await reply_containing(world, chair, before, "40. ")
+    parts = (await world.sim.messages(chair))[before:]
+    shown = "\n".join(m.text or "" for m in parts)
+    assert len(parts) >= 2 and all(f"{n}. Punkt {n}:" in shown for n in range(1, 41))
+    assert last.labels[:2] == ["↕ Change the order", "Add material"]
