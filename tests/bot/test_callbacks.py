@@ -18,6 +18,8 @@ from bot.callbacks import (
     CallbackData,
     Language,
     LeaveDecision,
+    Order,
+    Plan,
     Proposal,
     StaleButton,
 )
@@ -42,6 +44,14 @@ BUTTONS = st.one_of(
         member_id=OPTIONAL_IDS,
     ),
     st.builds(LeaveDecision, long_absence_id=ROW_IDS, approved=st.booleans()),
+    st.builds(
+        Order,
+        meeting_id=ROW_IDS,
+        action=st.sampled_from(["pick", "page", "sel", "up", "to", "done", "mpick", "msel"]),
+        item_id=OPTIONAL_IDS,
+        n=OPTIONAL_IDS,
+    ),
+    st.builds(Plan, meeting_id=ROW_IDS, action=st.just("uncancel")),
 )
 
 
