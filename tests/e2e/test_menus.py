@@ -81,3 +81,20 @@ async def test_every_group_shows_only_the_groups_commands(world: World) -> None:
     assert "tjekind" in danish and "checkin" in english
     for private in ("punkter", "items", "foreslaa", "propose", "orlov", "leave", "aflys"):
         assert private not in danish + english
+
+
+async def test_the_vice_chairs_menu_loses_the_powers_when_the_chair_comes_after_all(
+    world: World,
+) -> None:
+    vice, chair = await world.link(VICE), await world.link(CHAIR)
+    [prompt] = await world.say(chair, "/afbud ferie")
+    await press(world, chair, prompt, prompt.labels[0])
+    await world.sim.wait_for_edits(chair, prompt["message_id"], 1, timeout=10)
+    await _refresh(world)
+    assert "godkend" in await _menu(world, vice)
+    [choice] = await world.say(chair, "/deltager")  # the chair withdraws the absence
+    await press(world, chair, choice, choice.labels[0])
+    await world.sim.wait_for_edits(chair, choice["message_id"], 1, timeout=10)
+    await _refresh(world)
+    assert "godkend" not in await _menu(world, vice)
+    assert (await _menu(world, chair))[:3] == ["punkter", "godkend", "udsend"]
