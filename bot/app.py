@@ -31,6 +31,7 @@ from bot.errors import OUTBOX_TAKES_OVER, on_error
 from bot.gate import gate
 from bot.handlers import (
     agenda,
+    agenda_order,
     attendance,
     basics,
     constituent,
@@ -45,7 +46,7 @@ from bot.handlers import (
 )
 from bot.handlers.start import start
 from bot.live import LiveEditor
-from bot.menus import set_default_menus
+from bot.menus import Menus, set_default_menus
 from bot.settings import Settings
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
@@ -99,6 +100,7 @@ HANDLERS = {
 BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Language: basics.language_button,
     callbacks.Agenda: agenda.button,
+    callbacks.Order: agenda_order.button,
     callbacks.Attendance: attendance.button,
     callbacks.LeaveDecision: attendance.decision_button,
     callbacks.Room: meeting_room.room_button,
@@ -112,6 +114,7 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.MemberLeaves: term.member_leaves_button,
     callbacks.MembershipOffer: term.offer_button,
     callbacks.Proposal: propose.chosen,
+    callbacks.Plan: plan.undo_button,
     callbacks.Dialog: dialogues.pressed,
 }
 
@@ -138,7 +141,8 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    application.bot_data.update(sessions=sessions, clock=clock, settings=settings)
+    menus = Menus(application.bot, sessions)
+    application.bot_data.update(sessions=sessions, clock=clock, settings=settings, menus=menus)
     logging.getLogger("telegram.ext.AIORateLimiter").addFilter(OUTBOX_TAKES_OVER)
     _add_handlers(application)
     assert application.job_queue is not None
@@ -162,12 +166,15 @@ def build_application(
         ),
         # Called five times per interval; a message due between two calls is edited when due.
         live_interval=settings.live_interval / LIVE_TICKS,
+        # The people's menus follow their roles and the moment (the leading instance keeps them).
+        refresh_menus=_only_when_leading(application, menus.refresh),
+        menu_interval=settings.menu_interval,
     )
     return application
 
 
 def _only_when_leading(
-    application: KKRApplication, editor: LiveEditor
+    application: KKRApplication, editor: Callable[[datetime], Awaitable[Any]]
 ) -> Callable[[datetime], Awaitable[Any]]:
     """The live editor runs in the leading instance only: one editor per pinned message, so two
     instances never post two of them (bot/main.py sets "leading"; a lone instance always leads)."""

@@ -200,6 +200,24 @@ class Agenda(CallbackData):
     item_id: int | None = None
 
 
+OrderAction = Literal[
+    "pick", "page", "sel", "up", "down", "top", "end", "to", "done", "mpick", "mpage", "msel"
+]
+
+
+@dataclass(frozen=True)
+class Order(CallbackData):
+    """/items: the picker for a long agenda (R-M4) — pick an item (`sel`), then move it up, down,
+    first, last or `to` place `n`; `n` is otherwise a page of numbers. `m…`: pick the item to add
+    material to."""
+
+    prefix: ClassVar[str] = "ord"
+    meeting_id: int
+    action: OrderAction
+    item_id: int | None = None
+    n: int | None = None
+
+
 ProposalStep = Literal["pick", "mdone", "send", "stop"]
 
 
@@ -348,6 +366,15 @@ class MembershipOffer(CallbackData):
     prefix: ClassVar[str] = "vac"
     vacancy_id: int
     accept: bool
+
+
+@dataclass(frozen=True)
+class Plan(CallbackData):
+    """/aflys: the person who cancelled a meeting takes the cancellation back (until it goes out)."""
+
+    prefix: ClassVar[str] = "pl"
+    meeting_id: int
+    action: Literal["uncancel"]
 
 
 DialogChoice = Literal["stop", "ok", "skip", "done", "undo", "pick"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from procedure.permissions import Action
+from bot.texts import cut
+from procedure.permissions import ACTING_CHAIR_POWERS, Action, may
 from services.actors import Actor
 from templates.i18n import gettext
 
@@ -115,23 +117,45 @@ LEADING = {
     "prepare": ("items", "approve", "distribute"),
     "meeting_day": ("open", "attendance", "close"),
 }
+# Telegram's limits for setMyCommands.
+MAX_COMMANDS = 100
+MAX_DESCRIPTION = 256
 
 
-def commands_for(actor: Actor, *, in_group: bool = False, moment: str = "prepare") -> list[Command]:
-    """The commands the person's roles allow (procedure.permissions decides): those of the moment
-    first, then the rest in menu order; in a group only the group's commands."""
-    shown = [c for c in COMMANDS if _visible(c, actor) and (c.group or not in_group)]
+def commands_for(
+    who: Actor | Iterable[str],
+    *,
+    in_group: bool = False,
+    moment: str = "prepare",
+    acting_chair: bool = False,
+) -> list[Command]:
+    """The commands the person's roles allow (procedure.permissions decides) — with the chair's
+    powers while they are acting chair (R-P3) — those of the moment first, then the rest in menu
+    order; in a group only the group's commands."""
+    roles = frozenset(who.roles if isinstance(who, Actor) else who)
+    shown = [c for c in COMMANDS if _visible(c, roles, acting_chair) and (c.group or not in_group)]
     leading = LEADING.get(moment, ())
     first = [c for name in leading for c in shown if c.name == name]
     return first + [c for c in shown if c not in first]
 
 
-def _visible(command: Command, actor: Actor) -> bool:
-    if command.action is None or actor.may(command.action):
+def _visible(command: Command, roles: frozenset[str], acting_chair: bool) -> bool:
+    if command.action is None:
         return True
-    return command.or_action is not None and actor.may(command.or_action)
+    for action in (command.action, command.or_action):
+        if action is None:
+            continue
+        if may(roles, action):
+            return True
+        if acting_chair and action in ACTING_CHAIR_POWERS and may(roles, action, acting_chair=True):
+            return True
+    return False
 
 
 def menu(commands: list[Command], language: str) -> list[tuple[str, str]]:
-    """(command, description) pairs for setMyCommands in `language`."""
-    return [(c.shown_name(language), gettext(language, c.description)) for c in commands]
+    """(command, description) pairs for setMyCommands in `language`, within Telegram's limits."""
+    pairs = [
+        (c.shown_name(language), cut(gettext(language, c.description), MAX_DESCRIPTION))
+        for c in commands
+    ]
+    return [(name, text or name) for name, text in pairs][:MAX_COMMANDS]

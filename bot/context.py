@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.settings import Settings
 from models.db import SessionFactory
 from services.actors import Actor
 from templates.i18n import DEFAULT_LANGUAGE, gettext, ngettext
@@ -36,6 +37,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def sessions(self) -> SessionFactory:
         return self.bot_data["sessions"]  # type: ignore[no-any-return]
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data["settings"]  # type: ignore[no-any-return]
 
     def now(self) -> datetime:
         clock: Clock = self.bot_data.get("clock", system_clock)

@@ -9,6 +9,7 @@ the next message the same way. The whole API a flow needs:
     await keep(update, context, turn, state)                   # after a step: the new state
     await finish(update, context)                              # done: nothing is open any more
     await settle(update, context, label)                       # a pressed choice: show it, drop keys
+    await confirmed(update, context, turn, choice, service, ready=..., done=..., not_done=...)
 
 A step handler gets `(update, context, turn)` with `turn` the open dialogue (its kind, id and state);
 a choice handler also gets the choice ("ok", "skip", "done"). /annuller and /cancel end every open
@@ -33,16 +34,15 @@ from telegram.error import BadRequest
 
 from bot.callbacks import Dialog, DialogChoice
 from bot.context import BotContext
-from bot.handlers.common import attempt
+from bot.handlers.common import attempt, in_chat
 from bot.texts import fit
 from services import dialogues
-from services.dialogues import OpenDialogue
+from services.dialogues import PROMPT, OpenDialogue
 
 Step = Callable[[Update, BotContext, OpenDialogue], Awaitable[None]]
 Choice = Callable[[Update, BotContext, OpenDialogue, DialogChoice], Awaitable[None]]
 
 JOIN_WINDOW = timedelta(seconds=5)  # the two halves of a split message arrive within this
-PROMPT = "_prompt"  # the state's key for the message that carries the dialogue's buttons
 JOIN = "_join"
 
 
@@ -85,8 +85,7 @@ def flow(kind: str, handlers: Flow) -> None:
 
 
 def _ttl(context: BotContext) -> timedelta:
-    settings = context.bot_data.get("settings")
-    return timedelta(minutes=getattr(settings, "dialogue_minutes", 30))
+    return timedelta(minutes=context.settings.dialogue_minutes)
 
 
 def _chat_id(update: Update) -> int:
@@ -217,6 +216,31 @@ async def settle(update: Update, context: BotContext, label: str | None = None) 
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+async def confirmed(
+    update: Update,
+    context: BotContext,
+    turn: OpenDialogue,
+    choice: DialogChoice,
+    service: Callable[..., Awaitable[Any]],
+    *,
+    ready: bool = True,
+    done: str,
+    not_done: str,
+    **params: Any,
+) -> Any | None:
+    """The confirmation of an irreversible step pressed: unless it is the one asked (`choice` ok
+    and the flow `ready`), the question is no longer open. Else the dialogue ends, the service is
+    attempted (a refusal is said in the chat), and the pressed message shows `done` or
+    `not_done`. The service's value, or None when nothing was done."""
+    if choice != "ok" or not ready:
+        await settle(update, context, context._(NOT_OPEN))
+        return None
+    await finish(update, context)
+    result = await attempt(update, context, service, on_refusal=in_chat(update, context), **params)
+    await settle(update, context, done if result is not None else not_done)
+    return None if result is None else result.value
 
 
 def pressed_label(update: Update) -> str:

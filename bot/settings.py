@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     # R-Q2: the pinned quorum message is edited at most once per interval (debounced live edits).
     live_interval: float = Field(default=1.0, gt=0)
     invite_ttl_days: int = Field(default=14, gt=0)
+    # Conversations (issue 17): an unanswered question is put aside after this many minutes; a
+    # cancelled meeting's notices wait this many minutes, so the cancellation can be taken back.
+    dialogue_minutes: int = Field(default=30, gt=0)
+    undo_minutes: int = Field(default=5, ge=0)
+    # Seconds between checks of the people's command menus (moment of the meeting, acting chair).
+    menu_interval: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
     # The council's public pages (R-X1), served by `kkrbot run` on one port; 0 turns them off.
     web_host: str = "127.0.0.1"

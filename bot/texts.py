@@ -135,6 +135,10 @@ REFUSALS |= {
         "That rejection can no longer be taken back: only the person who made it can, and only"
         " until the agenda goes out. The proposer can propose the item again."
     ),
+    "cancellation_not_undoable": _(
+        "That cancellation can no longer be taken back: only the person who made it can, and only"
+        " until the notices go out. The meeting can be planned again with /plan."
+    ),
     "too_many_documents": _("One proposal can carry at most %(limit)s documents."),
     "not_a_date": _(
         "I cannot read %(text)s as a date. Write it like 10.3.2027, 10. marts 2027 or 2027-03-10."
@@ -257,10 +261,10 @@ REFUSALS |= {
         "The chair and vice chair are elected at the constituent meeting, not at this one."
     ),
     "chair_election_open": _(
-        "The seats are shared already: name the chair and vice chair with /valg formand NAME"
-        " and /valg naestformand NAME."
+        "The seats are shared already: name the chair and vice chair with /election chair NAME"
+        " and /election vicechair NAME."
     ),
-    "no_chair_election": _("Share the seats first: /valg formandsvalg"),
+    "no_chair_election": _("Share the seats first: /election chairs"),
     "officer_twice": _("%(name)s is named for the other office already."),
     "officer_wrong_group": _(
         "%(name)s (%(party)s) is not of the group %(group)s, whose seat it is: the group names"
@@ -294,11 +298,11 @@ REFUSALS |= {
     ),
     "acting_chair_needed_oldest": _(
         "The chair and the vice chair are both absent. Name the oldest member present, who"
-        " leads the meeting: /aabn NAME"
+        " leads the meeting: /open NAME"
     ),
     "acting_chair_needed_chosen": _(
         "The chair and the vice chair are both absent. Name the member the members choose to"
-        " lead the meeting: /aabn NAME"
+        " lead the meeting: /open NAME"
     ),
     "move_needs_chair_reason": _(
         "On that date the agenda would be late: it had to go out by %(deadline)s. Only the acting"
@@ -311,10 +315,10 @@ REFUSALS |= {
     ),
     "birth_dates_missing": _(
         "The chair and the vice chair are both absent, and the oldest member present cannot be"
-        " found: no birth date is known for %(names)s. Name who leads the meeting: /aabn NAME"
+        " found: no birth date is known for %(names)s. Name who leads the meeting: /open NAME"
     ),
     "acting_chair_absent": _("%(name)s has reported absence and cannot lead the meeting."),
-    "call_with_indkald": _("The chair calls an extraordinary meeting with /indkald."),
+    "call_with_indkald": _("The chair calls an extraordinary meeting with /call."),
     "which_meeting": _("More than one coming meeting has an agenda waiting. Which meeting?"),
     "on_time_proposal": _(
         "The proposal came in time, so it goes on the agenda; only a late proposal can be"
@@ -424,6 +428,45 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     head = text[: limit - 2]
     at_line = "\n" in head[limit // 2 :]
     return (head.rsplit("\n", 1)[0] if at_line else cut(head, limit - 2)) + "\n…"
+
+
+def split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A long text as several messages, each within `limit`: cut between paragraphs (blank
+    lines), else between lines; a single line longer than a message is cut by `fit`. Nothing is
+    lost but what no message could carry. (The templates open and close each tag on one line.)"""
+    parts: list[str] = []
+    current = ""
+    for block in _blocks(text.strip("\n"), limit):
+        joined = f"{current}\n\n{block}" if current else block
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            parts.append(current)
+        current = block
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _blocks(text: str, limit: int) -> list[str]:
+    """Paragraphs within `limit`; a longer one as runs of its lines."""
+    blocks: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= limit:
+            blocks.append(paragraph)
+            continue
+        run = ""
+        for line in paragraph.split("\n"):
+            line = fit(line, limit)
+            if run and len(run) + 1 + len(line) > limit:
+                blocks.append(run)
+                run = line
+            else:
+                run = f"{run}\n{line}" if run else line
+        if run:
+            blocks.append(run)
+    return blocks
 
 
 def unreadable(error: DateInputError, language: str) -> str:

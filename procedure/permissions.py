@@ -156,6 +156,15 @@ LEADING = frozenset(
 )
 
 
+# R-P3: what an acting chair exercises for the meeting they lead — the powers the services check per
+# meeting (services.seats.require): its preparation (LEADING), leading it and approving its minutes.
+ACTING_CHAIR_POWERS = LEADING | {
+    Action.LEAD_MEETING,
+    Action.APPROVE_MINUTES,
+    Action.VIEW_ATTENDANCE_RECORD,
+}
+
+
 def effective_roles(roles: Iterable[str], *, acting_chair: bool | None = None) -> frozenset[Role]:
     """R-P3: the known roles, with a member's rights for officers, and for one meeting the chair
     powers where they are: `acting_chair` True gives them (the vice chair, or the member named

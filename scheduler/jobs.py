@@ -43,6 +43,7 @@ logging.getLogger("apscheduler.executors.default").addFilter(_StoppedWithTheBot(
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
 LIVE_JOB_ID = "kkrbot-live"
+MENU_JOB_ID = "kkrbot-menus"
 # APScheduler 3's default grace is one second; a busy or suspended process must still run the job.
 MISFIRE_GRACE_SECONDS = 3600
 
@@ -80,6 +81,8 @@ def schedule(
     delivery_interval: float,
     refresh_live: Deliver | None = None,
     live_interval: float = 1.0,
+    refresh_menus: Deliver | None = None,
+    menu_interval: float = 60.0,
 ) -> None:
     """Register the sweep, the delivery worker and the live-message editor with explicit ids and a
     generous misfire grace; the live editor's interval is its debounce (one edit per message each)."""
@@ -97,12 +100,19 @@ def schedule(
             with _stopping_quietly():
                 await refresh_live(clock())
 
+    async def menu_job(_context: Any) -> None:
+        if refresh_menus is not None:
+            with _stopping_quietly():
+                await refresh_menus(clock())
+
     jobs = [
         (sweep_job, sweep_interval, SWEEP_JOB_ID),
         (delivery_job, delivery_interval, DELIVERY_JOB_ID),
     ]
     if refresh_live is not None:
         jobs.append((live_job, live_interval, LIVE_JOB_ID))
+    if refresh_menus is not None:
+        jobs.append((menu_job, menu_interval, MENU_JOB_ID))
     for callback, interval, job_id in jobs:
         job_queue.run_repeating(
             callback,

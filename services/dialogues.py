@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.dialogues import Dialogue
 from services.actors import Actor
 
 DEFAULT_TTL = timedelta(minutes=30)
+FORGET_AFTER = timedelta(days=30)  # an expired dialogue's bare kind, kept to tell the person
+PROMPT = "_prompt"  # the state's key for the message that carries the dialogue's buttons
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,24 @@ async def cancel(session: AsyncSession, *, actor: Actor, now: datetime) -> list[
     return [row.kind for row in rows if row.expires_at > now]
 
 
-async def expire(session: AsyncSession, *, now: datetime, grace: timedelta) -> int:
-    """Forget dialogues expired more than `grace` ago (the person has long been told or gone)."""
-    result = await session.exec(delete(Dialogue).where(col(Dialogue.expires_at) <= now - grace))
-    return int(result.rowcount or 0)
+async def expire(session: AsyncSession, *, now: datetime, grace: timedelta = FORGET_AFTER) -> int:
+    """The sweep's purge: what an expired dialogue held is dropped at once (nothing half-made is
+    kept), leaving only its kind, so the person is still told when they next write; a dialogue
+    expired more than `grace` ago is forgotten (the person has long been told or gone). How many
+    rows were purged or forgotten."""
+    purged = 0  # one SELECT when nothing has expired (the sweep's idle cost)
+    for row in await session.exec(select(Dialogue).where(col(Dialogue.expires_at) <= now)):
+        kept = {PROMPT: row.state[PROMPT]} if PROMPT in row.state else {}
+        if row.expires_at <= now - grace:
+            await session.delete(row)
+        elif row.state != kept:
+            row.state = kept
+            session.add(row)
+        else:
+            continue
+        purged += 1
+    await session.flush()
+    return purged
 
 
 async def _row(

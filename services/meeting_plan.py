@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import ItemStatus, MeetingKind, MeetingStatus
-from models.tables import AgendaItem, Meeting
+from models.enums import ItemStatus, MeetingKind, MeetingStatus, NoticeStatus
+from models.tables import AgendaItem, AuditEvent, Meeting, Notice
 from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
@@ -115,9 +115,16 @@ async def move_meeting(
 
 
 async def cancel_meeting(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime, reason: str = ""
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    now: datetime,
+    reason: str = "",
+    hold: timedelta = timedelta(0),
 ) -> Meeting:
-    """Cancel a meeting; everyone who would have received its agenda is told."""
+    """Cancel a meeting; everyone who would have received its agenda is told — after `hold`,
+    during which the person who cancelled it can take it back (undo_cancellation)."""
     actor.require(Action.PLAN_MEETINGS)
     meeting = await meeting_of(session, actor, meeting_id)
     require_changeable(meeting, now)
@@ -132,8 +139,10 @@ async def cancel_meeting(
             session,
             person_id=person_id,
             kind="meeting_cancelled",
-            dedupe_key=f"cancelled:{meeting.id}:{person_id}",
+            # One cancellation of many (a cancellation taken back may be made again).
+            dedupe_key=f"{_cancellation_key(meeting)}{person_id}",
             now=now,
+            due_at=now + hold,
             payload={
                 "meeting_id": meeting.id,  # the .ics that cancels the event in calendars
                 "starts_at": shown.starts_at.isoformat(),
@@ -153,6 +162,75 @@ async def cancel_meeting(
         reason=reason,
     )
     return meeting
+
+
+def _cancellation_key(meeting: Meeting) -> str:
+    """The dedupe keys' prefix of one cancellation's notices."""
+    assert meeting.cancelled_at is not None
+    return f"cancelled:{meeting.id}:{int(meeting.cancelled_at.timestamp())}:"
+
+
+async def undo_cancellation(
+    session: AsyncSession, *, actor: Actor, meeting_id: int, now: datetime
+) -> PlanChange:
+    """A cancellation taken back by the person who made it, while none of its notices has gone
+    out: the meeting is planned again and nobody is told anything (nothing was sent)."""
+    actor.require(Action.PLAN_MEETINGS)
+    meeting = await meeting_of(session, actor, meeting_id)
+    if meeting.status != MeetingStatus.CANCELLED or meeting.cancelled_at is None:
+        raise Refused("cancellation_not_undoable", "the meeting is not cancelled")
+    if meeting.starts_at <= now:
+        raise Refused("cancellation_not_undoable", "the meeting's time has passed")
+    cancelled_by = (
+        await session.exec(
+            select(AuditEvent.actor_id)
+            .where(
+                AuditEvent.action == "meeting.cancel",
+                AuditEvent.subject == f"meeting:{meeting.id}",
+            )
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        )
+    ).first()
+    if cancelled_by != actor.person_id:
+        raise Refused("cancellation_not_undoable", "only one's own cancellation can be undone")
+    notices = list(
+        await session.exec(
+            select(Notice)
+            .where(col(Notice.dedupe_key).startswith(_cancellation_key(meeting)))
+            .with_for_update()  # the delivery worker skips what is locked here (SKIP LOCKED)
+        )
+    )
+    if any(_gone_out(notice) for notice in notices):
+        raise Refused("cancellation_not_undoable", "the cancellation has gone out")
+    for notice in notices:
+        notice.status, notice.last_error = NoticeStatus.WITHDRAWN, "cancellation taken back"
+        session.add(notice)
+    meeting.status, meeting.cancelled_at = MeetingStatus.PLANNED, None
+    session.add(meeting)
+    await session.flush()
+    await calendar_sequence(session, meeting)
+    audit.record(
+        session,
+        now=now,
+        action="meeting.uncancel",
+        council_id=actor.council_id,
+        actor_id=actor.person_id,
+        subject=f"meeting:{meeting.id}",
+    )
+    council = await council_of(session, actor.council_id)
+    return PlanChange(view(meeting, council), len(notices))
+
+
+def _gone_out(notice: Notice) -> bool:
+    """Sent, being sent or tried (an answer lost in an outage may hide a message that arrived),
+    or given up on: no longer only an intention."""
+    return (
+        notice.status != NoticeStatus.PENDING
+        or notice.attempts > 0
+        or notice.claimed_by is not None
+        or notice.parts_sent > 0
+        or notice.sending_part is not None
+    )
 
 
 async def call_meeting(
@@ -365,11 +443,17 @@ async def move_check(
 
 
 async def cancel_meeting_shown(
-    session: AsyncSession, *, actor: Actor, meeting_id: int, reason: str, now: datetime
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    reason: str,
+    now: datetime,
+    hold: timedelta = timedelta(0),
 ) -> PlanChange:
-    """cancel_meeting, with the meeting as the chat shows it and how many were told."""
+    """cancel_meeting, with the meeting as the chat shows it and how many will be told."""
     meeting = await cancel_meeting(
-        session, actor=actor, meeting_id=meeting_id, now=now, reason=reason
+        session, actor=actor, meeting_id=meeting_id, now=now, reason=reason, hold=hold
     )
     council = await council_of(session, actor.council_id)
     return PlanChange(view(meeting, council), len(await agenda_recipients(session, meeting)))

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus
 from models.tables import Attendance, Council, Meeting
+from services import dialogues
 from services.agenda_sweep import (
     alert_not_approved,
     close_proposals,
@@ -141,6 +142,7 @@ async def sweep(
     async with shared_reads(session):  # the near meetings are read once, not once per task
         for name, task in (tasks or TASKS).items():
             report.added[name] = await task(session, now)
+    await dialogues.expire(session, now=now)  # issue 17: nothing half-made is kept
     return report
 
 

@@ -17,7 +17,8 @@ from bot import dialogues
 from bot.callbacks import Agenda, AgendaAction, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
-from bot.handlers.common import OnRefusal, attempt, in_chat, material_of
+from bot.handlers.agenda_view import LABEL_WIDTH, edit_overview, send_overview
+from bot.handlers.common import OnRefusal, attempt, in_chat, material_of, reply_long
 from bot.texts import STALE_BUTTON, cut, fit, refusal, shortened
 from procedure.permissions import Action
 from services.actors import Actor
@@ -56,8 +57,6 @@ from services.dialogues import OpenDialogue
 from services.errors import Refused
 from templates.i18n import format_when, render
 
-LABEL_WIDTH = 24  # a title in a button label, cut at a word boundary
-
 
 def _(message: str) -> str:
     return message
@@ -77,64 +76,19 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         await update.effective_message.reply_html(fit(text), reply_markup=markup)
 
 
-def _overview_text(overview: AgendaOverview, context: BotContext) -> str:
-    return render("chat/agenda_overview.html.j2", context.language, o=overview)
-
-
-def _overview_buttons(overview: AgendaOverview, context: BotContext) -> InlineKeyboardMarkup:
-    actor = context.require_actor()
-    m = overview.meeting.id
-    rows: list[list[InlineKeyboardButton]] = []
-    if actor.may(Action.ORDER_AGENDA) and len(overview.items) > 1:
-        for number, item in enumerate(overview.items, start=1):
-            row = []
-            if number > 1:
-                row.append(Agenda(m, "up", item.id).button(f"↑ {number}"))
-            if number < len(overview.items):
-                row.append(Agenda(m, "down", item.id).button(f"↓ {number}"))
-            rows.append(row)
-    for number, item in enumerate(overview.items, start=1):
-        # R-D1: an on-time proposal goes on the agenda; only a late one can be declined.
-        row = [
-            Agenda(m, "mat", item.id).button(context._("Add material %(number)s", number=number))
-        ]
-        rows.append(row)
-    for item in overview.late:
-        short = cut(item.title, LABEL_WIDTH)
-        row = []
-        if actor.may(Action.ACCEPT_LATE_PROPOSAL):
-            take = context._("Take in: %(title)s", title=short)
-            row.append(Agenda(m, "take", item.id).button(take))
-            row.append(
-                Agenda(m, "rej", item.id).button(context._("Reject: %(title)s", title=short))
-            )
-        if row:
-            rows.append(row)
-    last = [Agenda(m, "add").button(context._("Add an item"))]
-    if actor.may(Action.APPROVE_AGENDA) and not overview.approved:
-        last.append(Agenda(m, "appr").button(context._("Approve")))
-    if not overview.distributed or overview.changed_since_distribution:
-        label = context._("Send addendum") if overview.distributed else context._("Distribute now")
-        last.append(Agenda(m, "dist").button(label))
-    rows.append(last)
-    return InlineKeyboardMarkup(rows)
-
-
 async def items(update: Update, context: BotContext) -> None:
-    """`/items`: the next meeting's agenda with its buttons, and the other meetings to choose from."""
+    """`/items`: the next meeting's agenda with its buttons, and the other meetings to choose from;
+    a long agenda in several messages, the buttons under the last."""
     found = await attempt(
         update, context, next_agenda, write=False, on_refusal=in_chat(update, context)
     )
     if found is None:
         return
     overview, later = found.value
-    markup = _overview_buttons(overview, context)
     others = [
         Agenda(m.id, "show").button(format_when(m.starts_at, context.language)) for m in later[:3]
     ]
-    if others:
-        markup = InlineKeyboardMarkup([*markup.inline_keyboard, others])
-    await _say(update, _overview_text(overview, context), markup)
+    await send_overview(update, context, overview, [others] if others else None)
 
 
 async def approve(update: Update, context: BotContext) -> None:
@@ -313,8 +267,11 @@ async def myitems(update: Update, context: BotContext) -> None:
         ]
         for m in mine
         if m.withdrawable
-    ]
-    await _say(update, text, InlineKeyboardMarkup(buttons) if buttons else None)
+    ][:MAX_PROPOSAL_ROWS]
+    await reply_long(update, text, InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+MAX_PROPOSAL_ROWS = 45  # two buttons a row, within Telegram's 100 buttons
 
 
 # Buttons that act on one item carry its id; those on the meeting do not.
@@ -341,7 +298,7 @@ async def button(update: Update, context: BotContext) -> None:
         await _ask_title(update, context, meeting_id)
         return
     if action == "mat":
-        await _ask_material(update, context, meeting_id, item_id)
+        await ask_material(update, context, meeting_id, item_id)
         return
     if action == "matdone":  # a Done button from before the dialogues: the same as Done now
         await query.answer()
@@ -388,12 +345,10 @@ async def _act_and_show(
         return
     note, overview = done.value
     await query.answer(note)
-    if overview is not None and query.message is not None:
-        await query.edit_message_text(
-            _overview_text(overview, context), reply_markup=_overview_buttons(overview, context)
-        )
-    elif query.message is not None:
-        await query.edit_message_reply_markup(None)
+    if overview is not None:
+        await edit_overview(update, context, overview, note or None)
+    else:  # withdrawn from /mine: the message shows what was chosen, its keyboard goes
+        await dialogues.settle(update, context)
 
 
 async def _act(
@@ -492,23 +447,20 @@ async def _confirm_rejection(
 async def _rejection_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok" or turn.state.get("step") != "confirm":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    rejected = await attempt(
+    shown = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         reject_item,
-        on_refusal=in_chat(update, context),
-        item_id=turn.state["item_id"],
-        reason=turn.state["reason"],
+        ready=turn.state.get("step") == "confirm",
+        done=context._("Proposal rejected"),
+        not_done=context._("Not rejected"),
+        item_id=turn.state.get("item_id"),
+        reason=turn.state.get("reason"),
     )
-    if rejected is None:
-        await dialogues.settle(update, context, context._("Not rejected"))
+    if shown is None:
         return
-    await dialogues.settle(update, context, context._("Proposal rejected"))
-    shown = rejected.value
     text = context._("Rejected: %(title)s. The proposer has been told.", title=escape(shown.title))
     text += "\n" + context._("You can take the rejection back until the agenda goes out.")
     undo = Agenda(shown.meeting_id, "unrej", shown.id).button(context._("Take the rejection back"))
@@ -614,7 +566,7 @@ async def _add_item(
 DONE_WORDS = frozenset({"done", "færdig", "faerdig"})
 
 
-async def _ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
+async def ask_material(update: Update, context: BotContext, meeting_id: int, item_id: int) -> None:
     """Ask for the item's documents (the person is told if they may not add any)."""
     query = update.callback_query
     found = await attempt(update, context, material_target, write=False, item_id=item_id)
@@ -707,8 +659,7 @@ async def _material_done(
         meeting_id=meeting_id,
     )
     if found is not None:
-        overview = found.value
-        await _say(update, _overview_text(overview, context), _overview_buttons(overview, context))
+        await send_overview(update, context, found.value)
 
 
 # The reason for sending the agenda after its deadline (R-D3): written, then the agenda goes.

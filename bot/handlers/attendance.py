@@ -14,7 +14,7 @@ from bot import dialogues
 from bot.callbacks import Attendance, Dialog, DialogChoice, LeaveDecision
 from bot.context import BotContext
 from bot.dialogues import Flow
-from bot.handlers.common import Done, args_text, attempt, in_chat, replace, tell
+from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.live import quorum_text
 from bot.menus import set_group_menu
 from bot.texts import STALE_BUTTON, refusal, unreadable
@@ -466,7 +466,7 @@ async def _pending_decisions(update: Update, context: BotContext) -> None:
             # R-S5: taken at the meeting through the decision of its agenda item (/punkt).
             text = context._(
                 "The council decides on the leave of %(member)s at the meeting, under its agenda"
-                " item (/punkt).",
+                " item (/item).",
                 member=escape(item.member),
             )
             await tell(update, context, text)
@@ -560,12 +560,17 @@ async def _ask_to_end_leave(update: Update, context: BotContext) -> None:
 async def _end_leave_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    await dialogues.finish(update, context)
-    ended = await attempt(update, context, end_long_absence, on_refusal=in_chat(update, context))
+    ended = await dialogues.confirmed(
+        update,
+        context,
+        turn,
+        choice,
+        end_long_absence,
+        done=context._("Yes, I am back"),
+        not_done=context._("Not ended"),
+    )
     if ended is None:
-        await dialogues.settle(update, context, context._("Not ended"))
         return
-    await dialogues.settle(update, context)
     await dialogues.say(
         update, context, context._("Welcome back. Your substitute leaves; the chair has been told.")
     )

@@ -9,11 +9,12 @@ from bot import dialogues
 from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
-from bot.handlers.common import attempt
-from bot.menus import set_person_menu
+from bot.handlers.common import attempt, reply_long
+from bot.menus import refresh_person
 from bot.texts import STALE_BUTTON, refusal, role_title
 from services.errors import Refused
-from services.meetings import meeting_today, upcoming_meetings
+from services.meetings import upcoming_meetings
+from services.menus import menu_state
 from services.people import switch_language
 from templates.i18n import LANGUAGES, render
 
@@ -28,14 +29,19 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     chat = update.effective_chat
     in_group = chat is not None and chat.type != ChatType.PRIVATE
-    today = await attempt(update, context, meeting_today, write=False)
-    moment = "meeting_day" if today is not None and today.value else "prepare"
+    found = await attempt(update, context, menu_state, write=False)
+    if found is None:
+        return
+    state = found.value  # R-P3: the acting chair's help shows the chair's powers they hold
+    commands = commands_for(
+        actor, in_group=in_group, moment=state.moment, acting_chair=state.acting_chair
+    )
     text = render(
         "chat/help.html.j2",
         context.language,
         name=actor.name,
         role=role_title(actor, context.language),
-        commands=commands_for(actor, in_group=in_group, moment=moment),
+        commands=commands,
     )
     await update.effective_message.reply_html(text)
 
@@ -56,7 +62,7 @@ async def meetings(update: Update, context: BotContext) -> None:
     text = render(
         "chat/meetings.html.j2", context.language, meetings=coming.value, council=actor.council_name
     )
-    await update.effective_message.reply_html(text)
+    await reply_long(update, text)  # many meetings: several messages, none cut
 
 
 async def language(update: Update, context: BotContext) -> None:
@@ -89,9 +95,9 @@ async def _switch(update: Update, context: BotContext, code: str) -> None:
         return
     context.actor = switched.value
     context.language = code
+    if context.actor is not None:  # the menu in the new language, before the answer
+        await refresh_person(update, context)
     await _answer(update, context._("Good — I will speak English with you from now on."), done=True)
-    if context.actor is not None:
-        await set_person_menu(context.bot, context.actor, code)
 
 
 async def _answer(update: Update, text: str, *, done: bool = False) -> None:

@@ -13,7 +13,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.texts import ALERT_LIMIT, cut, fit, refusal
+from bot.texts import ALERT_LIMIT, cut, refusal, split
 from models.unit_of_work import unit_of_work
 from services.agenda import MaterialIn
 from services.errors import Refused
@@ -59,6 +59,18 @@ async def attempt(
         return None
 
 
+async def reply_long(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A text that may be long (a list): several messages, split between paragraphs, with the
+    buttons under the last — never one message silently cut."""
+    message = update.effective_message
+    if message is None:
+        return
+    parts = split(text)
+    for part in parts[:-1]:
+        await message.reply_html(part)
+    await message.reply_html(parts[-1], reply_markup=markup)
+
+
 def in_chat(update: Update, context: BotContext) -> OnRefusal:
     """Answer a refusal in the chat where the command was written (the agenda's and plan's way)."""
 
@@ -86,13 +98,17 @@ async def tell(
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    if chat.type == ChatType.PRIVATE:
-        await message.reply_text(fit(text), parse_mode=ParseMode.HTML, reply_markup=markup)
-        return
     actor = context.actor
-    if actor is not None and actor.chat_id is not None:
+    to = chat.id if chat.type == ChatType.PRIVATE else actor.chat_id if actor else None
+    if to is None:
+        return
+    parts = split(text)  # a long answer in several messages, the buttons under the last
+    for number, part in enumerate(parts, start=1):
         await context.bot.send_message(
-            actor.chat_id, fit(text), parse_mode=ParseMode.HTML, reply_markup=markup
+            to,
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(parts) else None,
         )
 
 

@@ -33,7 +33,7 @@ def _(message: str) -> str:
 
 
 KIND = "call_constituent"
-USAGE = _("Write it like this: /konstituerende 20.1.2026 kl. 14.00; Aalborg Rådhus")
+USAGE = _("Write it like this: /constituent 20.1.2026 10:00; Aalborg City Hall")
 CHAIR_VERBS = {
     "formandsvalg": "start",
     "chairs": "start",
@@ -170,7 +170,7 @@ async def chair_election(update: Update, context: BotContext, verb: str, rest: s
         done = await attempt(update, context, start_chair_election, witness=rest or None)
     elif not rest.strip():
         await tell(
-            update, context, context._("Write /valg formand NAME or /valg naestformand NAME")
+            update, context, context._("Write /election chair NAME or /election vicechair NAME")
         )
         return
     else:

@@ -61,9 +61,7 @@ async def item_command(update: Update, context: BotContext) -> None:
     elif wanted.isdigit():
         shown = await attempt(update, context, jump_to_item, number=int(wanted))
     else:
-        await tell(
-            update, context, context._("Write /punkt, /punkt 3, /punkt næste or /punkt tilbage.")
-        )
+        await tell(update, context, context._("Write /item, /item 3, /item next or /item back."))
         return
     if shown is not None:
         await tell(
@@ -76,7 +74,7 @@ async def decide_command(update: Update, context: BotContext) -> None:
     text = args_text(context)
     if not text:
         await tell(
-            update, context, context._("Write the decision after the command: /beslut Godkendt.")
+            update, context, context._("Write the decision after the command: /decide Approved.")
         )
         return
     if await attempt(update, context, record_decision, text=text) is not None:
@@ -95,7 +93,7 @@ async def vote_command(update: Update, context: BotContext) -> None:
         await tell(
             update,
             context,
-            context._("Write what is put to the vote: /afstemning Skal budgettet godkendes?"),
+            context._("Write what is put to the vote: /vote Should the budget be approved?"),
         )
         return
     opened = await attempt(update, context, put_to_vote, question=question, named=named)
@@ -122,7 +120,7 @@ async def counts_command(update: Update, context: BotContext) -> None:
         await tell(
             update,
             context,
-            context._("Write the counts: /stemmetal 12 5 2 (for, against, abstaining)."),
+            context._("Write the counts: /counts 12 5 2 (for, against, abstaining)."),
         )
         return
     yes, no, abstain = (int(w) for w in words[:3])
@@ -195,7 +193,7 @@ async def casting_button(update: Update, context: BotContext) -> None:
 
 
 async def election_command(update: Update, context: BotContext) -> None:
-    """R-E1: `/valg TITLE` starts an election on the item; `/valg kandidat NAME`, `/valg runde` and
+    """R-E1: `/valg TITLE` starts an election on the item; `/election candidate NAME`, `/valg runde` and
     `/valg luk [WITNESS]` propose a candidate, open a round and close it. R-E2: see proportional."""
     words = args_text(context).split(maxsplit=1)
     verb = words[0].casefold() if words else ""
@@ -217,7 +215,7 @@ async def election_command(update: Update, context: BotContext) -> None:
                 update,
                 context,
                 context._(
-                    "The election %(title)s is open. Propose candidates with /valg kandidat NAME.",
+                    "The election %(title)s is open. Propose candidates with /election candidate NAME.",
                     title=escape(started.value.title),
                 ),
             )
@@ -225,7 +223,7 @@ async def election_command(update: Update, context: BotContext) -> None:
         await tell(
             update,
             context,
-            context._("Write /valg TITLE to start an election on the item under discussion."),
+            context._("Write /election TITLE to start an election on the item under discussion."),
         )
 
 

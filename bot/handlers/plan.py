@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot import dialogues
+from bot.callbacks import Plan
 from bot.context import BotContext
 from bot.handlers.common import attempt, in_chat
-from bot.texts import unreadable
+from bot.texts import fit, refusal, unreadable
 from procedure.danish_dates import DateInputError, parse_moment
+from services.errors import Refused
 from services.meeting_plan import (
     call_meeting_shown,
     plan_meeting,
+    undo_cancellation,
 )
 from templates.i18n import format_when
 
@@ -43,9 +47,9 @@ def _args(context: BotContext) -> list[str]:
     return [part.strip() for part in " ".join(context.args or []).split(";")]
 
 
-async def _say(update: Update, text: str) -> None:
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_html(text)
+        await update.effective_message.reply_html(fit(text), reply_markup=markup)
 
 
 async def _usage(update: Update, context: BotContext, command: str) -> None:
@@ -126,5 +130,34 @@ async def plan(update: Update, context: BotContext) -> None:
             when=format_when(shown.starts_at, context.language),
             place=escape(shown.place),
             deadline=format_when(shown.proposal_deadline, context.language),
+        ),
+    )
+
+
+async def undo_button(update: Update, context: BotContext) -> None:
+    """Take back one's own cancellation, while its notices have not gone out."""
+    query = update.callback_query
+    assert query is not None
+    pressed = Plan.of(update)
+
+    async def refused(error: Refused) -> None:
+        await query.answer()
+        await dialogues.settle(update, context, context._("Not taken back"))
+        await _say(update, refusal(error, context.language))
+
+    undone = await attempt(
+        update, context, undo_cancellation, on_refusal=refused, meeting_id=pressed.meeting_id
+    )
+    if undone is None:
+        return
+    await query.answer()
+    await dialogues.settle(update, context)
+    await _say(
+        update,
+        context._(
+            "The cancellation is taken back: the meeting %(when)s, %(place)s is planned as"
+            " before, and nobody was told of the cancellation.",
+            when=format_when(undone.value.meeting.starts_at, context.language),
+            place=escape(undone.value.meeting.place),
         ),
     )

@@ -8,14 +8,14 @@ the acting chair for the reason (R-D3); anyone else is told whom to ask before a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import dialogues
-from bot.callbacks import Dialog, DialogChoice
+from bot.callbacks import Dialog, DialogChoice, Plan
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat
@@ -230,30 +230,28 @@ async def _move_choice(
         return
     state = turn.state
     ready = "meeting_id" in state and (not state.get("late_deadline") or state.get("reason"))
-    if choice != "ok" or not ready:
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    moved = await attempt(
+    moved = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         move_meeting_shown,
-        on_refusal=in_chat(update, context),
-        meeting_id=state["meeting_id"],
-        starts_at=datetime.fromisoformat(state["starts_at"]),
-        place=state["place"],
+        ready=bool(ready),
+        done=context._("Move the meeting"),
+        not_done=context._("Not moved"),
+        meeting_id=state.get("meeting_id"),
+        starts_at=datetime.fromisoformat(state["starts_at"]) if ready else None,
+        place=state.get("place"),
         reason=state.get("reason"),
     )
     if moved is None:
-        await dialogues.settle(update, context, context._("Not moved"))
         return
-    await dialogues.settle(update, context, context._("Move the meeting"))
     await _say(
         update,
         context._(
             "The meeting is moved to %(when)s, %(place)s; everyone affected is told.",
-            when=format_when(moved.value.meeting.starts_at, context.language),
-            place=escape(moved.value.meeting.place),
+            when=format_when(moved.meeting.starts_at, context.language),
+            place=escape(moved.meeting.place),
         ),
     )
 
@@ -372,29 +370,51 @@ async def _cancellation_confirmed(
         if picked is not None:
             await _cancel_chosen(update, context, turn, *picked)
         return
-    ready = "meeting_id" in turn.state and turn.state.get("reason")
-    if choice != "ok" or not ready:
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    cancelled = await attempt(
+    ready = "meeting_id" in turn.state and bool(turn.state.get("reason"))
+    hold = timedelta(minutes=context.settings.undo_minutes)
+    cancelled = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         cancel_meeting_shown,
-        on_refusal=in_chat(update, context),
-        meeting_id=turn.state["meeting_id"],
-        reason=turn.state["reason"],
+        ready=ready,
+        done=context._("Cancel the meeting"),
+        not_done=context._("Not cancelled"),
+        meeting_id=turn.state.get("meeting_id"),
+        reason=turn.state.get("reason", ""),
+        hold=hold,
     )
     if cancelled is None:
-        await dialogues.settle(update, context, context._("Not cancelled"))
         return
-    await dialogues.settle(update, context, context._("Cancel the meeting"))
+    await _say_cancelled(update, context, cancelled, hold)
+
+
+async def _say_cancelled(
+    update: Update, context: BotContext, cancelled: PlanChange, hold: timedelta
+) -> None:
+    if not hold:
+        text = context.ngettext(
+            "The meeting is cancelled; %(count)s person is told.",
+            "The meeting is cancelled; %(count)s people are told.",
+            cancelled.recipients,
+        )
+        await _say(update, text)
+        return
     text = context.ngettext(
-        "The meeting is cancelled; %(count)s person is told.",
-        "The meeting is cancelled; %(count)s people are told.",
-        cancelled.value.recipients,
+        "The meeting is cancelled; %(count)s person will be told.",
+        "The meeting is cancelled; %(count)s people will be told.",
+        cancelled.recipients,
     )
-    await _say(update, text)
+    text += "\n" + context.ngettext(
+        "The notice goes out in %(count)s minute; until then you can take the cancellation"
+        " back, and nobody is told anything.",
+        "The notices go out in %(count)s minutes; until then you can take the cancellation"
+        " back, and nobody is told anything.",
+        int(hold.total_seconds() // 60),
+    )
+    undo = Plan(cancelled.meeting.id, "uncancel").button(context._("Take the cancellation back"))
+    await _say(update, text, InlineKeyboardMarkup([[undo]]))
 
 
 dialogues.flow(

@@ -1,5 +1,5 @@
 """R-E2 at the meeting, under /valg (/election): `/valg forholdstal BODY` starts a proportional
-election to the body; `/valg gruppe NAME: member, member, …` declares a group (an alliance is named
+election to the body; `/election group NAME: member, member, …` declares a group (an alliance is named
 A+B); `/valg fordel [WITNESS]` shares the seats by d'Hondt; the spokesperson renounces seats with
 `/valg afkald N` and names who takes one with `/valg udpeg NAME`."""
 
@@ -46,7 +46,7 @@ async def proportional(update: Update, context: BotContext, verb: str, rest: str
         if started is not None:
             text = context._(
                 "The proportional election to %(body)s (%(seats)s seats) is open. Groups declare"
-                " with /valg gruppe NAME: member, member.",
+                " with /election group NAME: member, member.",
                 body=escape(started.value.title),
                 seats=started.value.seats,
             )
@@ -84,7 +84,7 @@ async def _group(update: Update, context: BotContext, election_id: int, rest: st
     name, _, members = rest.partition(":")
     names = [m.strip() for m in members.split(",") if m.strip()]
     if not name.strip() or not names:
-        await tell(update, context, context._("Write /valg gruppe NAME: member, member, …"))
+        await tell(update, context, context._("Write /election group NAME: member, member, …"))
         return
     parties = [p.strip() for p in name.split("+") if p.strip()]
     declared = await attempt(

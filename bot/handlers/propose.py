@@ -16,7 +16,7 @@ from bot.callbacks import Dialog, DialogChoice, Proposal
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, material_of
-from bot.texts import refusal
+from bot.texts import refusal, shortened
 from services import dialogues as dialogue_service
 from services.agenda import (
     MAX_DESCRIPTION,
@@ -207,7 +207,8 @@ async def choice(
 async def _show_draft(
     update: Update, context: BotContext, dialogue_id: int, state: dict[str, Any]
 ) -> None:
-    names = ", ".join(escape(m["file_name"]) for m in state["material"]) or context._("none")
+    files = [m["file_name"] for m in state["material"]]
+    names = escape(shortened(files, context.language, shown=10)) or context._("none")
     shown = "\n".join(
         [
             context._("<b>Your proposal</b>"),

@@ -10,7 +10,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.gate import refuse_stranger
 from bot.handlers.common import attempt
-from bot.menus import set_person_menu
+from bot.menus import refresh_person
 from bot.texts import refusal, role_title
 from services.errors import Refused
 from services.invites import redeem_invite
@@ -49,8 +49,8 @@ async def start(update: Update, context: BotContext) -> None:
         return
     context.actor = linked.value
     context.language = supported(context.actor.language)
+    await refresh_person(update, context)  # the person's menu is there when they are greeted
     await message.reply_html(_greeting(context, again=False))
-    await set_person_menu(context.bot, context.actor, context.language)
 
 
 def _greeting(context: BotContext, *, again: bool) -> str:

@@ -37,7 +37,7 @@ async def member_leaves(update: Update, context: BotContext) -> None:
     reason buttons are the confirmation (nothing happens until one is pressed)."""
     name = args_text(context)
     if not name:
-        await tell(update, context, context._("Write the name: /udtraed Anne Rasmussen"))
+        await tell(update, context, context._("Write the name: /memberleaves Anne Rasmussen"))
         return
     found = await attempt(
         update, context, member_named, write=False, name=name, on_refusal=in_chat(update, context)

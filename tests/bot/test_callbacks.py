@@ -19,6 +19,8 @@ from bot.callbacks import (
     Dialog,
     Language,
     LeaveDecision,
+    Order,
+    Plan,
     Proposal,
     StaleButton,
 )
@@ -49,6 +51,14 @@ BUTTONS = st.one_of(
         dialogue_id=ROW_IDS,
         option=OPTIONAL_IDS,
     ),
+    st.builds(
+        Order,
+        meeting_id=ROW_IDS,
+        action=st.sampled_from(["pick", "page", "sel", "up", "to", "done", "mpick", "msel"]),
+        item_id=OPTIONAL_IDS,
+        n=OPTIONAL_IDS,
+    ),
+    st.builds(Plan, meeting_id=ROW_IDS, action=st.just("uncancel")),
 )
 
 

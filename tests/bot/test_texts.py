@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.texts import MESSAGE_LIMIT, cut, fit, shortened
+from bot.texts import MESSAGE_LIMIT, cut, fit, shortened, split
 
 WORDS = st.lists(st.text("abcæøå ", min_size=1, max_size=12), min_size=1, max_size=80).map(" ".join)
 
@@ -36,3 +36,18 @@ def test_every_message_fits_telegrams_limit(text: str) -> None:
     shown = fit(text)
     assert len(shown) <= MESSAGE_LIMIT
     assert shown == text or shown.endswith("…")
+
+
+@given(st.lists(st.text(alphabet="ab æ\n", min_size=0, max_size=900), min_size=1, max_size=30))
+def test_a_long_text_is_split_into_messages_that_fit_and_keep_every_line(
+    paragraphs: list[str],
+) -> None:
+    text = "\n\n".join(paragraphs)
+    parts = split(text, 1000)
+    assert all(len(part) <= 1000 for part in parts)
+    kept = [line for part in parts for line in part.split("\n") if line]
+    assert kept == [line for line in text.strip("\n").split("\n") if line]
+
+
+def test_a_short_text_stays_one_message() -> None:
+    assert split("Dagsorden\n\n1. Busplan") == ["Dagsorden\n\n1. Busplan"]

@@ -43,6 +43,13 @@ async def press_for_reply(
     return await reply_containing(world, user, before, expect)
 
 
+async def ask_for_material(world: World, user: int, overview: BotMessage, number: int = 1):  # type: ignore[no-untyped-def]
+    """Tilføj bilag, then the item's number in the picker: the material step's prompt."""
+    await press(world, user, overview, "Tilføj bilag")
+    await world.sim.wait_for_edits(user, overview["message_id"], 1, timeout=10)
+    return await press_for_reply(world, user, overview, str(number), "bilagene")
+
+
 async def propose(
     world: World,
     user: int,
@@ -102,11 +109,15 @@ async def test_the_whole_cycle_from_proposal_to_one_agenda_for_everyone(world: W
 
     overview = await ask(world, chair, "/punkter", "Dagsorden til mødet")
     assert overview["text"].index("Fælles busplan") < overview["text"].index("Erhvervsfremme")
-    await press(world, chair, overview, "↓ 1")
-    edited = await world.sim.wait_for_edits(chair, overview["message_id"], 1, timeout=10)
+    # R-M4: pick the item, move it, done (issue 17: one picker however long the agenda)
+    for edits, label in enumerate(("↕ Ændr rækkefølgen", "1", "↓ Ned", "Færdig"), start=1):
+        await press(world, chair, overview, label)
+        edited = await world.sim.wait_for_edits(chair, overview["message_id"], edits, timeout=10)
+        if label == "↓ Ned":
+            assert "Fælles busplan er nu punkt 2." in edited["text"]
     assert edited["text"].index("Erhvervsfremme") < edited["text"].index("Fælles busplan")
     await press(world, chair, edited, "Godkend")
-    approved = await world.sim.wait_for_edits(chair, overview["message_id"], 2, timeout=10)
+    approved = await world.sim.wait_for_edits(chair, overview["message_id"], 5, timeout=10)
     assert "Godkendt" in approved["text"]
 
     world.clock.now = AUTO_DISTRIBUTION - timedelta(seconds=1)
@@ -318,7 +329,7 @@ async def test_the_secretariat_adds_a_document_to_an_item_and_the_agenda_carries
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "⚠ ingen bilag" in overview["text"] and "Punkter uden bilag: 1" in overview["text"]
-    prompt = await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
+    prompt = await ask_for_material(world, secretary, overview)
     assert "Send bilagene til Fælles busplan som dokumenter" in prompt["text"]
     received = await send_document(world, secretary, "notat.pdf", "notat.pdf")
     assert "Tilføjet til Fælles busplan: notat.pdf (1 i alt)." in received["text"]
@@ -345,7 +356,7 @@ async def test_a_document_sent_outside_the_material_step_is_not_attached(world: 
     assert "Det forstod jeg ikke" in reply["text"]
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
     assert "Punkter uden bilag: 1" in overview["text"]
-    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
+    await ask_for_material(world, secretary, overview)
     before = len(await world.sim.messages(secretary))
     await world.sim.send_document(secretary, "film.mp4", size=25 * 1024 * 1024)
     refused = await reply_containing(world, secretary, before, "MB")
@@ -359,7 +370,7 @@ async def test_a_material_step_left_open_for_half_an_hour_is_forgotten(world: Wo
     member = await world.link(MEMBER)
     await propose(world, member, document=False)
     overview = await ask(world, secretary, "/punkter", "Dagsorden til mødet")
-    await press_for_reply(world, secretary, overview, "Tilføj bilag 1", "bilagene")
+    await ask_for_material(world, secretary, overview)
     world.clock.advance(timedelta(minutes=31))
     reply = await send_document(world, secretary, "senere.pdf", "30 minutter")
     assert "Tilføjelse af bilag: der gik mere end 30 minutter uden svar" in reply["text"]
@@ -482,6 +493,8 @@ async def test_a_member_withdraws_a_proposal_with_the_button_in_myitems(world: W
     )
     answer = await world.sim.wait_for_answer(query, timeout=10)
     assert answer.text == "Trukket tilbage."
+    withdrawn = await world.sim.wait_for_edits(member, mine["message_id"], 1, timeout=10)
+    assert withdrawn.labels == [] and "→ Træk tilbage: Fælles busplan" in withdrawn["text"]
     told = await reply_containing(world, secretary, before, "trukket forslaget tilbage")
     assert "Anne Rasmussen har trukket forslaget tilbage: Fælles busplan" in told["text"]
     again = await ask(world, member, "/mine", "Dine forslag")
@@ -533,7 +546,8 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     confirm = await ask(world, chair, "/aflys 2026-12-10; Ingen sager til behandling", "aflyse")
     assert "Begrundelse: Ingen sager til behandling" in confirm["text"]
     cancelled = await press_for_reply(world, chair, confirm, "Aflys mødet", "aflyst;")
-    assert "Mødet er aflyst; 24 personer har fået besked." in cancelled["text"]
+    assert "Mødet er aflyst; 24 personer får besked." in cancelled["text"]
+    world.clock.advance(timedelta(minutes=6))  # the cancellation could be taken back until now
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er aflyst")
         assert "torsdag den 10. december 2026 kl. 13.00" in told["text"]

@@ -8,6 +8,7 @@ from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services import dialogues
 from services.actors import Actor
+from services.sweep import sweep
 from tests.conftest import NOW
 from tests.integration.conftest import CHAIR, MEMBER, Council_
 
@@ -139,3 +140,36 @@ async def test_expire_forgets_only_dialogues_long_expired(
         )
     assert gone == 1
     assert await _current(sessions, chair, timedelta(days=1)) is not None
+
+
+async def test_the_sweep_purges_what_an_expired_dialogue_held_and_the_person_is_still_told(
+    kkr: Council_, sessions: SessionFactory
+) -> None:
+    member = await kkr.actor(MEMBER)
+    async with unit_of_work(sessions) as session:
+        await dialogues.start(
+            session,
+            actor=member,
+            chat_id=CHAT,
+            kind="propose",
+            state={"title": "Fælles busplan", "_prompt": 77},
+            now=NOW,
+            ttl=TTL,
+        )
+    async with unit_of_work(sessions) as session:
+        assert await sweep(session, NOW + TTL)
+    found = await _current(sessions, member, TTL)
+    assert found is not None and found.expired and found.kind == "propose"
+    assert found.state == {"_prompt": 77}  # the title is gone; the keyboard can still be dropped
+    assert await _current(sessions, member, TTL) is None  # told once
+
+
+async def test_the_sweep_leaves_an_open_dialogue_as_it_is(
+    kkr: Council_, sessions: SessionFactory
+) -> None:
+    member = await kkr.actor(MEMBER)
+    await _start(sessions, member, "propose")
+    async with unit_of_work(sessions) as session:
+        await sweep(session, NOW + TTL - timedelta(seconds=1))
+    found = await _current(sessions, member, TTL - timedelta(seconds=1))
+    assert found is not None and found.state == {"step": 1} and not found.expired

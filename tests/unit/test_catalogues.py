@@ -90,3 +90,52 @@ def test_no_english_text_the_code_uses_names_a_rule_id() -> None:
         if RULE_ID.search(text)
     ]
     assert used == []
+
+
+def _used_texts() -> list[str]:
+    return [
+        text
+        for folder in ("bot", "services", "templates", "scheduler")
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=list(METHODS.items()),
+            options_map=OPTIONS,
+            keywords=KEYWORDS,
+        )
+        for text in forms(message)
+        if text
+    ]
+
+
+def _commands(language: str) -> set[str]:
+    from bot.commands import COMMANDS
+
+    return {c.shown_name(language) for c in COMMANDS} - {
+        c.shown_name("en" if language == "da" else "da") for c in COMMANDS
+    }
+
+
+def test_no_english_text_tells_people_to_type_a_danish_command() -> None:
+    danish_only = _commands("da")
+    typed = re.compile(r"/(\w+)")
+    found = [
+        text
+        for text in _used_texts()
+        if any(name in danish_only for name in typed.findall(text))
+        and "://" not in text  # a web address is no command
+    ]
+    assert found == []
+
+
+def test_the_danish_texts_name_the_danish_commands() -> None:
+    catalogue = danish()
+    english_only = _commands("en")
+    typed = re.compile(r"/(\w+)")
+    found = [
+        text
+        for text in _used_texts()
+        if (message := catalogue.get(text)) is not None
+        for shown in forms(message.string)
+        if any(name in english_only for name in typed.findall(shown))
+    ]
+    assert found == []
