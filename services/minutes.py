@@ -701,23 +701,16 @@ async def minutes_package(
         file_name=document.file_name,
         file_id=document.telegram_file_id,
         content=None if document.telegram_file_id else document.content,
+        minutes_document_id=document.id,
     )
     return MinutesPackage(snapshot, pdf)
 
 
 async def remember_minutes_file_id(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str, file_id: str
+    session: AsyncSession, *, minutes_document_id: int, file_id: str
 ) -> None:
     """Telegram's id of the uploaded PDF: later recipients get it without a new upload."""
-    found = (
-        await session.exec(
-            select(MinutesDocument).where(
-                MinutesDocument.meeting_id == meeting_id,
-                MinutesDocument.version == version,
-                MinutesDocument.language == language,
-            )
-        )
-    ).first()
+    found = await session.get(MinutesDocument, minutes_document_id)
     if found is not None and found.telegram_file_id is None:
         found.telegram_file_id = file_id
         session.add(found)

@@ -85,8 +85,12 @@ async def test_the_secretariat_edits_the_minutes_and_the_chair_approves_them(wor
     assert minutes["document"]["file_name"].endswith("-v1.pdf")
     told = await reply_containing(world, member, before_member, "Referat af mødet")
     assert "Godkendt af Gorm Iversen." in told["text"]
+    before_again = len(await world.sim.messages(member))
     again = await ask(world, member, "/referat", "på vej som PDF")  # a member asks again
     assert "version 1" in again["text"]
+    [resent] = await _documents(world, member, before_again, 1)
+    # Uploaded once: later sends reuse Telegram's file id (a new upload would get a new one).
+    assert resent["document"]["file_id"] == minutes["document"]["file_id"]
 
 
 async def test_publish_withdraw_calendar_and_export_from_the_chat(world: World) -> None:
