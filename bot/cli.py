@@ -336,6 +336,13 @@ def council_settings_command(
             help="R-K2: closed days as MM-DD, e.g. 06-05,12-24,12-31.", show_default=False
         ),
     ] = None,
+    meeting_length_minutes: Annotated[
+        int | None,
+        typer.Option(
+            help="How long a meeting lasts in members' calendars (a held one: until it closed).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     from services.councils import (
@@ -360,6 +367,7 @@ def council_settings_command(
         timezone=timezone,
         meetings_per_year=meetings_per_year,
         closed_days=_parse_closed_days(closed_days),
+        meeting_length_minutes=meeting_length_minutes,
     )
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:

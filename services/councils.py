@@ -104,6 +104,7 @@ SETTING_RANGES = {
     "late_summons_answer_hours": range(1, 49),
     "summons_reminder_hours": range(1, 169),
     "addendum_reminder_hours": range(1, 73),
+    "meeting_length_minutes": range(15, 24 * 60 + 1),
 }
 
 
@@ -127,6 +128,7 @@ class CouncilSettings:
     timezone: str | None = None
     meetings_per_year: int | None = None  # R-M1
     closed_days: list[list[int]] | None = None  # R-K2: (month, day) besides public holidays
+    meeting_length_minutes: int | None = None  # a calendar event's length (meetings set no end)
 
 
 async def change_settings(
