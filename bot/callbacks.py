@@ -284,12 +284,12 @@ class ElectionVote(CallbackData):
     candidate_id: int | None = None
 
 
-MinutesAction = Literal["pdf", "appr"]
+MinutesAction = Literal["pdf", "appr", "docx"]
 
 
 @dataclass(frozen=True)
 class Minutes(CallbackData):
-    """/minutes: the latest version's PDF, or the acting chair's approval (R-X2)."""
+    """/minutes: the latest version's PDF or Word file, or the acting chair's approval (R-X2)."""
 
     prefix: ClassVar[str] = "min"
     meeting_id: int

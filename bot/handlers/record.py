@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.callbacks import CalendarLink, ClosedMark, Minutes, Publish
 from bot.context import BotContext
+from bot.handlers import record_word
 from bot.handlers.common import attempt, in_chat, replace, tell
 from procedure.permissions import Action
 from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
@@ -60,6 +61,9 @@ async def minutes(update: Update, context: BotContext) -> None:
     if word in EDIT_WORDS or word in REMARK_WORDS:
         await _edit(update, context, word, args[1:])
         return
+    if word in record_word.WORD_WORDS:
+        await record_word.send_word(update, context)
+        return
     actor = context.require_actor()
     if word in APPROVE_WORDS or actor.may(Action.WRITE_MINUTES) or actor.office:
         await _show_draft(update, context)
@@ -93,11 +97,25 @@ async def _show_draft(update: Update, context: BotContext) -> None:
     await tell(update, context, text, markup=markup)
 
 
+async def minutes_upload(update: Update, context: BotContext) -> None:
+    """An edited Word file of the minutes: read in, then the new draft shown."""
+    meeting_id = await record_word.upload(update, context)
+    if meeting_id is None:
+        return
+    shown = await attempt(update, context, minutes_draft, write=False, meeting_id=meeting_id)
+    if shown is not None:
+        text, markup = _draft_view(context, shown.value)
+        await tell(update, context, text, markup=markup)
+
+
 def _draft_view(context: BotContext, snapshot: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    """The version as text, a button for its PDF and, while a draft, one to approve it."""
+    """The version as text, buttons for its PDF and (for the secretariat) its Word file and,
+    while a draft, one to approve it."""
     text = render("chat/minutes.html.j2", context.language, minutes=snapshot)
     meeting_id = int(snapshot["meeting_id"])
     rows = [[Minutes(meeting_id, "pdf").button(context._("Show the PDF"))]]
+    if record_word.may_edit(context):
+        rows[0].append(Minutes(meeting_id, "docx").button(context._(record_word.WORD_BUTTON)))
     if not snapshot.get("approved_at"):
         rows.append([Minutes(meeting_id, "appr").button(context._("Approve the minutes"))])
     return text, InlineKeyboardMarkup(rows)
@@ -141,6 +159,9 @@ async def _edit(update: Update, context: BotContext, word: str, rest: list[str])
 async def minutes_button(update: Update, context: BotContext) -> None:
     """The PDF of the latest version, or the acting chair's approval."""
     pressed = Minutes.of(update)
+    if pressed.action == "docx":
+        await record_word.send_word(update, context, pressed.meeting_id)
+        return
     if pressed.action == "pdf":
         sent = await attempt(update, context, request_draft_pdf, meeting_id=pressed.meeting_id)
         if sent is not None:
