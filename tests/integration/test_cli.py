@@ -335,3 +335,14 @@ def test_the_meeting_length_for_calendars_is_a_council_setting(council: str) -> 
     assert "meeting-length-minutes\t150\t(was 180)" in changed
     result = kkrbot("council", "settings", "--council", council, "--meeting-length-minutes", "5")
     assert result.exit_code != 0 and "meeting_length_minutes must be 15 to 1440" in result.output
+
+
+def test_the_publishing_setting_is_shown_and_changed_with_the_others(council: str) -> None:
+    shown = ok("council", "settings", "--council", council)
+    assert "publish-agenda\tdistributed" in shown and "publish-minutes\tapproved" in shown
+    changed = ok("council", "settings", "--council", council, "--publish-minutes", "by-hand")
+    assert "publish-minutes\tby-hand\t(was approved)" in changed
+    assert "publish-agenda\tdistributed" in changed
+    assert "publish-minutes\tby-hand" in ok("council", "settings", "--council", council)
+    result = kkrbot("council", "settings", "--council", council, "--publish-agenda", "never")
+    assert result.exit_code != 0 and "distributed or by-hand" in result.output
