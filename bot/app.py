@@ -38,6 +38,7 @@ from bot.handlers import (
     plan,
     propose,
     record,
+    record_publishing,
     term,
 )
 from bot.handlers.start import start
@@ -84,7 +85,7 @@ HANDLERS = {
     "election": meeting_room.election_command,
     "appointments": meeting_room.appointments_command,
     "minutes": record.minutes,
-    "publish": record.publish,
+    "publish": record_publishing.publish,
     "calendar": record.calendar,
     "export": record.export,
     "closeditem": record.closed_items,
@@ -102,7 +103,8 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.CastingVote: meeting_room.casting_button,
     callbacks.ElectionVote: meeting_room.election_button,
     callbacks.Minutes: record.minutes_button,
-    callbacks.Publish: record.publish_button,
+    callbacks.Publish: record_publishing.publish_button,
+    callbacks.PublishSetting: record_publishing.setting_button,
     callbacks.CalendarLink: record.calendar_button,
     callbacks.ClosedMark: record.closed_button,
     callbacks.MemberLeaves: term.member_leaves_button,

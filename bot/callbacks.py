@@ -310,6 +310,16 @@ class Publish(CallbackData):
 
 
 @dataclass(frozen=True)
+class PublishSetting(CallbackData):
+    """/publish: the secretariat switches when a kind of document goes public by itself (R-X1);
+    a confirmation follows."""
+
+    prefix: ClassVar[str] = "pst"
+    kind: DocumentKind
+    automatic: bool
+
+
+@dataclass(frozen=True)
 class CalendarLink(CallbackData):
     """/calendar: a new private feed link (the old one stops working)."""
 

@@ -1,6 +1,6 @@
-"""/minutes (/referat), /publish (/offentliggoer), /calendar (/kalender), /export (/eksport),
-/closeditem (/lukket): the record from the chat (R-X1, R-X2, R-X3, R-P6). Every rule is in the
-services; these only parse and answer.
+"""/minutes (/referat), /calendar (/kalender), /export (/eksport), /closeditem (/lukket): the record
+from the chat (R-X2, R-X3, R-P6; /publish is in record_publishing.py, the minutes in Word in
+record_word.py). Every rule is in the services; these only parse and answer.
 
 Short edits of the minutes are written as commands, so no open question can swallow a message:
 /referat ret 3 <the decision as the minutes should word it>
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 
-from bot.callbacks import CalendarLink, ClosedMark, Minutes, Publish
+from bot.callbacks import CalendarLink, ClosedMark, Minutes
 from bot.context import BotContext
 from bot.handlers import record_word
 from bot.handlers.common import attempt, in_chat, replace, tell
@@ -33,7 +33,6 @@ from services.minutes import (
     request_draft_pdf,
     request_minutes,
 )
-from services.publishing import publication_status, set_published
 from templates.i18n import render
 
 
@@ -179,64 +178,6 @@ async def minutes_button(update: Update, context: BotContext) -> None:
             count=approved.value.recipients,
         ),
     )
-
-
-# --- /publish ------------------------------------------------------------------------------------
-
-
-async def publish(update: Update, context: BotContext) -> None:
-    """What of each meeting is on the public page, with buttons to publish or withdraw."""
-    text, markup = await _publication_view(update, context)
-    if text:
-        await tell(update, context, text, markup=markup)
-
-
-async def _publication_view(
-    update: Update, context: BotContext
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    found = await attempt(
-        update, context, publication_status, write=False, on_refusal=in_chat(update, context)
-    )
-    if found is None:
-        return "", None
-    rows = []
-    for status in found.value:
-        m = status.meeting
-        day = f"{m.starts_at:%d/%m}"
-        for kind, exists, shown in (
-            ("agenda", status.has_agenda, m.agenda_version is not None),
-            ("minutes", status.has_minutes, m.minutes_version is not None),
-        ):
-            if not exists:
-                continue
-            label = (
-                context._("Withdraw the %(document)s of %(day)s", document=context._(kind), day=day)
-                if shown
-                else context._(
-                    "Publish the %(document)s of %(day)s", document=context._(kind), day=day
-                )
-            )
-            rows.append([Publish(m.id, kind, not shown).button(label)])  # type: ignore[arg-type]
-    text = render("chat/publication.html.j2", context.language, statuses=found.value)
-    return text, InlineKeyboardMarkup(rows) if rows else None
-
-
-async def publish_button(update: Update, context: BotContext) -> None:
-    pressed = Publish.of(update)
-    done = await attempt(
-        update,
-        context,
-        set_published,
-        meeting_id=pressed.meeting_id,
-        kind=pressed.kind,
-        published=pressed.on,
-    )
-    if done is None:
-        return
-    await tell(update, context, context._("Published.") if pressed.on else context._("Withdrawn."))
-    text, markup = await _publication_view(update, context)
-    if text:
-        await replace(update, text, markup)
 
 
 # --- /calendar -----------------------------------------------------------------------------------

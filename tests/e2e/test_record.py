@@ -179,3 +179,27 @@ async def test_the_secretariat_edits_the_minutes_in_word_and_sends_them_back(wor
     before = len(await world.sim.messages(member))
     await world.sim.send_document(member, "referat.docx", edited.getvalue())
     await reply_containing(world, member, before, "forstod jeg ikke")  # not read as minutes
+
+
+async def test_the_secretariat_changes_the_publishing_setting_after_confirming(
+    world: World,
+) -> None:
+    secretary = await world.link(SECRETARY)
+    chair = await world.link(CHAIR)
+    await _held(world)
+    status = await ask(world, secretary, "/offentliggoer", "Den offentlige side")
+    assert "Referater offentliggøres, når de er godkendt." in status["text"]
+    assert status.labels[-2:] == ["Dagsordener: kun manuelt", "Referater: kun manuelt"]
+    before = len(await world.sim.messages(secretary))
+    await _press(world, secretary, status, "Referater: kun manuelt")
+    question = await reply_containing(world, secretary, before, "Skal indstillingen")
+    assert "Det, der er offentligt nu, forbliver offentligt." in question["text"]
+    assert question.labels == ["Ændr indstillingen", "Annullér"]
+    before = len(await world.sim.messages(secretary))
+    await _press(world, secretary, question, "Ændr indstillingen")
+    await reply_containing(world, secretary, before, "Indstillingen er ændret.")
+    shown = await reply_containing(world, secretary, before, "Den offentlige side")
+    assert "Referater offentliggøres kun manuelt, her." in shown["text"]
+    assert shown.labels[-1] == "Referater: ved godkendelse"
+    on_chair = await ask(world, chair, "/offentliggoer", "Den offentlige side")
+    assert not any(label.startswith("Referater:") for label in on_chair.labels)  # secretariat's
