@@ -1,6 +1,6 @@
 """The minutes in Word (R-X2): `/referat word` (or the Word button under the draft) sends the latest
-version as a .docx; the secretariat edits it and sends it back in the private chat — any document
-the secretariat sends while no question is open is read as the edited minutes. The reading and
+version as a .docx; the secretariat edits it and sends it back in the private chat — a word processor's
+file the secretariat sends while no question is open is read as the edited minutes. The reading and
 every check are in services/minutes_word.py; this only fetches the file and answers."""
 
 from __future__ import annotations
@@ -67,10 +67,27 @@ async def send_word(update: Update, context: BotContext, meeting_id: int | None 
         await update.callback_query.answer()
 
 
+# What a secretariat's word processor saves: read as the minutes (a .doc or .odt is then told to
+# be saved as .docx); any other document outside a question is not understood, as before.
+WORD_ENDINGS = (".docx", ".docm", ".dotx", ".doc", ".odt", ".rtf")
+WORD_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml",
+    "application/msword",
+    "application/vnd.ms-word",
+    "application/vnd.oasis.opendocument.text",
+    "application/rtf",
+)
+
+
 def takes_upload(update: Update, context: BotContext) -> bool:
-    """A document from someone who writes the minutes, with no question open: the edited file."""
+    """A word processor's file from someone who writes the minutes, with no question open: the
+    minutes edited in Word."""
     message = update.effective_message
-    return message is not None and message.document is not None and may_edit(context)
+    if message is None or message.document is None or not may_edit(context):
+        return False
+    name = (message.document.file_name or "").lower()
+    kind = (message.document.mime_type or "").lower()
+    return name.endswith(WORD_ENDINGS) or kind.startswith(WORD_TYPES)
 
 
 async def upload(update: Update, context: BotContext) -> int | None:
