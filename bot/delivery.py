@@ -54,7 +54,7 @@ from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
 from services.meeting_day import CHECK_IN_TO
 from services.membership_changes import OFFER_TO_ANSWER
-from services.minutes import remember_minutes_file_id
+from services.minutes_documents import remember_minutes_file_id
 from services.outbox import (
     CLAIM_LEASE,
     Delivery,

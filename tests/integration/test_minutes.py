@@ -18,9 +18,9 @@ from services.minutes import (
     approve_minutes,
     edit_decision_text,
     minutes_draft,
-    minutes_package,
     request_minutes,
 )
+from services.minutes_documents import minutes_package
 from tests.integration.conftest import (
     CHAIR,
     MAYOR,
@@ -246,7 +246,7 @@ async def test_in_chat_items_are_named_by_their_number_and_the_pdf_comes_on_requ
 async def test_the_approved_pdf_is_uploaded_once_and_then_sent_by_telegrams_file_id(
     kkr: Council_,
 ) -> None:
-    from services.minutes import remember_minutes_file_id
+    from services.minutes_documents import remember_minutes_file_id
 
     await meeting_with_minutes(kkr)
     await _approved(kkr)
