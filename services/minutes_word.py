@@ -299,18 +299,29 @@ class WordUpload:
     minutes_remarks: bool  # the remarks on the whole minutes changed
 
 
+async def read_uploaded_minutes(
+    session: AsyncSession, *, actor: Actor, now: datetime, content: bytes
+) -> WordMinutes:
+    """An uploaded file read (no database): the chat reads it before taking the write guard."""
+    actor.require(Action.WRITE_MINUTES)
+    return read_minutes_word(content)
+
+
 async def upload_minutes_word(
     session: AsyncSession,
     *,
     actor: Actor,
     now: datetime,
-    content: bytes,
+    content: bytes | None = None,
+    edited: WordMinutes | None = None,
     meeting_id: int | None = None,
 ) -> WordUpload:
-    """R-X2: an edited .docx becomes the next draft version of the minutes it was made from (the
-    approved version stays as it was; a draft before it stays as history)."""
+    """R-X2: an edited .docx (`content`, or as read_uploaded_minutes read it) becomes the next
+    draft version of the minutes it was made from (the approved version stays as it was; a draft
+    before it stays as history)."""
     actor.require(Action.WRITE_MINUTES)
-    edited = read_minutes_word(content)
+    if edited is None:
+        edited = read_minutes_word(content or b"")
     if edited.key is not None:
         meeting_id = edited.key[0]
     elif meeting_id is None:

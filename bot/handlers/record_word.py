@@ -15,7 +15,12 @@ from bot.handlers.common import attempt, in_chat, tell
 from bot.texts import refusal
 from procedure.permissions import Action
 from services.errors import Refused
-from services.minutes_word import MAX_FILE_BYTES, minutes_word_file, upload_minutes_word
+from services.minutes_word import (
+    MAX_FILE_BYTES,
+    minutes_word_file,
+    read_uploaded_minutes,
+    upload_minutes_word,
+)
 
 
 def _(message: str) -> str:
@@ -105,8 +110,19 @@ async def upload(update: Update, context: BotContext) -> int | None:
     except BadRequest:  # "file is too big": Telegram's own limit, whatever the size claimed
         await message.reply_html(refusal(too_large, context.language))
         return None
+    # Read (up to 20 MB of Word) before the write guard is taken, not while it is held.
+    read = await attempt(
+        update,
+        context,
+        read_uploaded_minutes,
+        write=False,
+        on_refusal=in_chat(update, context),
+        content=content,
+    )
+    if read is None:
+        return None
     done = await attempt(
-        update, context, upload_minutes_word, on_refusal=in_chat(update, context), content=content
+        update, context, upload_minutes_word, on_refusal=in_chat(update, context), edited=read.value
     )
     if done is None:
         return None

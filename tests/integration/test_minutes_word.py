@@ -23,6 +23,7 @@ from services.minutes_word import (
     MAX_FILE_BYTES,
     minutes_word_file,
     read_minutes_word,
+    read_uploaded_minutes,
     upload_minutes_word,
 )
 from tests.conftest import NOW
@@ -214,6 +215,10 @@ async def test_an_emptied_decision_is_refused(kkr: Council_) -> None:
 async def test_only_the_secretariat_edits_the_minutes_in_word(kkr: Council_) -> None:
     await meeting_with_minutes(kkr)
     content = await _word(kkr)
-    for service, extra in ((minutes_word_file, {}), (upload_minutes_word, {"content": content})):
+    for service, extra in (
+        (minutes_word_file, {}),
+        (read_uploaded_minutes, {"content": content}),
+        (upload_minutes_word, {"content": content}),
+    ):
         with pytest.raises(Refused, match="may not"):
             await kkr.run(service, actor=await kkr.actor(MEMBER), now=LATER, **extra)
