@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 
 from docx import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.record import MinutesVersion
@@ -50,6 +51,8 @@ MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # a .docx is a zip: what it unpacks to is
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEY = re.compile(r"kkrbot-referat:(\d+):(\d+):([0-9a-f]{12})")
 ITEM_COLUMNS = 4  # number, title, decision, remark
+COLUMN_WIDTHS = (Cm(1.2), Cm(4.5), Cm(7.0), Cm(4.3))  # an A4 page's text width
+SPELLING = {"da": "da-DK", "en": "en-GB"}  # Word checks the spelling in the minutes' language
 MAX_REMARKS = 50
 
 
@@ -107,6 +110,7 @@ def render_minutes_word(snapshot: dict[str, Any], language: str) -> bytes:
     document = WordDocument()
     document.core_properties.title = t(TITLE, council=snapshot["council"])
     document.core_properties.language = language
+    _spelling(document, SPELLING.get(language, language))
     document.add_heading(t(TITLE, council=snapshot["council"]), level=1)
     document.add_paragraph(f"{format_when(snapshot['starts_at'], language)}, {snapshot['place']}")
     status = (
@@ -131,6 +135,9 @@ def render_minutes_word(snapshot: dict[str, Any], language: str) -> bytes:
             strict=True,
         ):
             _write(cell, text or "")
+    for row in table.rows:
+        for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
+            cell.width = width
     document.add_heading(t(REMARKS_HEADING), level=2)
     document.add_paragraph().add_run(t(REMARKS_HOW)).italic = True
     remarks = document.add_table(rows=1, cols=1)
@@ -143,6 +150,14 @@ def render_minutes_word(snapshot: dict[str, Any], language: str) -> bytes:
     out = BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _spelling(document: Any, tag: str) -> None:
+    """The Normal style's language, so Word checks the spelling in Danish (or English)."""
+    properties = document.styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), tag)
+    properties.append(lang)
 
 
 def _write(cell: Any, text: str) -> None:
