@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/agenda_distribution.py
 	$(BIN)/python bench/quorum_live.py
 	$(BIN)/python bench/votes.py
+	$(BIN)/python bench/record.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

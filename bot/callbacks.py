@@ -302,12 +302,12 @@ class ElectionVote(CallbackData):
     candidate_id: int | None = None
 
 
-MinutesAction = Literal["pdf", "appr"]
+MinutesAction = Literal["pdf", "appr", "docx"]
 
 
 @dataclass(frozen=True)
 class Minutes(CallbackData):
-    """/minutes: the latest version's PDF, or the acting chair's approval (R-X2)."""
+    """/minutes: the latest version's PDF or Word file, or the acting chair's approval (R-X2)."""
 
     prefix: ClassVar[str] = "min"
     meeting_id: int
@@ -325,6 +325,16 @@ class Publish(CallbackData):
     meeting_id: int
     kind: DocumentKind
     on: bool
+
+
+@dataclass(frozen=True)
+class PublishSetting(CallbackData):
+    """/publish: the secretariat switches when a kind of document goes public by itself (R-X1);
+    a confirmation follows."""
+
+    prefix: ClassVar[str] = "pst"
+    kind: DocumentKind
+    automatic: bool
 
 
 @dataclass(frozen=True)

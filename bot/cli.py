@@ -343,11 +343,34 @@ def council_settings_command(
             show_default=False,
         ),
     ] = None,
+    meeting_length_minutes: Annotated[
+        int | None,
+        typer.Option(
+            help="How long a meeting lasts in members' calendars (a held one: until it closed).",
+            show_default=False,
+        ),
+    ] = None,
+    publish_agenda: Annotated[
+        str | None,
+        typer.Option(
+            help="R-X1: the agenda is public when 'distributed', or only 'by-hand'.",
+            show_default=False,
+        ),
+    ] = None,
+    publish_minutes: Annotated[
+        str | None,
+        typer.Option(
+            help="R-X1: the minutes are public when 'approved', or only 'by-hand'.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     from services.councils import (
         council_by_slug,
     )
+    from services.publishing import publish_setting
+    from services.publishing_setting import configure_publishing
 
     settings = _settings(ctx)
     changes = CouncilSettings(
@@ -368,17 +391,47 @@ def council_settings_command(
         meetings_per_year=meetings_per_year,
         closed_days=_parse_closed_days(closed_days),
         request_lapse_days=request_lapse_days,
+        meeting_length_minutes=meeting_length_minutes,
     )
+
+    agenda_auto = _parse_choice("--publish-agenda", publish_agenda, "distributed")
+    minutes_auto = _parse_choice("--publish-minutes", publish_minutes, "approved")
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
         found = await council_by_slug(session, council)
         changed = await change_settings(session, council=found, changes=changes, now=clock())
-        return changed, council_settings(found)
+        before = await publish_setting(session, found.id or 0)
+        was = (before.agenda_on_distribution, before.minutes_on_approval)
+        after = await configure_publishing(
+            session,
+            council=found,
+            now=clock(),
+            agenda_on_distribution=agenda_auto,
+            minutes_on_approval=minutes_auto,
+        )
+        shown = council_settings(found)
+        for name, old, new, word in (
+            ("publish_agenda", was[0], after.agenda_on_distribution, "distributed"),
+            ("publish_minutes", was[1], after.minutes_on_approval, "approved"),
+        ):
+            shown[name] = word if new else "by-hand"
+            if old != new:
+                changed[name] = (word if old else "by-hand", shown[name])
+        return changed, shown
 
     changed, now_set = _in_transaction(settings, work)
     for name, value in now_set.items():
         mark = f"\t(was {_setting_shown(changed[name][0])})" if name in changed else ""
         typer.echo(f"{name.replace('_', '-')}\t{_setting_shown(value)}{mark}")
+
+
+def _parse_choice(option: str, value: str | None, automatic: str) -> bool | None:
+    """R-X1: `automatic` (distributed/approved) or by-hand; None leaves the setting as it is."""
+    if value is None:
+        return None
+    if value.strip().lower() not in (automatic, "by-hand"):
+        _fail(f"{option} must be {automatic} or by-hand, not {value!r}")
+    return value.strip().lower() == automatic
 
 
 def _parse_time(option: str, value: str | None) -> time | None:

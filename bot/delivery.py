@@ -54,6 +54,7 @@ from services.attendance import SUMMONS_TO_ANSWER
 from services.errors import Refused
 from services.meeting_day import CHECK_IN_TO
 from services.membership_changes import OFFER_TO_ANSWER
+from services.minutes_documents import remember_minutes_file_id
 from services.outbox import (
     CLAIM_LEASE,
     Delivery,
@@ -319,9 +320,9 @@ class _Run:
     pacer: ChatPacer
     flood: FloodGate
     packages: dict[tuple[int, int, str], AgendaPackage] = field(default_factory=dict)
-    uploaded: dict[int, str] = field(default_factory=dict)  # agenda document id -> file id
+    uploaded: dict[UploadKey, str] = field(default_factory=dict)  # stored PDF -> file id
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
-    _uploads: dict[int, asyncio.Lock] = field(default_factory=dict)
+    _uploads: dict[UploadKey, asyncio.Lock] = field(default_factory=dict)
 
     async def batch(self, batch: list[Delivery]) -> None:
         """Send a claimed batch, renewing its claims meanwhile; a cancel gives back the rest."""
@@ -451,43 +452,60 @@ class _Run:
         open_ids.discard(delivery.notice_id)
 
     async def _send_part(self, chat_id: int, part: Part) -> Message:
-        upload_id = part.agenda_document_id if isinstance(part, Document) else None
+        upload_id = upload_key(part)
         if upload_id is None or (isinstance(part, Document) and part.file_id):
             return await _send_part(self.bot, chat_id, part, self.uploaded)
-        # The PDF is uploaded once; everyone after gets Telegram's file id.
+        # A stored PDF (an agenda's, the approved minutes') is uploaded once; everyone after gets
+        # Telegram's file id.
         lock = self._uploads.setdefault(upload_id, asyncio.Lock())
         async with lock:
             message = await _send_part(self.bot, chat_id, part, self.uploaded)
             if message.document and upload_id not in self.uploaded:
                 assert isinstance(part, Document)
-                await _remember_upload(self.sessions, part, message, self.uploaded)
+                await _remember_upload(self.sessions, upload_id, message, self.uploaded)
         return message
 
 
+UploadKey = tuple[str, int]  # ("agenda" | "minutes", the stored document's id)
+
+
+def upload_key(part: Part) -> UploadKey | None:
+    """Which stored PDF a part is, if it is one whose Telegram file id is kept."""
+    if not isinstance(part, Document):
+        return None
+    if part.agenda_document_id is not None:
+        return ("agenda", part.agenda_document_id)
+    if part.minutes_document_id is not None:
+        return ("minutes", part.minutes_document_id)
+    return None
+
+
 async def _send_part(
-    bot: ExtBot[None], chat_id: int, part: Part, uploaded: dict[int, str]
+    bot: ExtBot[None], chat_id: int, part: Part, uploaded: dict[UploadKey, str]
 ) -> Message:
     timeouts: dict[str, Any] = {"read_timeout": SEND_TIMEOUT, "write_timeout": SEND_TIMEOUT}
     if isinstance(part, Text):
         return await bot.send_message(
             chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.buttons, **timeouts
         )
-    file_id = part.file_id or (uploaded.get(part.agenda_document_id or 0))
+    key = upload_key(part)
+    file_id = part.file_id or (uploaded.get(key) if key is not None else None)
     document: Any = file_id if file_id else InputFile(part.content or b"", filename=part.file_name)
     return await bot.send_document(chat_id, document=document, filename=part.file_name, **timeouts)
 
 
 async def _remember_upload(
-    sessions: SessionFactory, part: Document, message: Message, uploaded: dict[int, str]
+    sessions: SessionFactory, key: UploadKey, message: Message, uploaded: dict[UploadKey, str]
 ) -> None:
-    assert part.agenda_document_id is not None and message.document is not None
-    if part.agenda_document_id in uploaded:
+    assert message.document is not None
+    if key in uploaded:
         return
-    uploaded[part.agenda_document_id] = message.document.file_id
+    file_id = uploaded[key] = message.document.file_id
     async with unit_of_work(sessions) as session:
-        await remember_pdf(
-            session, agenda_document_id=part.agenda_document_id, file_id=message.document.file_id
-        )
+        if key[0] == "agenda":
+            await remember_pdf(session, agenda_document_id=key[1], file_id=file_id)
+        else:
+            await remember_minutes_file_id(session, minutes_document_id=key[1], file_id=file_id)
 
 
 def retry_delay(retry_after: int | timedelta) -> timedelta:

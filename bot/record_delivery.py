@@ -10,12 +10,8 @@ from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.agenda_delivery import Document
 from services.calendar import meeting_ics, plan_ics
-from services.minutes import (
-    DRAFT_KIND,
-    MINUTES_KIND,
-    minutes_package,
-    render_minutes_if_needed,
-)
+from services.minutes import DRAFT_KIND, MINUTES_KIND
+from services.minutes_documents import minutes_package, render_minutes_if_needed
 from services.outbox import Delivery
 from templates.i18n import render, supported
 

@@ -395,6 +395,38 @@ REFUSALS |= {
         "There is nothing to publish yet: the agenda has not gone out, or the minutes are not"
         " approved."
     ),
+    # The minutes edited in Word and sent back (services/minutes_word.py).
+    "minutes_file_too_large": _(
+        "The file is larger than %(limit)s MB, more than Telegram lets me fetch. The minutes' Word"
+        " file is usually well under 1 MB: send it without pictures or embedded files."
+    ),
+    "minutes_file_not_docx": _(
+        "That is not a Word document (.docx). Get the minutes as a Word file with /minutes word,"
+        " edit it, and save it as a Word document (.docx), not as .doc, .odt or PDF."
+    ),
+    "minutes_file_no_table": _(
+        "I cannot find the minutes' table of items in that file. Please edit the Word file I send"
+        " with /minutes word."
+    ),
+    "minutes_file_items_differ": _(
+        "The items in the file do not match the minutes (item %(numbers)s: missing, added, there"
+        " twice or with another title). Leave the numbers and titles as they are, or get a new"
+        " file with /minutes word."
+    ),
+    "minutes_file_outdated": _(
+        "The file was made from version %(version)s of the minutes, and they have changed since"
+        " (now version %(current)s). Get a new file with /minutes word, so that no change is lost."
+    ),
+    "minutes_file_text_too_long": _(
+        "The text of item %(number)s is too long: at most %(limit)s characters."
+    ),
+    "minutes_file_decision_empty": _(
+        "Item %(number)s has no decision text in the file. Write the decision, or leave it as it"
+        " was."
+    ),
+    "minutes_file_remarks_too_long": _(
+        "At most %(count)s remarks on the minutes, each of at most %(limit)s characters."
+    ),
 }
 # --- Texts that fit: Telegram refuses a message over 4096 characters, an alert over 200.
 

@@ -68,6 +68,9 @@ class Council(SQLModel, table=True):
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     meetings_per_year: int = 5  # R-M1 interpretation: ordinary meetings in the annual plan
+    # Meetings have no set end: a calendar event lasts this long unless the meeting closed earlier
+    # or later (then it ends when it closed).
+    meeting_length_minutes: int = 180
     # R-K2 interpretation: (month, day) on which offices are closed besides public holidays.
     closed_days: list[list[int]] = Field(
         default_factory=lambda: [[6, 5], [12, 24], [12, 31]], sa_column=Column(JSON, nullable=False)

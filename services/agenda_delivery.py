@@ -336,6 +336,7 @@ class Document:
     file_id: str | None = None
     content: bytes | None = None
     agenda_document_id: int | None = None  # remember the file id Telegram gives the upload
+    minutes_document_id: int | None = None  # the same for the approved minutes' PDF
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from services.errors import Refused
 from services.recipients import SUMMONED
 from templates.i18n import gettext
 
-MEETING_LENGTH = timedelta(hours=3)  # meetings have no set end; a calendar needs one
 PRODUCT = "-//kkrbot//KKR meetings//DA"
 ORGANIZER = "mailto:noreply@kkrbot.invalid"  # RFC 5546 wants an organizer; nobody answers it
 TOKEN_BYTES = 24
@@ -38,17 +37,31 @@ KIND_WORDS = {"ordinary": _("Ordinary meeting"), "extraordinary": _("Extraordina
 CANCELLED_WORD = _("Cancelled")
 
 
-def _fingerprint(meeting: Meeting) -> str:
-    return f"{meeting.starts_at.isoformat()}|{meeting.place}|{meeting.status}"[:200]
+def meeting_end(meeting: Meeting, council: Council) -> datetime:
+    """When the event ends: a held meeting when it closed; else the council's meeting length
+    after the start (a meeting is called with a start time only)."""
+    if meeting.closed_at is not None and meeting.closed_at > meeting.starts_at:
+        return meeting.closed_at
+    return meeting.starts_at + timedelta(minutes=council.meeting_length_minutes)
 
 
-async def calendar_sequence(session: AsyncSession, meeting: Meeting) -> int:
+def _fingerprint(meeting: Meeting, council: Council) -> str:
+    ends = meeting_end(meeting, council).isoformat()
+    return f"{meeting.starts_at.isoformat()}|{ends}|{meeting.place}|{meeting.status}"[:200]
+
+
+async def calendar_sequence(
+    session: AsyncSession, meeting: Meeting, council: Council | None = None
+) -> int:
     """The event's SEQUENCE: raised once for every change of time, place or status seen.
 
     Called by the services that move and cancel meetings, and again whenever an event is built, so
     a change made some other way still raises it before anyone's calendar sees the new event.
     """
-    fingerprint = _fingerprint(meeting)
+    if council is None:
+        council = await session.get(Council, meeting.council_id)
+        assert council is not None
+    fingerprint = _fingerprint(meeting, council)
     query = select(MeetingCalendar).where(MeetingCalendar.meeting_id == meeting.id)
     row = (await session.exec(query)).first()
     if row is None:
@@ -84,10 +97,10 @@ async def _event(
 ) -> Event:
     event = Event()
     event.add("uid", meeting_uid(meeting, council))
-    event.add("sequence", await calendar_sequence(session, meeting))
+    event.add("sequence", await calendar_sequence(session, meeting, council))
     event.add("dtstamp", now)
     event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + MEETING_LENGTH)
+    event.add("dtend", meeting_end(meeting, council))
     summary = f"{council.name}: {gettext(language, KIND_WORDS[meeting.kind])}"
     if meeting.status == MeetingStatus.CANCELLED:
         summary = f"{gettext(language, CANCELLED_WORD)}: {summary}"

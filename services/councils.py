@@ -105,6 +105,7 @@ SETTING_RANGES = {
     "summons_reminder_hours": range(1, 169),
     "addendum_reminder_hours": range(1, 73),
     "request_lapse_days": range(1, 366),  # R-M2
+    "meeting_length_minutes": range(15, 24 * 60 + 1),
 }
 
 
@@ -129,6 +130,7 @@ class CouncilSettings:
     meetings_per_year: int | None = None  # R-M1
     closed_days: list[list[int]] | None = None  # R-K2: (month, day) besides public holidays
     request_lapse_days: int | None = None  # R-M2: a request for a meeting lapses after this
+    meeting_length_minutes: int | None = None  # a calendar event's length (meetings set no end)
 
 
 async def change_settings(

@@ -8,31 +8,28 @@ as replacing the one before, which is approved again.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, ItemStatus, MeetingStatus, SubstituteAnswer
 from models.meeting_room import Decision
-from models.record import ClosedItem, MinutesDocument, MinutesVersion
+from models.record import ClosedItem, MinutesVersion
 from models.tables import AgendaItem, AgendaVersion, Meeting, Notice
 from procedure.permissions import Action
 from procedure.quorum import attendance_record
 from services import audit
 from services.actors import Actor
-from services.agenda_delivery import AGENDA_KIND, Document
+from services.agenda_delivery import AGENDA_KIND
 from services.attendance_record import attendance_picture
 from services.errors import Refused
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 from services.seats import Seats, load_seats, require, standing_meeting
-from templates.documents import minutes_file_name, render_minutes_pdf
 
 MINUTES_KIND = "minutes"
 DRAFT_KIND = "minutes_draft"
@@ -615,112 +612,6 @@ async def _mark_in_minutes(
         return
     items = [dict(i, closed=closed) if i["id"] == item_id else i for i in latest.snapshot["items"]]
     _save(session, latest, items=items)
-
-
-# --- what the delivery worker sends ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MinutesPackage:
-    snapshot: dict[str, Any]
-    pdf: Document
-
-
-async def _version(session: AsyncSession, meeting_id: int, version: int) -> MinutesVersion:
-    row = (
-        await session.exec(
-            select(MinutesVersion).where(
-                MinutesVersion.meeting_id == meeting_id, MinutesVersion.version == version
-            )
-        )
-    ).first()
-    if row is None:
-        raise Refused(
-            "not_found", f"minutes version {version} of meeting {meeting_id} do not exist"
-        )
-    return row
-
-
-def _document_query(meeting_id: int, version: int, language: str) -> Any:
-    return select(MinutesDocument).where(
-        MinutesDocument.meeting_id == meeting_id,
-        MinutesDocument.version == version,
-        MinutesDocument.language == language,
-    )
-
-
-async def render_minutes_if_needed(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str
-) -> bytes | None:
-    """The version's PDF when none is stored (a read: the delivery renders it outside the write
-    guard and passes it to minutes_package); a draft is always rendered, never stored."""
-    row = await _version(session, meeting_id, version)
-    stored = (await session.exec(_document_query(meeting_id, version, language))).first()
-    if stored is not None and row.approved_at is not None:
-        return None
-    return await asyncio.to_thread(render_minutes_pdf, dict(row.snapshot), language)
-
-
-async def minutes_package(
-    session: AsyncSession,
-    *,
-    meeting_id: int,
-    version: int,
-    language: str,
-    now: datetime,
-    rendered: bytes | None = None,
-) -> MinutesPackage:
-    """A version as sent: an approved one's PDF is stored once per language and then reused
-    (`rendered`: the PDF render_minutes_if_needed made, if it had to)."""
-    row = await _version(session, meeting_id, version)
-    snapshot = dict(row.snapshot)
-    name = minutes_file_name(snapshot, language)
-    if row.approved_at is None:  # a draft changes: rendered each time, never kept
-        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
-        return MinutesPackage(snapshot, Document(file_name=name, content=content))
-    query = _document_query(meeting_id, version, language)
-    document = (await session.exec(query)).first()
-    if document is None:
-        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
-        dialect = session.bind.dialect.name if session.bind else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await session.exec(
-            insert(MinutesDocument)
-            .values(
-                meeting_id=meeting_id,
-                version=version,
-                language=language,
-                file_name=name,
-                content=content,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["meeting_id", "version", "language"])
-        )
-        document = (await session.exec(query)).one()
-    pdf = Document(
-        file_name=document.file_name,
-        file_id=document.telegram_file_id,
-        content=None if document.telegram_file_id else document.content,
-    )
-    return MinutesPackage(snapshot, pdf)
-
-
-async def remember_minutes_file_id(
-    session: AsyncSession, *, meeting_id: int, version: int, language: str, file_id: str
-) -> None:
-    """Telegram's id of the uploaded PDF: later recipients get it without a new upload."""
-    found = (
-        await session.exec(
-            select(MinutesDocument).where(
-                MinutesDocument.meeting_id == meeting_id,
-                MinutesDocument.version == version,
-                MinutesDocument.language == language,
-            )
-        )
-    ).first()
-    if found is not None and found.telegram_file_id is None:
-        found.telegram_file_id = file_id
-        session.add(found)
 
 
 @dataclass(frozen=True)

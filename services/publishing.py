@@ -47,34 +47,6 @@ async def publish_setting(session: AsyncSession, council_id: int) -> PublishSett
     return found or PublishSetting(council_id=council_id)
 
 
-async def change_publish_setting(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    now: datetime,
-    agenda_on_distribution: bool | None = None,
-    minutes_on_approval: bool | None = None,
-) -> PublishSetting:
-    """R-X1: whether documents go public by themselves; the secretariat sets it."""
-    actor.require(Action.MANAGE_SETTINGS)
-    setting = await publish_setting(session, actor.council_id)
-    if agenda_on_distribution is not None:
-        setting.agenda_on_distribution = agenda_on_distribution
-    if minutes_on_approval is not None:
-        setting.minutes_on_approval = minutes_on_approval
-    session.add(setting)
-    audit.record(
-        session,
-        now=now,
-        action="publish.setting",
-        council_id=actor.council_id,
-        actor_id=actor.person_id,
-        agenda=setting.agenda_on_distribution,
-        minutes=setting.minutes_on_approval,
-    )
-    return setting
-
-
 async def _publication(session: AsyncSession, meeting_id: int, kind: str) -> Publication | None:
     return (
         await session.exec(

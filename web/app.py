@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from models.db import SessionFactory
 from models.tables import Council
+from models.unit_of_work import unit_of_work
 from services.calendar import personal_feed, plan_feed
 from services.publishing import (
     AGENDA,
@@ -79,16 +80,16 @@ def create_app(
         return page(request, "not_found.html.j2", status=404)
 
     async def council_of(request: Request) -> Council | None:
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             return await public_council(session, request.path_params["slug"])
 
     async def home(request: Request) -> Response:
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             councils = await public_councils(session)
         return page(request, "home.html.j2", councils=councils)
 
     async def plan(request: Request) -> Response:
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             council = await public_council(session, request.path_params["slug"])
             if council is None:
                 return not_found(request)
@@ -100,7 +101,7 @@ def create_app(
 
     async def meeting(request: Request) -> Response:
         meeting_id = request.path_params["meeting_id"]
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             council = await public_council(session, request.path_params["slug"])
             shown = await public_meeting(session, council, meeting_id) if council else None
             if council is None or shown is None:
@@ -118,7 +119,7 @@ def create_app(
 
     async def pdf(request: Request) -> Response:
         kind = PDF_NAMES.get(request.path_params["name"])
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             council = await public_council(session, request.path_params["slug"])
             found = None
             if council is not None and kind is not None:
@@ -139,7 +140,7 @@ def create_app(
         )
 
     async def plan_ics(request: Request) -> Response:
-        async with sessions() as session, session.begin():
+        async with unit_of_work(sessions) as session:  # the event's SEQUENCE may be raised
             council = await public_council(session, request.path_params["slug"])
             if council is None:
                 return not_found(request)
@@ -147,7 +148,7 @@ def create_app(
         return Response(content, media_type="text/calendar; charset=utf-8", headers=HEADERS)
 
     async def private_ics(request: Request) -> Response:
-        async with sessions() as session, session.begin():
+        async with unit_of_work(sessions) as session:  # the event's SEQUENCE may be raised
             content = await personal_feed(session, token=request.path_params["token"], now=clock())
         if content is None:
             return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
@@ -158,7 +159,7 @@ def create_app(
         )
 
     async def atom(request: Request) -> Response:
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             council = await public_council(session, request.path_params["slug"])
             if council is None:
                 return not_found(request)

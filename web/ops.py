@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from models.db import SessionFactory
+from models.unit_of_work import unit_of_work
 from services.outbox import notice_counts
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def ops_routes(
 
     async def readyz(_request: Request) -> Response:
         try:
-            async with sessions() as session:
+            async with unit_of_work(sessions, write=False) as session:
                 await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
         except Exception as error:  # any failure: not ready, say why in one word
             log.warning("not ready: %s", type(error).__name__)
@@ -53,7 +54,7 @@ def ops_routes(
         return PlainTextResponse("ready\n")
 
     async def metrics(_request: Request) -> Response:
-        async with sessions() as session:
+        async with unit_of_work(sessions, write=False) as session:
             counts = await notice_counts(session)
         return PlainTextResponse(
             metrics_text(counts, counters()), media_type="text/plain; version=0.0.4"

@@ -9,6 +9,7 @@ from bot import dialogues
 from bot.callbacks import Language
 from bot.commands import commands_for
 from bot.context import BotContext
+from bot.handlers import record, record_word
 from bot.handlers.common import attempt, reply_long
 from bot.menus import refresh_person
 from bot.texts import STALE_BUTTON, refusal, role_title
@@ -115,11 +116,17 @@ async def _answer(update: Update, text: str, *, done: bool = False) -> None:
 
 async def free_message(update: Update, context: BotContext) -> None:
     """A private message that is no command we know: the open dialogue's answer, if one is open
-    (a command never is: /foreslaa, /hjaelp … go to their own handlers); else not understood."""
+    (a command never is: /foreslaa, /hjaelp … go to their own handlers); else a document from the
+    secretariat is the minutes edited in Word; else not understood."""
     message = update.effective_message
     is_command = message is not None and (message.text or "").startswith("/")
-    if is_command or not await dialogues.route(update, context):
+    if is_command:
         await not_understood(update, context)
+    elif not await dialogues.route(update, context):
+        if record_word.takes_upload(update, context):  # the minutes edited in Word (R-X2)
+            await record.minutes_upload(update, context)
+        else:
+            await not_understood(update, context)
 
 
 async def not_understood(update: Update, context: BotContext) -> None:

@@ -1,6 +1,6 @@
-"""/minutes (/referat), /publish (/offentliggoer), /calendar (/kalender), /export (/eksport),
-/closeditem (/lukket): the record from the chat (R-X1, R-X2, R-X3, R-P6). Every rule is in the
-services; these only parse and answer.
+"""/minutes (/referat), /calendar (/kalender), /export (/eksport), /closeditem (/lukket): the record
+from the chat (R-X2, R-X3, R-P6; /publish is in record_publishing.py, the minutes in Word in
+record_word.py). Every rule is in the services; these only parse and answer.
 
 Short edits of the minutes are written as commands, so no open question can swallow a message:
 /referat ret 3 <the decision as the minutes should word it>
@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 
-from bot.callbacks import CalendarLink, ClosedMark, Minutes, Publish
+from bot.callbacks import CalendarLink, ClosedMark, Minutes
 from bot.context import BotContext
+from bot.handlers import record_word
 from bot.handlers.common import attempt, in_chat, replace, tell
 from procedure.permissions import Action
 from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
@@ -32,7 +33,6 @@ from services.minutes import (
     request_draft_pdf,
     request_minutes,
 )
-from services.publishing import publication_status, set_published
 from templates.i18n import render
 
 
@@ -59,6 +59,9 @@ async def minutes(update: Update, context: BotContext) -> None:
     word = args[0].lower() if args else ""
     if word in EDIT_WORDS or word in REMARK_WORDS:
         await _edit(update, context, word, args[1:])
+        return
+    if word in record_word.WORD_WORDS:
+        await record_word.send_word(update, context)
         return
     actor = context.require_actor()
     if word in APPROVE_WORDS or actor.may(Action.WRITE_MINUTES) or actor.office:
@@ -93,11 +96,25 @@ async def _show_draft(update: Update, context: BotContext) -> None:
     await tell(update, context, text, markup=markup)
 
 
+async def minutes_upload(update: Update, context: BotContext) -> None:
+    """An edited Word file of the minutes: read in, then the new draft shown."""
+    meeting_id = await record_word.upload(update, context)
+    if meeting_id is None:
+        return
+    shown = await attempt(update, context, minutes_draft, write=False, meeting_id=meeting_id)
+    if shown is not None:
+        text, markup = _draft_view(context, shown.value)
+        await tell(update, context, text, markup=markup)
+
+
 def _draft_view(context: BotContext, snapshot: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    """The version as text, a button for its PDF and, while a draft, one to approve it."""
+    """The version as text, buttons for its PDF and (for the secretariat) its Word file and,
+    while a draft, one to approve it."""
     text = render("chat/minutes.html.j2", context.language, minutes=snapshot)
     meeting_id = int(snapshot["meeting_id"])
     rows = [[Minutes(meeting_id, "pdf").button(context._("Show the PDF"))]]
+    if record_word.may_edit(context):
+        rows[0].append(Minutes(meeting_id, "docx").button(context._(record_word.WORD_BUTTON)))
     if not snapshot.get("approved_at"):
         rows.append([Minutes(meeting_id, "appr").button(context._("Approve the minutes"))])
     return text, InlineKeyboardMarkup(rows)
@@ -141,6 +158,9 @@ async def _edit(update: Update, context: BotContext, word: str, rest: list[str])
 async def minutes_button(update: Update, context: BotContext) -> None:
     """The PDF of the latest version, or the acting chair's approval."""
     pressed = Minutes.of(update)
+    if pressed.action == "docx":
+        await record_word.send_word(update, context, pressed.meeting_id)
+        return
     if pressed.action == "pdf":
         sent = await attempt(update, context, request_draft_pdf, meeting_id=pressed.meeting_id)
         if sent is not None:
@@ -158,64 +178,6 @@ async def minutes_button(update: Update, context: BotContext) -> None:
             count=approved.value.recipients,
         ),
     )
-
-
-# --- /publish ------------------------------------------------------------------------------------
-
-
-async def publish(update: Update, context: BotContext) -> None:
-    """What of each meeting is on the public page, with buttons to publish or withdraw."""
-    text, markup = await _publication_view(update, context)
-    if text:
-        await tell(update, context, text, markup=markup)
-
-
-async def _publication_view(
-    update: Update, context: BotContext
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    found = await attempt(
-        update, context, publication_status, write=False, on_refusal=in_chat(update, context)
-    )
-    if found is None:
-        return "", None
-    rows = []
-    for status in found.value:
-        m = status.meeting
-        day = f"{m.starts_at:%d/%m}"
-        for kind, exists, shown in (
-            ("agenda", status.has_agenda, m.agenda_version is not None),
-            ("minutes", status.has_minutes, m.minutes_version is not None),
-        ):
-            if not exists:
-                continue
-            label = (
-                context._("Withdraw the %(document)s of %(day)s", document=context._(kind), day=day)
-                if shown
-                else context._(
-                    "Publish the %(document)s of %(day)s", document=context._(kind), day=day
-                )
-            )
-            rows.append([Publish(m.id, kind, not shown).button(label)])  # type: ignore[arg-type]
-    text = render("chat/publication.html.j2", context.language, statuses=found.value)
-    return text, InlineKeyboardMarkup(rows) if rows else None
-
-
-async def publish_button(update: Update, context: BotContext) -> None:
-    pressed = Publish.of(update)
-    done = await attempt(
-        update,
-        context,
-        set_published,
-        meeting_id=pressed.meeting_id,
-        kind=pressed.kind,
-        published=pressed.on,
-    )
-    if done is None:
-        return
-    await tell(update, context, context._("Published.") if pressed.on else context._("Withdrawn."))
-    text, markup = await _publication_view(update, context)
-    if text:
-        await replace(update, text, markup)
 
 
 # --- /calendar -----------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ async def test_the_secretariat_edits_the_minutes_and_the_chair_approves_them(wor
     assert draft_pdf["document"]["file_name"].startswith("referat-")
     shown = await ask(world, secretary, "/referat", "Udkast, version 1")
     assert BUDGET in shown["text"] and "Budgettet godkendes." in shown["text"]
-    assert shown.labels == ["Vis PDF", "Godkend referatet"]
+    assert shown.labels == ["Vis PDF", "Word-fil (.docx)", "Godkend referatet"]
     edited = await ask(
         world, secretary, "/referat ret 1 Budgettet godkendes uden ændringer.", "Udkast, version 1"
     )
@@ -85,8 +85,12 @@ async def test_the_secretariat_edits_the_minutes_and_the_chair_approves_them(wor
     assert minutes["document"]["file_name"].endswith("-v1.pdf")
     told = await reply_containing(world, member, before_member, "Referat af mødet")
     assert "Godkendt af Gorm Iversen." in told["text"]
+    before_again = len(await world.sim.messages(member))
     again = await ask(world, member, "/referat", "på vej som PDF")  # a member asks again
     assert "version 1" in again["text"]
+    [resent] = await _documents(world, member, before_again, 1)
+    # Uploaded once: later sends reuse Telegram's file id (a new upload would get a new one).
+    assert resent["document"]["file_id"] == minutes["document"]["file_id"]
 
 
 async def test_publish_withdraw_calendar_and_export_from_the_chat(world: World) -> None:
@@ -141,3 +145,61 @@ async def test_the_chair_marks_an_item_closed_and_the_public_page_hides_it(world
         council = await public_council(session, "kkr-nordjylland")
         assert council is not None
         assert await public_agenda(session, council, kkr.meetings[0]) is None  # not out yet
+
+
+async def test_the_secretariat_edits_the_minutes_in_word_and_sends_them_back(world: World) -> None:
+    from docx import Document
+
+    secretary = await world.link(SECRETARY)
+    member = await world.link(MEMBER)
+    await _held(world)
+    await _documents(world, secretary, 0, 1)  # the draft's PDF, at the close
+    shown = await ask(world, secretary, "/referat", "Udkast, version 1")
+    before = len(await world.sim.messages(secretary))
+    await _press(world, secretary, shown, "Word-fil (.docx)")
+    [word] = await _documents(world, secretary, before, 1)
+    assert word["document"]["file_name"].endswith("-v1.docx")
+    assert "send den tilbage til mig her" in (word.get("caption") or "")
+    document = Document(BytesIO(await world.sim.file_content(word["document"]["file_id"])))
+    document.tables[0].rows[1].cells[2].text = "Budgettet godkendes som indstillet."
+    edited = BytesIO()
+    document.save(edited)
+    before = len(await world.sim.messages(secretary))
+    await world.sim.send_document(secretary, "referat rettet.docx", edited.getvalue())
+    told = await reply_containing(world, secretary, before, "Læst ind som version 2")
+    assert "Ny beslutningstekst: punkt 1." in told["text"]
+    again = await reply_containing(world, secretary, before, "Udkast, version 2")
+    assert "Budgettet godkendes som indstillet." in again["text"]
+    before = len(await world.sim.messages(secretary))
+    await world.sim.send_document(secretary, "referat.odt", b"PK\x03\x04 an odt")
+    await reply_containing(world, secretary, before, "Det er ikke et Word-dokument (.docx)")
+    before = len(await world.sim.messages(secretary))
+    await world.sim.send_document(secretary, "referat.docx", size=21 * 1024 * 1024)
+    await reply_containing(world, secretary, before, "større end 20 MB")
+    before = len(await world.sim.messages(member))
+    await world.sim.send_document(member, "referat.docx", edited.getvalue())
+    await reply_containing(world, member, before, "forstod jeg ikke")  # not read as minutes
+
+
+async def test_the_secretariat_changes_the_publishing_setting_after_confirming(
+    world: World,
+) -> None:
+    secretary = await world.link(SECRETARY)
+    chair = await world.link(CHAIR)
+    await _held(world)
+    status = await ask(world, secretary, "/offentliggoer", "Den offentlige side")
+    assert "Referater offentliggøres, når de er godkendt." in status["text"]
+    assert status.labels[-2:] == ["Dagsordener: kun manuelt", "Referater: kun manuelt"]
+    before = len(await world.sim.messages(secretary))
+    await _press(world, secretary, status, "Referater: kun manuelt")
+    question = await reply_containing(world, secretary, before, "Skal indstillingen")
+    assert "Det, der er offentligt nu, forbliver offentligt." in question["text"]
+    assert question.labels == ["Ændr indstillingen", "Annullér"]
+    before = len(await world.sim.messages(secretary))
+    await _press(world, secretary, question, "Ændr indstillingen")
+    await reply_containing(world, secretary, before, "Indstillingen er ændret.")
+    shown = await reply_containing(world, secretary, before, "Den offentlige side")
+    assert "Referater offentliggøres kun manuelt, her." in shown["text"]
+    assert shown.labels[-1] == "Referater: ved godkendelse"
+    on_chair = await ask(world, chair, "/offentliggoer", "Den offentlige side")
+    assert not any(label.startswith("Referater:") for label in on_chair.labels)  # secretariat's

@@ -94,3 +94,49 @@ async def test_the_public_plan_shows_no_subject_but_the_private_feed_does(kkr: C
     assert len(Calendar.from_ical(public).walk("VEVENT")) == len(kkr.meetings)
     token = await kkr.run(calendar_feed_token, actor=await kkr.actor(MEMBER), now=NOW)
     assert b"Fortrolig" in await kkr.run(personal_feed, token=token, now=NOW)
+
+
+async def _plan_events(kkr: Council_) -> dict[str, object]:
+    async with kkr.sessions() as session, session.begin():
+        council = await session.get(Council, kkr.council_id)
+        assert council is not None
+        public = await plan_feed(session, council=council, now=NOW)
+    return {str(e["UID"]): e for e in Calendar.from_ical(public).walk("VEVENT")}
+
+
+async def test_an_event_lasts_the_councils_meeting_length_and_follows_a_change_of_it(
+    kkr: Council_,
+) -> None:
+    from services.councils import CouncilSettings, change_settings
+
+    meeting = await kkr.meeting()
+    event = _event(await _ics(kkr))
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=3)  # the default
+    async with kkr.sessions() as session, session.begin():
+        council = await session.get(Council, kkr.council_id)
+        assert council is not None
+        await change_settings(
+            session,
+            council=council,
+            changes=CouncilSettings(meeting_length_minutes=150),
+            now=NOW,
+        )
+    longer = _event(await _ics(kkr))
+    assert longer.decoded("DTEND") == meeting.starts_at + timedelta(minutes=150)
+    assert int(longer["SEQUENCE"]) == 1  # calendars take the new end
+    planned = (await _plan_events(kkr))[str(longer["UID"])]
+    assert planned.decoded("DTEND") == meeting.starts_at + timedelta(minutes=150)  # type: ignore[attr-defined]
+
+
+async def test_a_held_meeting_ends_in_calendars_when_it_closed(kkr: Council_) -> None:
+    from tests.integration.record_helpers import held
+
+    await held(kkr)
+    meeting = await kkr.meeting()
+    assert meeting.closed_at is not None
+    event = _event(await _ics(kkr))
+    assert event.decoded("DTEND") == meeting.closed_at
+    token = await kkr.run(calendar_feed_token, actor=await kkr.actor(MEMBER), now=NOW)
+    feed = Calendar.from_ical(await kkr.run(personal_feed, token=token, now=NOW))
+    [own] = [e for e in feed.walk("VEVENT") if str(e["UID"]) == str(event["UID"])]
+    assert own.decoded("DTEND") == meeting.closed_at

@@ -327,3 +327,22 @@ def test_an_extraordinary_meeting_is_not_made_at_the_command_line(council: str) 
     result = kkrbot(*add, "--extraordinary", "--subject", "Budget")
     assert result.exit_code == 1 and "/indkald" in result.output
     assert ok("meetings", "list", "--council", council) == ["no coming meetings"]
+
+
+def test_the_meeting_length_for_calendars_is_a_council_setting(council: str) -> None:
+    assert "meeting-length-minutes\t180" in ok("council", "settings", "--council", council)
+    changed = ok("council", "settings", "--council", council, "--meeting-length-minutes", "150")
+    assert "meeting-length-minutes\t150\t(was 180)" in changed
+    result = kkrbot("council", "settings", "--council", council, "--meeting-length-minutes", "5")
+    assert result.exit_code != 0 and "meeting_length_minutes must be 15 to 1440" in result.output
+
+
+def test_the_publishing_setting_is_shown_and_changed_with_the_others(council: str) -> None:
+    shown = ok("council", "settings", "--council", council)
+    assert "publish-agenda\tdistributed" in shown and "publish-minutes\tapproved" in shown
+    changed = ok("council", "settings", "--council", council, "--publish-minutes", "by-hand")
+    assert "publish-minutes\tby-hand\t(was approved)" in changed
+    assert "publish-agenda\tdistributed" in changed
+    assert "publish-minutes\tby-hand" in ok("council", "settings", "--council", council)
+    result = kkrbot("council", "settings", "--council", council, "--publish-agenda", "never")
+    assert result.exit_code != 0 and "distributed or by-hand" in result.output

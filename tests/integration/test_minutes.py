@@ -18,9 +18,9 @@ from services.minutes import (
     approve_minutes,
     edit_decision_text,
     minutes_draft,
-    minutes_package,
     request_minutes,
 )
+from services.minutes_documents import minutes_package
 from tests.integration.conftest import (
     CHAIR,
     MAYOR,
@@ -241,3 +241,27 @@ async def test_in_chat_items_are_named_by_their_number_and_the_pdf_comes_on_requ
         await kkr.run(
             request_draft_pdf, actor=await kkr.actor(MEMBER), meeting_id=meeting, now=_later()
         )
+
+
+async def test_the_approved_pdf_is_uploaded_once_and_then_sent_by_telegrams_file_id(
+    kkr: Council_,
+) -> None:
+    from services.minutes_documents import remember_minutes_file_id
+
+    await meeting_with_minutes(kkr)
+    await _approved(kkr)
+    async with kkr.sessions() as session, session.begin():
+        first = await minutes_package(
+            session, meeting_id=kkr.meetings[0], version=1, language="da", now=_later()
+        )
+    assert first.pdf.content is not None and first.pdf.file_id is None
+    assert first.pdf.minutes_document_id is not None
+    async with kkr.sessions() as session, session.begin():
+        await remember_minutes_file_id(
+            session, minutes_document_id=first.pdf.minutes_document_id, file_id="tg-minutes-1"
+        )
+    async with kkr.sessions() as session, session.begin():
+        again = await minutes_package(
+            session, meeting_id=kkr.meetings[0], version=1, language="da", now=_later()
+        )
+    assert (again.pdf.file_id, again.pdf.content) == ("tg-minutes-1", None)

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from services.calendar import calendar_feed_token, revoke_calendar_feed
 from services.errors import Refused
 from services.minutes import approve_minutes
-from services.publishing import change_publish_setting, set_published
+from services.publishing import set_published
+from services.publishing_setting import change_publish_setting
 from tests.conftest import NOW
 from tests.integration.conftest import CHAIR, MAYOR, MEMBER, SECRETARY, Council_
 from tests.integration.record_helpers import (

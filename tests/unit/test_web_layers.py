@@ -25,3 +25,11 @@ def test_the_web_never_imports_the_bot_or_telegram() -> None:
 
 def test_services_and_procedure_never_import_the_web() -> None:
     assert "web" not in _tops("services") | _tops("procedure")
+
+
+def test_the_web_reaches_the_database_only_through_the_unit_of_work() -> None:
+    """A feed may write (a calendar event's SEQUENCE): every session comes from unit_of_work, so
+    the web's writes take the write guard like the bot's."""
+    for path in (ROOT / "web").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "sessions()" not in source and ".begin()" not in source, path.name
