@@ -190,7 +190,6 @@ async def open_round(
     session.add(ballot_round)
     await session.flush()
     if mode == VoteMode.BUTTONS:
-        names = [[c.id, c.name] for c in await _running(session, election_id, rounds)]
         await tell(
             session,
             room.seats,
@@ -198,12 +197,27 @@ async def open_round(
             kind="election_ballot",
             key=f"election-round:{ballot_round.id}",
             now=now,
-            payload={"round_id": ballot_round.id, "title": election.title, "round_no": round_no}
-            | {"candidates": names},
+            payload=await ballot_payload(session, election, ballot_round),
         )
     _audit(session, actor, now, "election.round", election, room, round_no=round_no)
     await touch(session, room.seats, now=now)
     return ballot_round
+
+
+async def ballot_payload(
+    session: AsyncSession, election: Election, ballot_round: ElectionRound
+) -> dict[str, Any]:
+    """What a round's private ballot shows: the election, the round and its candidates."""
+    earlier = [
+        r for r in await _rounds(session, election.id or 0) if r.round_no < ballot_round.round_no
+    ]
+    names = [[c.id, c.name] for c in await _running(session, election.id or 0, earlier)]
+    return {
+        "round_id": ballot_round.id,
+        "title": election.title,
+        "round_no": ballot_round.round_no,
+        "candidates": names,
+    }
 
 
 async def cast_election_ballot(
