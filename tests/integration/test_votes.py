@@ -127,7 +127,7 @@ async def test_a_vote_changed_before_closing_counts_once_as_the_last_choice(kkr:
     vote_id = await _vote(kkr, named=True)
     first = await _as(kkr, cast_vote, MEMBERS[5], vote_id=vote_id, choice="yes")
     again = await _as(kkr, cast_vote, MEMBERS[5], vote_id=vote_id, choice="no")
-    assert not first.changed and again.changed and again.voted == 1
+    assert not first.changed and again.changed
     await _cast(kkr, vote_id, {n: "yes" for n in TWELVE[:4]})
     result = await _as(kkr, close_vote, CHAIR, vote_id=vote_id)
     assert (result.yes, result.no, result.abstain) == (4, 1, 0)
