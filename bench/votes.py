@@ -36,6 +36,8 @@ from sqlmodel import SQLModel, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from bench.quorum_live import (
     FIRST_USER,
     TOKEN,
@@ -100,7 +102,9 @@ def serve(base_url: str, file_url: str, database: str, clock_base: str, profile:
     asyncio.run(run())
 
 
-def _count_statements(engine: Any, statements: Counter[str], seconds: defaultdict[str, float]) -> None:
+def _count_statements(
+    engine: Any, statements: Counter[str], seconds: defaultdict[str, float]
+) -> None:
     """Count each SQL statement by its first words and table, with the time it took."""
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -112,7 +116,7 @@ def _count_statements(engine: Any, statements: Counter[str], seconds: defaultdic
         started = conn.info["started"].pop()
         words = statement.split()
         table = next(
-            (w for a, w in zip(words, words[1:], strict=False) if a in ("FROM", "INTO", "UPDATE")),
+            (w for a, w in itertools.pairwise(words) if a in ("FROM", "INTO", "UPDATE")),
             "",
         )
         key = f"{words[0]} {table}".strip() if words else "?"
@@ -238,7 +242,6 @@ async def one_vote(
 async def measure(
     members: int, runs: int, database_url: str | None, profile: bool
 ) -> dict[str, Any]:
-    from models.db import make_engine
 
     clock = BenchClock()
     clock.base = clock.base + timedelta(minutes=5)  # on the meeting's day: it may be opened
@@ -316,7 +319,9 @@ def report(result: dict[str, Any]) -> bool:
     )
     votes_met = max(votes) <= TARGET_VOTES_S and not refused
     shown_met = max(shown) <= TARGET_SHOWN_S
-    print(f"{members} members vote, {len(runs)} runs (one vote each); bot, emulator, people: 3 processes")
+    print(
+        f"{members} members vote, {len(runs)} runs (one vote each); bot, emulator, people: 3 processes"
+    )
     for n, r in enumerate(runs, start=1):
         print(
             f"  run {n}: votes answered {r['votes_s']:.3f} s, result shown {r['shown_s']:.3f} s,"
