@@ -84,12 +84,19 @@ def serve(base_url: str, file_url: str, database: str, clock_base: str, profile:
             telegram_base_file_url=file_url,
             database_url=database,
             sweep_interval=3600,
-            delivery_interval=0.2,
+            delivery_interval=1.0,  # production's (the ballots are out before the burst)
             live_interval=1.0,  # production's debounce of the pinned message
         )
         app = build_application(settings, make_session_factory(engine), clock=clock)
         stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        if profile:  # the people's process brackets each burst with SIGUSR1 / SIGUSR2
+            import cProfile
+
+            profiler = cProfile.Profile()
+            loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+            loop.add_signal_handler(signal.SIGUSR2, profiler.disable)
         try:
             async with polling(app):
                 await stop.wait()
@@ -98,6 +105,7 @@ def serve(base_url: str, file_url: str, database: str, clock_base: str, profile:
             if profile:
                 figures = {"statements": dict(statements), "seconds": dict(seconds)}
                 Path(profile).write_text(json.dumps(figures))
+                profiler.dump_stats(profile + ".prof")
 
     asyncio.run(run())
 
@@ -152,6 +160,12 @@ class BotProcess:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def signal(self, number: int) -> None:
+        """Start (SIGUSR1) or stop (SIGUSR2) the bot's profiler — only when it has one."""
+        assert self.process is not None
+        if self.command[-1]:
+            self.process.send_signal(number)
 
     def cpu_seconds(self) -> float:
         assert self.process is not None
@@ -211,7 +225,13 @@ async def counted(sessions: Any) -> dict[int, tuple[int, int]]:
 
 
 async def one_vote(
-    sim: EmulatorClient, chair: int, voters: list[int], group: int, pinned: int, run: int
+    sim: EmulatorClient,
+    bot: BotProcess,
+    chair: int,
+    voters: list[int],
+    group: int,
+    pinned: int,
+    run: int,
 ) -> dict[str, Any]:
     members = len(voters)
     question = QUESTION % run
@@ -221,6 +241,8 @@ async def one_vote(
     # The burst: every member presses For (the first half and one) or Imod at once.
     yes = members // 2 + 1
     labels = ["For" if i < yes else "Imod" for i in range(members)]
+    cpu = bot.cpu_seconds()
+    bot.signal(signal.SIGUSR1)
     first = time.monotonic()
     queries = await asyncio.gather(
         *(
@@ -230,13 +252,20 @@ async def one_vote(
     )
     answers = await asyncio.gather(*(sim.wait_for_answer(q, timeout=60) for q in queries))
     all_answered = time.monotonic() - first
+    cpu = bot.cpu_seconds() - cpu
+    bot.signal(signal.SIGUSR2)
     refused = [a["text"] for a in answers if a["show_alert"]]
     # The chair closes the vote; the room sees the counts on the pinned message.
     closed_at = time.monotonic()
     await sim.press(chair, chair, opened["message_id"], label="Afslut afstemningen")
     shown_text = f"For {yes}, imod {members - yes}, undlod 0"
     _, seen = await until_shown(sim, group, pinned, shown_text, 60)
-    return {"votes_s": all_answered, "shown_s": seen - closed_at, "refused": refused}
+    return {
+        "votes_s": all_answered,
+        "shown_s": seen - closed_at,
+        "refused": refused,
+        "cpu_ms_per_vote": cpu * 1000 / members,
+    }
 
 
 async def measure(
@@ -271,7 +300,7 @@ async def measure(
                 for run in range(1, runs + 1):
                     load = Path("/proc/loadavg").read_text().split()[:3]
                     results.append(
-                        await one_vote(sim, chair, voters, group, pinned, run) | {"load": load}
+                        await one_vote(sim, bot, chair, voters, group, pinned, run) | {"load": load}
                     )
                 cpu = bot.cpu_seconds() - cpu_before
             once = await counted(sessions)
@@ -279,6 +308,12 @@ async def measure(
             await sim.aclose()
             await engine.dispose()
         figures = json.loads(Path(profile_file).read_text()) if profile else None
+        if profile:
+            import pstats
+
+            stats = pstats.Stats(profile_file + ".prof")
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(45)
     return {
         "members": members,
         "runs": results,
@@ -325,7 +360,7 @@ def report(result: dict[str, Any]) -> bool:
     for n, r in enumerate(runs, start=1):
         print(
             f"  run {n}: votes answered {r['votes_s']:.3f} s, result shown {r['shown_s']:.3f} s,"
-            f" load {' '.join(r['load'])}"
+            f" bot CPU {r['cpu_ms_per_vote']:.1f} ms per vote, load {' '.join(r['load'])}"
         )
     print(f"all {members} votes recorded and answered:  {spread(votes)}")
     print(f"  (target <= {TARGET_VOTES_S:.0f} s in every run: {verdict(votes_met)})")

@@ -36,8 +36,10 @@ from bot.handlers import (
     meeting_day,
     meeting_room,
     plan,
+    proportional,
     propose,
     record,
+    room_changes,
     term,
 )
 from bot.handlers.start import start
@@ -101,6 +103,8 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.VoteBallot: meeting_room.ballot_button,
     callbacks.CastingVote: meeting_room.casting_button,
     callbacks.ElectionVote: meeting_room.election_button,
+    callbacks.AppointmentEnd: room_changes.end_pressed,
+    callbacks.GroupSeats: proportional.group_button,
     callbacks.Minutes: record.minutes_button,
     callbacks.Publish: record.publish_button,
     callbacks.CalendarLink: record.calendar_button,
