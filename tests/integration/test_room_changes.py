@@ -4,8 +4,6 @@ groups' member counts, the d'Hondt order previewed, and each group told when its
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
