@@ -395,6 +395,8 @@ def unreadable(error: DateInputError, language: str) -> str:
     if "month" in params and 1 <= int(params["month"]) <= 12:
         params["month_name"] = month_name(int(params["month"]), language)
     return refusal(Refused(error.code, **params), language)
+
+
 # The meeting room's corrections and R-E2 in chat (issue 12).
 REFUSALS |= {
     "decision_in_minutes": _(

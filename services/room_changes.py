@@ -24,6 +24,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_prep import agenda_items
+from services.appointments import AppointmentLine, register_of
 from services.elections import audit_election, election_and_room, require_kind, rounds_of
 from services.errors import Refused
 from services.meeting_room import DECISION_TEXT_LIMIT, enter_room
@@ -112,6 +113,14 @@ async def withdraw_candidate(
     audit_election(session, actor, now, "election.withdrawn", election, room, name=found.name)
     await session.flush()
     return found
+
+
+async def appointments_to_end(
+    session: AsyncSession, *, actor: Actor, now: datetime
+) -> list[AppointmentLine]:
+    """R-E4: the current appointments, for the secretariat to pick the one that ends."""
+    actor.require(Action.MANAGE_APPOINTMENTS)
+    return await register_of(session, actor.council_id)
 
 
 async def end_appointment(

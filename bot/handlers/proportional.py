@@ -190,8 +190,8 @@ async def _next_question(
         label = context._("Share the seats")
     elif action == "renounce":
         text = context.ngettext(
-            "Renounce %(num)s of your group's seats? It passes to the other groups by d'Hondt.",
-            "Renounce %(num)s of your group's seats? They pass to the other groups by d'Hondt.",
+            "Renounce %(count)s of your group's seats? It passes to the other groups by d'Hondt.",
+            "Renounce %(count)s of your group's seats? They pass to the other groups by d'Hondt.",
             int(state["count"]),
         )
         label = context._("Renounce")

@@ -13,10 +13,14 @@ from bot.callbacks import AppointmentEnd, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
 from bot.handlers.common import attempt, in_chat, tell
-from services.appointments import register
 from services.dialogues import OpenDialogue
 from services.elections import open_election
-from services.room_changes import end_appointment, reword_decision, withdraw_candidate
+from services.room_changes import (
+    appointments_to_end,
+    end_appointment,
+    reword_decision,
+    withdraw_candidate,
+)
 
 
 def _(message: str) -> str:
@@ -108,7 +112,7 @@ async def _withdraw_confirmed(
 
 async def end_choice(update: Update, context: BotContext) -> None:
     """`/udpegninger afslut`: the secretariat picks the appointment to end, one button each."""
-    found = await attempt(update, context, register, write=False)
+    found = await attempt(update, context, appointments_to_end, write=False)
     if found is None:
         return
     lines = [line for line in found.value if line.appointment_id is not None]
@@ -135,7 +139,7 @@ async def end_pressed(update: Update, context: BotContext) -> None:
     """An appointment picked: show it and ask to confirm (the end cannot be undone here)."""
     pressed = AppointmentEnd.of(update)
     query = update.callback_query
-    found = await attempt(update, context, register, write=False)
+    found = await attempt(update, context, appointments_to_end, write=False)
     if found is None:
         return
     line = next((x for x in found.value if x.appointment_id == pressed.appointment_id), None)
