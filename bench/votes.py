@@ -47,9 +47,9 @@ from bench.quorum_live import (
     seed,
     until_shown,
 )
-from models.enums import ItemStatus
+from models.enums import ItemStatus, NoticeStatus
 from models.meeting_room import Ballot
-from models.tables import AgendaItem, Meeting, Person
+from models.tables import AgendaItem, Meeting, Notice, Person
 from services.actors import actor_for_person
 from services.meeting_day import check_in, open_meeting
 from telegram_emulator.client import EmulatorClient
@@ -224,8 +224,28 @@ async def counted(sessions: Any) -> dict[int, tuple[int, int]]:
         return {int(v): (int(n), int(s)) for v, n, s in rows.all()}
 
 
+async def outbox_quiet(sessions: Any, timeout: float = 60) -> None:
+    """Wait until no ballot is pending (every one sent and recorded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with sessions() as session:
+            pending = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(Notice)
+                    .where(Notice.status == NoticeStatus.PENDING, Notice.kind == "vote_ballot")
+                )
+            ).one()
+        if not pending:
+            await asyncio.sleep(0.5)  # the worker's last bookkeeping commits
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError("the outbox did not finish sending the ballots")
+
+
 async def one_vote(
     sim: EmulatorClient,
+    sessions: Any,
     bot: BotProcess,
     chair: int,
     voters: list[int],
@@ -238,6 +258,9 @@ async def one_vote(
     await sim.ask(chair, "/punkt næste", timeout=30)
     opened = await sim.ask(chair, f"/afstemning {question}", timeout=30)
     ballots = await asyncio.gather(*(ballot_message(sim, u, question, 120) for u in voters))
+    # As in a room, the members read the question first: the outbox has finished recording the
+    # ballots it sent (its bookkeeping is not what a vote costs) before anyone presses.
+    await outbox_quiet(sessions)
     # The burst: every member presses For (the first half and one) or Imod at once.
     yes = members // 2 + 1
     labels = ["For" if i < yes else "Imod" for i in range(members)]
@@ -300,7 +323,8 @@ async def measure(
                 for run in range(1, runs + 1):
                     load = Path("/proc/loadavg").read_text().split()[:3]
                     results.append(
-                        await one_vote(sim, bot, chair, voters, group, pinned, run) | {"load": load}
+                        await one_vote(sim, sessions, bot, chair, voters, group, pinned, run)
+                        | {"load": load}
                     )
                 cpu = bot.cpu_seconds() - cpu_before
             once = await counted(sessions)

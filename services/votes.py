@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, column, or_, text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
 from models.meeting_room import Ballot, Decision, Vote, VoteMode, VoteStatus
 from models.tables import AgendaItem, Attendance, Meeting, Person
+from models.types import UTCDateTime
 from procedure.attendance import stands_in
 from procedure.errors import InvalidCount, InvalidVote, NotQuorate
 from procedure.permissions import Action, Role, may
@@ -435,26 +435,31 @@ async def _vote_and_meeting(
     return found[0], found[1]
 
 
+# One statement in the SQL that SQLite and PostgreSQL share. SQLAlchemy's dialect inserts with ON
+# CONFLICT carry no cache key, so they are compiled again on every call (about a millisecond and a
+# half of a vote's CPU); a text() statement is compiled once and cached.
+UPSERT_BALLOT = (
+    text(
+        "INSERT INTO ballot (vote_id, seat_member_id, cast_by_id, choice, cast_at)"
+        " VALUES (:vote_id, :seat, :cast_by, :choice, :now)"
+        " ON CONFLICT (vote_id, seat_member_id) DO UPDATE SET choice = excluded.choice,"
+        " cast_by_id = excluded.cast_by_id, changed_at = excluded.cast_at"
+        " RETURNING changed_at"
+    )
+    .bindparams(bindparam("now", type_=UTCDateTime()))
+    .columns(column("changed_at", UTCDateTime()))
+)
+
+
 async def _upsert_ballot(
     session: AsyncSession, vote_id: int, seat: int, cast_by: int, choice: str, now: datetime
 ) -> bool:
     """Record the seat's ballot; True when it replaced an earlier one (changed_at is then set).
 
     One row per seat even when two presses race: the unique key decides, the later press wins."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Ballot)
-        .values(
-            vote_id=vote_id, seat_member_id=seat, cast_by_id=cast_by, choice=choice, cast_at=now
-        )
-        .on_conflict_do_update(
-            index_elements=["vote_id", "seat_member_id"],
-            set_={"choice": choice, "cast_by_id": cast_by, "changed_at": now},
-        )
-        .returning(Ballot.__table__.c.changed_at)  # type: ignore[attr-defined]
-    )
-    changed_at = (await session.exec(statement)).scalar_one()
+    values = {"vote_id": vote_id, "seat": seat, "cast_by": cast_by, "choice": choice, "now": now}
+    connection = await session.connection()  # the session's own transaction
+    changed_at = (await connection.execute(UPSERT_BALLOT, values)).scalar_one()
     return changed_at is not None
 
 
