@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
-from sqlmodel import col, or_, select, update
+from sqlmodel import and_, col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MeetingStatus
@@ -67,7 +67,10 @@ async def dirty_messages(
         select(LiveMessage)
         .join(Meeting, col(Meeting.id) == col(LiveMessage.meeting_id))
         .where(
-            or_(col(LiveMessage.changes) > col(LiveMessage.rendered_changes), voting),
+            or_(
+                col(LiveMessage.changes) > col(LiveMessage.rendered_changes),
+                and_(col(Meeting.status) == MeetingStatus.OPEN, voting),
+            ),
             col(LiveMessage.id).not_in(list(exclude)),
             # One quorum message at a time in the group: a later meeting's waits, dirty, until
             # the meetings before it are over (R-Q2 shows the coming meeting).
