@@ -115,6 +115,10 @@ def _count_statements(
 ) -> None:
     """Count each SQL statement by its first words and table, with the time it took."""
 
+    @event.listens_for(engine, "connect")
+    def connected(*_args: Any) -> None:
+        statements["(new connection)"] += 1
+
     @event.listens_for(engine, "before_cursor_execute")
     def before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         conn.info.setdefault("started", []).append(time.perf_counter())
