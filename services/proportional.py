@@ -362,6 +362,9 @@ async def preview_shares(
     except ProcedureError as error:
         raise Refused("counts_invalid", str(error)) from None
     view = await _view(session, election, room)
+    if rng.drawn:  # the order (and perhaps who gets a seat) waits for the lot: nothing to show
+        lines = [GroupLine(g.name, g.members, g.spokesperson, None, 0, 0) for g in view.groups]
+        return GroupsView(view.election_id, view.title, view.seats, lines, None, True)
     awards = [
         SeatAward(n, g, str(q))
         for n, (g, q) in enumerate(zip(order, quotients, strict=True), start=1)
@@ -369,7 +372,7 @@ async def preview_shares(
     lines = [
         GroupLine(g.name, g.members, g.spokesperson, order.count(g.name), 0, 0) for g in view.groups
     ]
-    return GroupsView(view.election_id, view.title, view.seats, lines, awards, rng.drawn)
+    return GroupsView(view.election_id, view.title, view.seats, lines, awards)
 
 
 async def _view(session: AsyncSession, election: Election, room: Room) -> GroupsView:

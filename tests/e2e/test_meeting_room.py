@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from models.enums import ItemStatus
-from models.meeting_room import Ballot, Decision
+from models.meeting_room import Ballot, Decision, Election
 from models.tables import AgendaItem, Council, Meeting, Membership, Person
 from services.actors import actor_for_person
 from services.appointments import import_bodies, parse_bodies_csv, record_appointment
@@ -292,3 +292,25 @@ async def test_corrections_in_the_room_a_decision_a_candidate_an_appointment(
     register = await ask(world, secretary, "/udpegninger", "Udpegninger")
     assert "Pia Lund" not in register["text"], register["text"]
     assert not refused.get("reply_markup"), refused  # a member is refused: no buttons
+
+
+async def test_equal_quotients_are_settled_by_a_lot_drawn_before_a_witness_named_in_chat(
+    world: World,
+) -> None:
+    chair, members, _observer, _stranger = await _setup(world)
+    await ask(world, chair, "/punkt 3", "Mødets punkter")
+    await ask(world, chair, "/valg forholdstal Sundhedskoordinationsudvalget", "2 pladser")
+    names = list(members)
+    v_group, af_group = ", ".join(names[:6]), ", ".join([CHAIR, *names[6:11]])
+    await ask(world, members[names[0]], f"/valg gruppe V: {v_group}", "6 medlemmer")
+    await ask(world, members[names[6]], f"/valg gruppe A+F: {af_group}", "6 medlemmer")
+    await ask(world, chair, "/valg fordel", "Skriv navnet på den, der overværer lodtrækningen")
+    confirm = await ask(world, chair, "Kirsten Holm-Jensen", "Skal pladserne fordeles sådan?")
+    assert "afgøres ved lodtrækning foran et vidne" in confirm["text"], confirm["text"]
+    assert "(kvotient" not in confirm["text"]  # no order is shown before the lot is drawn
+    shared = await _confirm(world, chair, "Skal pladserne fordeles", "Fordel pladserne", "Valg:")
+    assert shared["text"].count("— 1 plads") == 2, shared["text"]
+    async with world.sessions() as session:
+        election = (await session.exec(select(Election))).one()
+    assert election.lot_witness == "Kirsten Holm-Jensen" and election.lot_seed
+    assert [s["quotient"] for s in election.result or []] == ["6", "6"]
