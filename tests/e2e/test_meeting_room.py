@@ -225,7 +225,9 @@ async def _appoint_by_dhondt_in_chat(world: World, chair: int, members: dict[str
     assert "A+F: 5 medlemmer" in groups["text"] and "7 medlemmer" in groups["text"]
     preview = await ask(world, chair, "/valg fordel", "Skal pladserne fordeles sådan?")
     assert "1. V (kvotient 7)" in preview["text"] and "2. A+F (kvotient 5)" in preview["text"]
-    shared = await _confirm(world, chair, "Skal pladserne fordeles", "Fordel pladserne", "Valg:")
+    shared = await _confirm(
+        world, chair, "Skal pladserne fordeles", "Fordel pladserne", "(ordfører Anders Gade) —"
+    )
     assert "V: 7 medlemmer (ordfører Anders Gade) — 1 plads" in shared["text"], shared["text"]
     # Each spokesperson is told the group's seats, with buttons.
     v_user, af_user = members["Anders Gade"], members["Lars Storm"]
@@ -239,8 +241,11 @@ async def _appoint_by_dhondt_in_chat(world: World, chair: int, members: dict[str
     await _press(world, af_user, af_user, told, "Giv afkald på pladser")
     await _latest_with(world, af_user, "Hvor mange af sine pladser")
     await world.sim.send(af_user, "1")
-    renounced = await _confirm(world, af_user, "Give afkald på 1", "Giv afkald", "Valg:")
+    renounced = await _confirm(
+        world, af_user, "Give afkald på 1", "Giv afkald", "V: 7 medlemmer (ordfører Anders Gade)"
+    )
     assert "V: 7 medlemmer (ordfører Anders Gade) — 2 pladser" in renounced["text"]
+    await _latest_with(world, af_user, "Jeres gruppe A+F har nu ingen plads")
     assert "2. V (kvotient 7/2)" in renounced["text"], renounced["text"]
     await _latest_with(world, v_user, "Jeres gruppe V har fået 2 plads")
     await ask(world, v_user, "/valg udpeg Jens Kofoed", "Skal Jens Kofoed have")
@@ -308,7 +313,9 @@ async def test_equal_quotients_are_settled_by_a_lot_drawn_before_a_witness_named
     confirm = await ask(world, chair, "Kirsten Holm-Jensen", "Skal pladserne fordeles sådan?")
     assert "afgøres ved lodtrækning foran et vidne" in confirm["text"], confirm["text"]
     assert "(kvotient" not in confirm["text"]  # no order is shown before the lot is drawn
-    shared = await _confirm(world, chair, "Skal pladserne fordeles", "Fordel pladserne", "Valg:")
+    shared = await _confirm(
+        world, chair, "Skal pladserne fordeles", "Fordel pladserne", "— 1 plads"
+    )
     assert shared["text"].count("— 1 plads") == 2, shared["text"]
     async with world.sessions() as session:
         election = (await session.exec(select(Election))).one()
