@@ -39,10 +39,12 @@ from bot.handlers import (
     meeting_room,
     plan,
     plan_change,
+    proportional,
     propose,
     record,
     record_publishing,
     requests,
+    room_changes,
     term,
 )
 from bot.handlers.start import start
@@ -108,6 +110,8 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.VoteBallot: meeting_room.ballot_button,
     callbacks.CastingVote: meeting_room.casting_button,
     callbacks.ElectionVote: meeting_room.election_button,
+    callbacks.AppointmentEnd: room_changes.end_pressed,
+    callbacks.GroupSeats: proportional.group_button,
     callbacks.Minutes: record.minutes_button,
     callbacks.Publish: record_publishing.publish_button,
     callbacks.PublishSetting: record_publishing.setting_button,

@@ -302,6 +302,26 @@ class ElectionVote(CallbackData):
     candidate_id: int | None = None
 
 
+@dataclass(frozen=True)
+class AppointmentEnd(CallbackData):
+    """/udpegninger afslut: the secretariat picks the appointment to end (R-E4); confirmed after."""
+
+    prefix: ClassVar[str] = "ae"
+    appointment_id: int
+
+
+GroupSeatsAction = Literal["name", "renounce"]
+
+
+@dataclass(frozen=True)
+class GroupSeats(CallbackData):
+    """R-E2: a group's spokesperson names who takes a seat, or renounces one (each confirmed)."""
+
+    prefix: ClassVar[str] = "gs"
+    election_id: int
+    action: GroupSeatsAction
+
+
 MinutesAction = Literal["pdf", "appr", "docx"]
 
 

@@ -71,7 +71,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("decide", "beslut", _("Record the decision on the item"), Action.LEAD_MEETING),
     Command("vote", "afstemning", _("Put a question to the vote"), Action.LEAD_MEETING),
     Command("counts", "stemmetal", _("Record a show of hands"), Action.LEAD_MEETING),
-    Command("election", "valg", _("Elect one person (majority election)"), Action.LEAD_MEETING),
+    Command(
+        "election", "valg", _("Elections: one person, or several by d'Hondt"), Action.LEAD_MEETING
+    ),
     Command(
         "appointments", "udpegninger", _("The register of appointments"), Action.RECEIVE_AGENDA
     ),

@@ -125,7 +125,9 @@ async def refresh_live(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> LiveReport:
     """Post, pin or edit every dirty live message once; record what was shown."""
-    async with unit_of_work(sessions) as session:
+    # A read (the rows are locked, SKIP LOCKED, against another instance): it need not wait for,
+    # nor hold up, this process's writes — sixty votes in a second go on while it renders.
+    async with unit_of_work(sessions, write=False) as session:
         dirty = await dirty_messages(session, exclude=exclude or [])
     report = LiveReport()
     for item in dirty:

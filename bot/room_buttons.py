@@ -1,5 +1,5 @@
 """The buttons of the meeting room's notices (R-Q3, R-E1): a ballot's For / Imod / Undlader, the
-acting chair's casting vote, an election round's candidates. The notice carries only the intent
+acting chair's casting vote, an election round's candidates, a group's seats (R-E2). The notice carries only the intent
 (which vote, which round); the buttons are made here, with the codec."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.callbacks import BallotChoice, CastingVote, ElectionVote, VoteBallot
+from bot.callbacks import BallotChoice, CastingVote, ElectionVote, GroupSeats, VoteBallot
 from templates.i18n import gettext
 
 
@@ -17,6 +17,7 @@ def _(message: str) -> str:
 
 
 FOR, AGAINST, ABSTAIN, BLANK = _("For"), _("Against"), _("Abstain"), _("Blank")
+NAME_SOMEONE, RENOUNCE_ONE = _("Name who takes a seat"), _("Renounce seats")
 CHOICES: dict[BallotChoice, str] = {"yes": FOR, "no": AGAINST, "abstain": ABSTAIN}
 
 
@@ -56,4 +57,12 @@ def notice_room_buttons(
         return casting_buttons(int(payload["vote_id"]), language)
     if kind == "election_ballot":
         return election_buttons(int(payload["round_id"]), payload["candidates"], language)
+    if kind == "election_seats" and payload.get("election_id") and payload.get("seats"):
+        election = int(payload["election_id"])
+        return InlineKeyboardMarkup(
+            [
+                [GroupSeats(election, "name").button(gettext(language, NAME_SOMEONE))],
+                [GroupSeats(election, "renounce").button(gettext(language, RENOUNCE_ONE))],
+            ]
+        )
     return None

@@ -507,3 +507,15 @@ def unreadable(error: DateInputError, language: str) -> str:
     if "month" in params and 1 <= int(params["month"]) <= 12:
         params["month_name"] = month_name(int(params["month"]), language)
     return refusal(Refused(error.code, **params), language)
+
+
+# The meeting room's corrections and R-E2 in chat (issue 12).
+REFUSALS |= {
+    "decision_in_minutes": _(
+        "The meeting is closed: the decision is now worded in the minutes. Write /minutes edit"
+        " %(number)s followed by the text."
+    ),
+    "no_decision": _("Item %(number)s has no decision yet."),
+    "candidate_unknown": _("%(name)s is not a candidate in this election."),
+    "appointment_unknown": _("That appointment is not in the register, or it has ended already."),
+}

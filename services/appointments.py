@@ -63,6 +63,7 @@ class AppointmentLine:
     election_id: int | None
     round_no: int | None
     quotient: str | None
+    appointment_id: int | None = None  # for the secretariat's buttons (ending one)
 
 
 def parse_bodies_csv(text: str) -> list[BodyRow]:
@@ -241,6 +242,7 @@ async def register_of(session: AsyncSession, council_id: int) -> list[Appointmen
             election_id=a.election_id,
             round_no=a.round_no,
             quotient=a.quotient,
+            appointment_id=a.id,
         )
         for a, body, c in rows.all()
     ]

@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select, update
+from sqlmodel import and_, col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MeetingStatus
+from models.meeting_room import Vote, VoteStatus
 from models.tables import Council, LiveMessage, Meeting
 from procedure.permissions import Action
 from services import audit
@@ -55,11 +56,21 @@ async def dirty_messages(
         )
         .exists()
     )
+    # R-Q3: while a vote is open the message shows how many have voted; a vote does not mark it
+    # dirty (one short write per vote), the editor counts at most once per interval instead.
+    voting = (
+        select(Vote.id)
+        .where(col(Vote.meeting_id) == col(LiveMessage.meeting_id), Vote.status == VoteStatus.OPEN)
+        .exists()
+    )
     rows = await session.exec(
         select(LiveMessage)
         .join(Meeting, col(Meeting.id) == col(LiveMessage.meeting_id))
         .where(
-            col(LiveMessage.changes) > col(LiveMessage.rendered_changes),
+            or_(
+                col(LiveMessage.changes) > col(LiveMessage.rendered_changes),
+                and_(col(Meeting.status) == MeetingStatus.OPEN, voting),
+            ),
             col(LiveMessage.id).not_in(list(exclude)),
             # One quorum message at a time in the group: a later meeting's waits, dirty, until
             # the meetings before it are over (R-Q2 shows the coming meeting).

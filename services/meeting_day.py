@@ -25,6 +25,7 @@ from services import audit
 from services.actors import Actor
 from services.attendance import release_substitute
 from services.errors import Refused
+from services.late_ballots import hand_ballots
 from services.minutes import draft_minutes
 from services.quorum import QuorumView, after_change, build_view, status_of, touch
 from services.seats import (
@@ -289,6 +290,8 @@ async def _set_presence(
     kind = AttendanceEventKind.ARRIVED if present else AttendanceEventKind.LEFT
     record_event(session, row, kind, now=now, actor_id=actor.person_id, person_id=person_id)
     after = await after_change(session, seats, before, now=now)
+    if present:
+        await hand_ballots(session, seats, person_id, now=now)  # R-Q3/R-E1: a vote is open
     return Presence(
         meeting_id=meeting.id or 0,
         person=seats.name(person_id),

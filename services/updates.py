@@ -5,25 +5,29 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, text
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.reliable import HandledUpdate
+from models.types import UTCDateTime
 
 # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match again.
 KEEP = timedelta(days=2)
 
 
+# Compiled once and cached (a dialect insert with ON CONFLICT is compiled on every call, and this
+# runs for every update); the same SQL on SQLite and PostgreSQL.
+TAKE_UPDATE = text(
+    "INSERT INTO handled_update (update_id, handled_at) VALUES (:update_id, :now)"
+    " ON CONFLICT (update_id) DO NOTHING"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
 async def take_update(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
     """Record that this instance handles the update; False when someone recorded it before."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = await session.exec(
-        insert(HandledUpdate)
-        .values(update_id=update_id, handled_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
+    connection = await session.connection()  # the session's own transaction
+    result = await connection.execute(TAKE_UPDATE, {"update_id": update_id, "now": now})
     return bool(result.rowcount)
 
 

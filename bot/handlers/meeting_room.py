@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.callbacks import CastingVote, ElectionVote, Room, VoteBallot
 from bot.context import BotContext
+from bot.handlers import room_changes
 from bot.handlers.common import Done, args_text, attempt, replace, tell
 from bot.handlers.constituent import CHAIR_VERBS, chair_election
 from bot.handlers.proportional import VERBS, proportional
@@ -72,6 +73,10 @@ async def item_command(update: Update, context: BotContext) -> None:
 async def decide_command(update: Update, context: BotContext) -> None:
     """R-M5/R-Q3: `/beslut TEXT` records the decision on the item under discussion."""
     text = args_text(context)
+    first, _sep, rest = text.partition(" ")
+    if first.casefold() in room_changes.REWORD_WORDS:
+        await room_changes.reword(update, context, rest)
+        return
     if not text:
         await tell(
             update, context, context._("Write the decision after the command: /decide Approved.")
@@ -204,6 +209,8 @@ async def election_command(update: Update, context: BotContext) -> None:
         await _round(update, context)
     elif verb in ("luk", "close"):
         await _close_round(update, context, rest)
+    elif verb in room_changes.WITHDRAW_WORDS:
+        await room_changes.withdraw(update, context, rest)
     elif verb in VERBS:
         await proportional(update, context, verb, rest)
     elif verb in CHAIR_VERBS:  # R-K2, at the constituent meeting
@@ -295,7 +302,11 @@ async def election_button(update: Update, context: BotContext) -> None:
 
 
 async def appointments_command(update: Update, context: BotContext) -> None:
-    """R-E4: `/udpegninger` — who sits where, and how they were chosen."""
+    """R-E4: `/udpegninger` — who sits where, and how they were chosen; `/udpegninger afslut`
+    lets the secretariat end one."""
+    if args_text(context).casefold() in room_changes.END_WORDS:
+        await room_changes.end_choice(update, context)
+        return
     found = await attempt(update, context, register, write=False)
     if found is not None:
         await tell(

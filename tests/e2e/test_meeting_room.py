@@ -10,15 +10,15 @@ from typing import Any
 from sqlmodel import col, select
 
 from models.enums import ItemStatus
-from models.meeting_room import Ballot, Decision
+from models.meeting_room import Ballot, Decision, Election
 from models.tables import AgendaItem, Council, Meeting, Membership, Person
 from services.actors import actor_for_person
-from services.appointments import import_bodies, parse_bodies_csv
+from services.appointments import import_bodies, parse_bodies_csv, record_appointment
 from services.councillors import import_councillors, parse_councillors_csv
 from services.invites import issue_invites
 from services.meeting_day import check_in
 from telegram_emulator.client import BotMessage
-from tests.e2e.conftest import World, ask
+from tests.e2e.conftest import World, ask, reply_containing
 
 CHAIR = "Gorm Iversen"
 OTHERS = [
@@ -26,6 +26,7 @@ OTHERS = [
     "Rasmus Bach", "Steen Andersen", "Dagmar Hougaard", "Helle Damgaard", "Jonas Lauridsen",
 ]  # fmt: skip
 OBSERVER = "Olga Observatør"
+SECRETARY = "Kirsten Holm-Jensen"
 
 
 async def _meeting(world: World) -> Meeting:
@@ -42,8 +43,32 @@ async def _as(world: World, name: str, service: Any, **kwargs: Any) -> Any:
         return await service(session, actor=actor, now=world.clock(), **kwargs)
 
 
-async def _setup(world: World) -> tuple[int, dict[str, int], int, int]:
-    """Three items, the meeting open with the chair and eleven others checked in, an observer."""
+LATE = "Jonas Lauridsen"  # checks in only once the vote is open
+
+
+async def _register(world: World) -> None:
+    """The body of two seats and the region's councillors who may be appointed (R-E3, R-E4)."""
+    async with world.sessions() as session, session.begin():
+        council = (await session.exec(select(Council))).one()
+        await import_bodies(
+            session,
+            council=council,
+            rows=parse_bodies_csv("name,seats\nSundhedskoordinationsudvalget,2\n"),
+        )
+        await import_councillors(
+            session,
+            council=council,
+            rows=parse_councillors_csv(
+                "name,municipality,party,region\nMaja Holm,Aalborg,A,\nPia Lund,Hjørring,V,\n"
+                "Jens Kofoed,Thisted,V,\n"
+            ),
+            now=world.clock(),
+        )
+
+
+async def _setup(world: World, *, late: str | None = None) -> tuple[int, dict[str, int], int, int]:
+    """Three items, the meeting open with the chair and eleven others checked in (but `late`),
+    an observer, the register's body and councillors."""
     meeting = await _meeting(world)
     chair = await world.link(CHAIR)
     members = {name: await world.link(name) for name in OTHERS}
@@ -76,8 +101,10 @@ async def _setup(world: World) -> tuple[int, dict[str, int], int, int]:
     [opened] = await world.say(chair, "/aabn")
     assert "Mødet er åbnet" in opened["text"], opened["text"]
     for name in OTHERS:  # the chair came by opening it
-        await _as(world, name, check_in, meeting_id=meeting.id)
+        if name != late:
+            await _as(world, name, check_in, meeting_id=meeting.id)
     stranger = await world.add_person("Random Stranger")
+    await _register(world)
     return chair, members, observer_id, stranger
 
 
@@ -96,8 +123,10 @@ async def _latest_with(world: World, chat: int, text: str, timeout: float = 10) 
     raise AssertionError(f"no message with {text!r} in {chat}")
 
 
-async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(world: World) -> None:
-    chair, members, observer, stranger = await _setup(world)
+async def test_the_chair_leads_three_items_decided_voted_with_a_tie_and_by_dhondt(
+    world: World,
+) -> None:
+    chair, members, observer, stranger = await _setup(world, late=LATE)
     panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
     assert "▶ 1. Budget" in panel["text"], panel["text"]
     answer = await _press(world, chair, chair, panel, "Godkendt")
@@ -111,6 +140,8 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     opened = await ask(
         world, chair, "/afstemning navngivet Skal vejplanen godkendes?", "Afstemningen er åben"
     )
+    # The member who arrives after the vote opened gets the ballot at once.
+    await ask(world, members[LATE], "/tjekind", LATE)
     ballots = {
         name: await _latest_with(world, user, "Skal vejplanen") for name, user in members.items()
     }
@@ -150,7 +181,8 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     assert "Formandens stemme var udslagsgivende" in result["text"]
 
     panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
-    assert "▶ 3. Eventuelt" in panel["text"] or "3. Eventuelt" in panel["text"]
+    assert "▶ 3. Eventuelt" in panel["text"], panel["text"]
+    await _appoint_by_dhondt_in_chat(world, chair, members)
     async with world.sessions() as session:
         decisions = (await session.exec(select(Decision).order_by(col(Decision.id)))).all()
     assert [d.text for d in decisions] == ["Godkendt", "Vedtaget: Skal vejplanen godkendes?"]
@@ -168,44 +200,124 @@ async def test_the_chair_leads_three_items_one_decided_one_voted_with_a_tie(worl
     )
 
 
-async def test_an_appointment_by_dhondt_reaches_the_register(world: World) -> None:
-    chair, members, _observer, _stranger = await _setup(world)
-    async with world.sessions() as session, session.begin():
-        council = (await session.exec(select(Council))).one()
-        await import_bodies(
-            session,
-            council=council,
-            rows=parse_bodies_csv("name,seats\nSundhedskoordinationsudvalget,2\n"),
-        )
-        await import_councillors(
-            session,
-            council=council,
-            rows=parse_councillors_csv(
-                "name,municipality,party,region\nMaja Holm,Aalborg,A,\nPia Lund,Hjørring,V,\n"
-            ),
-            now=world.clock(),
-        )
-    await ask(world, chair, "/punkt 3", "Mødets punkter")
+async def _confirm(world: World, user: int, prompt: str, label: str, expect: str) -> BotMessage:
+    """Press `label` under the bot's latest question containing `prompt`; the answer with `expect`."""
+    question = await _latest_with(world, user, prompt)
+    before = len(await world.sim.messages(user))
+    answer = await _press(world, user, user, question, label)
+    assert not answer["show_alert"], answer["text"]
+    return await reply_containing(world, user, before, expect)
+
+
+async def _appoint_by_dhondt_in_chat(world: World, chair: int, members: dict[str, int]) -> None:
+    """R-E2 on item 3: groups declare, the bot shows their member counts and the d'Hondt order,
+    the chair confirms the sharing, each spokesperson is told the group's seats and, from the
+    notice's buttons, names who takes one or renounces one (which passes on) — each confirmed."""
     await ask(world, chair, "/valg forholdstal Sundhedskoordinationsudvalget", "2 pladser")
     v_group = "Anders Gade, Ole Lindholm, Pia Lund, Karen Vestergaard, Rasmus Bach, Steen Andersen"
-    await ask(
-        world,
-        members["Anders Gade"],
-        f"/valg gruppe V: {v_group}, Dagmar Hougaard",
-        "antal medlemmer: 7",
+    declared = await ask(
+        world, members["Anders Gade"], f"/valg gruppe V: {v_group}, Dagmar Hougaard", "ordfører"
     )
+    assert "V: 7 medlemmer (ordfører Anders Gade)" in declared["text"], declared["text"]
     allied = "Gorm Iversen, Lars Storm, Jonas Lauridsen, Line Toft, Helle Damgaard"
-    await ask(world, members["Lars Storm"], f"/valg gruppe A+F: {allied}", "antal medlemmer: 5")
-    shared = await ask(world, chair, "/valg fordel", "d'Hondts metode")
-    assert "1. V (kvotient 7)" in shared["text"] and "2. A+F (kvotient 5)" in shared["text"]
-    refused = await ask(
-        world, members["Lars Storm"], "/valg udpeg Donald Duck", "kommunalbestyrelses"
+    await ask(world, members["Lars Storm"], f"/valg gruppe A+F: {allied}", "5 medlemmer")
+    groups = await ask(world, members["Nanna Mose"], "/valg grupper", "Valg:")
+    assert "A+F: 5 medlemmer" in groups["text"] and "7 medlemmer" in groups["text"]
+    preview = await ask(world, chair, "/valg fordel", "Skal pladserne fordeles sådan?")
+    assert "1. V (kvotient 7)" in preview["text"] and "2. A+F (kvotient 5)" in preview["text"]
+    shared = await _confirm(
+        world, chair, "Skal pladserne fordeles", "Fordel pladserne", "(ordfører Anders Gade) —"
     )
-    assert "Donald Duck" in refused["text"]
-    await ask(world, members["Anders Gade"], "/valg udpeg Pia Lund", "plads 1")
-    await ask(world, members["Lars Storm"], "/valg udpeg Maja Holm", "plads 2")
+    assert "V: 7 medlemmer (ordfører Anders Gade) — 1 plads" in shared["text"], shared["text"]
+    # Each spokesperson is told the group's seats, with buttons.
+    v_user, af_user = members["Anders Gade"], members["Lars Storm"]
+    told = await _latest_with(world, v_user, "Jeres gruppe V har fået tildelt pladser: 1")
+    await _press(world, v_user, v_user, told, "Udpeg til en plads")
+    await _latest_with(world, v_user, "Hvem skal have gruppens næste plads?")
+    await world.sim.send(v_user, "Pia Lund")
+    named = await _confirm(world, v_user, "Skal Pia Lund have", "Udpeg", "får plads")
+    assert "Pia Lund får plads 1." in named["text"]
+    told = await _latest_with(world, af_user, "Jeres gruppe A+F har fået tildelt pladser: 1")
+    await _press(world, af_user, af_user, told, "Giv afkald på pladser")
+    await _latest_with(world, af_user, "Hvor mange af sine pladser")
+    await world.sim.send(af_user, "1")
+    renounced = await _confirm(
+        world, af_user, "Give afkald på 1", "Giv afkald", "V: 7 medlemmer (ordfører Anders Gade)"
+    )
+    assert "V: 7 medlemmer (ordfører Anders Gade) — 2 pladser" in renounced["text"]
+    await _latest_with(world, af_user, "Jeres gruppe A+F har nu ingen plads")
+    assert "2. V (kvotient 7/2)" in renounced["text"], renounced["text"]
+    await _latest_with(world, v_user, "Jeres gruppe V har fået tildelt pladser: 2")
+    await ask(world, v_user, "/valg udpeg Jens Kofoed", "Skal Jens Kofoed have")
+    await _confirm(world, v_user, "Skal Jens Kofoed have", "Udpeg", "Jens Kofoed får plads 2.")
     register = await ask(
-        world, members["Jonas Lauridsen"], "/udpegninger", "Sundhedskoordinationsudvalget"
+        world, members["Nanna Mose"], "/udpegninger", "Sundhedskoordinationsudvalget"
     )
     assert "Pia Lund (Hjørring, V) — valgt ved forholdstalsvalg, kvotient 7" in register["text"]
-    assert "Maja Holm (Aalborg, A) — valgt ved forholdstalsvalg, kvotient 5" in register["text"]
+    assert "Jens Kofoed (Thisted, V) — valgt ved forholdstalsvalg, kvotient 7/2" in register["text"]
+
+
+async def test_corrections_in_the_room_a_decision_a_candidate_an_appointment(
+    world: World,
+) -> None:
+    secretary = await world.link(SECRETARY)
+    chair, members, _observer, _stranger = await _setup(world)
+    panel = await ask(world, chair, "/punkt næste", "Mødets punkter")
+    await _press(world, chair, chair, panel, "Godkendt")
+    reworded = await ask(world, chair, "/beslut ret 1 Godkendt med bemærkninger", "lyder nu")
+    assert "Godkendt med bemærkninger" in reworded["text"]
+    await ask(world, chair, "/punkt 3", "Mødets punkter")
+    await ask(world, chair, "/valg Repræsentant i Erhvervshuset", "er åbnet")
+    for name in ("Maja Holm", "Jens Kofoed"):
+        await ask(world, members["Anders Gade"], f"/valg kandidat {name}", "er kandidat")
+    await ask(world, chair, "/valg træk Jens Kofoed", "Skal Jens Kofoed trækkes")
+    await _confirm(
+        world, chair, "Skal Jens Kofoed trækkes", "Træk kandidaten", "ikke længere kandidat"
+    )
+    await ask(world, chair, "/valg runde", "afstemning er åben")
+    ballot = await _latest_with(world, members["Ole Lindholm"], "Repræsentant i Erhvervshuset")
+    labels = [b["text"] for row in ballot["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Maja Holm" in labels and "Jens Kofoed" not in labels
+    # The secretariat ends an appointment from the register's buttons, after confirming.
+    async with world.sessions() as session, session.begin():
+        person = (await session.exec(select(Person).where(Person.name == SECRETARY))).one()
+        await record_appointment(
+            session,
+            actor=await actor_for_person(session, person.id or 0),
+            now=world.clock(),
+            body_name="Sundhedskoordinationsudvalget",
+            name="Pia Lund",
+        )
+    refused = await ask(world, members["Anders Gade"], "/udpegninger afslut", "")
+    choice = await ask(world, secretary, "/udpegninger afslut", "Hvilken udpegning ophører?")
+    await _press(world, secretary, secretary, choice, "Sundhedskoordinationsudvalget 1: Pia Lund")
+    await _confirm(
+        world, secretary, "Skal udpegningen af Pia Lund", "Afslut udpegningen", "er ophørt"
+    )
+    register = await ask(world, secretary, "/udpegninger", "Udpegninger")
+    assert "Pia Lund" not in register["text"], register["text"]
+    assert not refused.get("reply_markup"), refused  # a member is refused: no buttons
+
+
+async def test_equal_quotients_are_settled_by_a_lot_drawn_before_a_witness_named_in_chat(
+    world: World,
+) -> None:
+    chair, members, _observer, _stranger = await _setup(world)
+    await ask(world, chair, "/punkt 3", "Mødets punkter")
+    await ask(world, chair, "/valg forholdstal Sundhedskoordinationsudvalget", "2 pladser")
+    names = list(members)
+    v_group, af_group = ", ".join(names[:6]), ", ".join([CHAIR, *names[6:11]])
+    await ask(world, members[names[0]], f"/valg gruppe V: {v_group}", "6 medlemmer")
+    await ask(world, members[names[6]], f"/valg gruppe A+F: {af_group}", "6 medlemmer")
+    await ask(world, chair, "/valg fordel", "Skriv navnet på den, der overværer lodtrækningen")
+    confirm = await ask(world, chair, "Kirsten Holm-Jensen", "Skal pladserne fordeles sådan?")
+    assert "afgøres ved lodtrækning foran et vidne" in confirm["text"], confirm["text"]
+    assert "(kvotient" not in confirm["text"]  # no order is shown before the lot is drawn
+    shared = await _confirm(
+        world, chair, "Skal pladserne fordeles", "Fordel pladserne", "— 1 plads"
+    )
+    assert shared["text"].count("— 1 plads") == 2, shared["text"]
+    async with world.sessions() as session:
+        election = (await session.exec(select(Election))).one()
+    assert election.lot_witness == "Kirsten Holm-Jensen" and election.lot_seed
+    assert [s["quotient"] for s in election.result or []] == ["6", "6"]

@@ -14,16 +14,13 @@ from services.councillors import import_councillors, parse_councillors_csv
 from services.elections import (
     cast_election_ballot,
     close_round,
-    declare_group,
-    name_to_seat,
     open_round,
     propose_candidate,
-    renounce_seats,
-    share_seats,
     start_election,
 )
 from services.errors import Refused
 from services.meeting_room import next_item
+from services.proportional import declare_group, name_to_seat, renounce_seats, share_seats
 from tests.integration.conftest import CHAIR, SECRETARY, Council_
 from tests.integration.room_helpers import MEMBERS, add_items, day, open_with
 

@@ -127,7 +127,7 @@ async def test_a_vote_changed_before_closing_counts_once_as_the_last_choice(kkr:
     vote_id = await _vote(kkr, named=True)
     first = await _as(kkr, cast_vote, MEMBERS[5], vote_id=vote_id, choice="yes")
     again = await _as(kkr, cast_vote, MEMBERS[5], vote_id=vote_id, choice="no")
-    assert not first.changed and again.changed and again.voted == 1
+    assert not first.changed and again.changed
     await _cast(kkr, vote_id, {n: "yes" for n in TWELVE[:4]})
     result = await _as(kkr, close_vote, CHAIR, vote_id=vote_id)
     assert (result.yes, result.no, result.abstain) == (4, 1, 0)
@@ -200,6 +200,38 @@ async def test_the_pinned_message_shows_how_many_voted_never_how_then_the_result
     text = quorum_text(shown.view, "da")
     assert "Beslutning: Forkastet: Shall the budget be approved?" in text
     assert "For 1, imod 2, undlod 0" in text and "har stemt" not in text
+
+
+async def test_a_vote_is_one_write_and_the_editor_counts_while_the_vote_is_open(
+    kkr: Council_,
+) -> None:
+    from services.live import dirty_messages, link_group, mark_rendered
+    from services.meeting_day import close_meeting
+
+    await add_items(kkr, "Budget")
+    await kkr.run(link_group, actor=await kkr.actor(SECRETARY), chat_id=-100, now=await day(kkr))
+    await open_with(kkr, *TWELVE)
+    vote_id = await _vote(kkr)
+    async with kkr.sessions() as session, session.begin():
+        (shown,) = await dirty_messages(session)
+        await mark_rendered(
+            session, live_id=shown.live_id, changes=shown.changes, message_id=1, text="x",
+            now=await day(kkr),
+        )  # fmt: skip
+    await _cast(kkr, vote_id, {TWELVE[1]: "yes"})
+    async with kkr.sessions() as session:
+        (again,) = await dirty_messages(session)  # not marked by the vote: counted while open
+    assert again.changes == shown.changes and again.view.floor.voted == 1
+    await _as(kkr, close_vote, CHAIR, vote_id=vote_id)
+    await _as(kkr, close_meeting, CHAIR)
+    async with kkr.sessions() as session, session.begin():
+        for render in await dirty_messages(session):
+            await mark_rendered(
+                session, live_id=render.live_id, changes=render.changes, message_id=1,
+                text="y", now=await day(kkr),
+            )  # fmt: skip
+    async with kkr.sessions() as session:
+        assert await dirty_messages(session) == []  # nothing open: nothing to count
 
 
 async def test_a_show_of_hands_is_put_and_closed_at_once(kkr: Council_) -> None:
