@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, true
+from sqlalchemy import exists, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -317,20 +317,31 @@ async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
     """Sweep: meetings planned after a long absence was reported get what the report would have
     given them — the substitute for an approved leave (R-S4), the summons and the decision item
     for an elected member's leave that found no meeting to be decided at yet (R-S5)."""
-    applied = await _reschedule_decisions(session, now)
-    leaves = await session.exec(
-        select(LongAbsence).where(
-            or_(
-                col(LongAbsence.decision) == LongAbsenceDecision.APPROVED,
-                and_(
+    # One statement reads every open leave with its decision meeting (the sweep's cost, issue 15).
+    open_leaves = (
+        await session.exec(
+            select(LongAbsence, Meeting)
+            .outerjoin(Meeting, col(Meeting.id) == col(LongAbsence.decision_meeting_id))
+            .where(
+                or_(
+                    col(LongAbsence.decision) == LongAbsenceDecision.APPROVED,
                     col(LongAbsence.decision).is_(None),
-                    col(LongAbsence.decision_meeting_id).is_(None),
                 ),
-            ),
-            col(LongAbsence.ended_at).is_(None),
+                col(LongAbsence.ended_at).is_(None),
+            )
         )
-    )
-    for leave in leaves.all():
+    ).all()
+    waiting = [
+        (leave, meeting) for leave, meeting in open_leaves if leave.decision is None and meeting
+    ]
+    applied = await _reschedule_decisions(session, waiting, now)
+    # A decision taken off its agenda just now is placed anew in the same sweep.
+    leaves = [
+        leave
+        for leave, _ in open_leaves
+        if leave.decision is not None or leave.decision_meeting_id is None
+    ]
+    for leave in leaves:
         meetings = await _covered_meetings(session, leave, now)
         if leave.decision is None:
             if meetings:
@@ -344,16 +355,13 @@ async def apply_long_absences(session: AsyncSession, now: datetime) -> int:
     return applied
 
 
-async def _reschedule_decisions(session: AsyncSession, now: datetime) -> int:
+async def _reschedule_decisions(
+    session: AsyncSession, waiting: list[tuple[LongAbsence, Meeting]], now: datetime
+) -> int:
     """R-S5: a decision whose meeting was cancelled, or moved behind another meeting, is taken off
     that agenda and goes on the next one again (the sweep then summons and adds it anew)."""
-    waiting = await session.exec(
-        select(LongAbsence, Meeting)
-        .join(Meeting, col(Meeting.id) == col(LongAbsence.decision_meeting_id))
-        .where(col(LongAbsence.decision).is_(None), col(LongAbsence.ended_at).is_(None))
-    )
     moved = 0
-    for leave, meeting in waiting.all():
+    for leave, meeting in waiting:
         if meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.PLANNED):
             continue
         if meeting.status == MeetingStatus.PLANNED:

@@ -234,3 +234,18 @@ async def engine(
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> SessionFactory:
     return make_session_factory(engine)
+
+
+# The longest tests first: under pytest-xdist a worker that draws the fuzz run (minutes) last would
+# keep the whole suite waiting for it alone; started first, the other worker does the rest meanwhile.
+LONGEST_FIRST = ("tests/e2e/test_fuzz.py", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next(
+            (i for i, p in enumerate(LONGEST_FIRST) if path.startswith(p)), len(LONGEST_FIRST)
+        )
+
+    items.sort(key=rank)  # stable: the order within each group is kept

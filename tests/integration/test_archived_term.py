@@ -10,6 +10,7 @@ import pytest
 from models.enums import MeetingStatus
 from models.tables import AgendaItem, Council, Meeting
 from models.term import Term
+from services.actors import secretariat_actor
 from services.attendance import report_absence, summon_substitute
 from services.attendance_export import attendance_export
 from services.constitution import call_constituent_meeting, constitute
@@ -17,7 +18,8 @@ from services.errors import Refused
 from services.meeting_plan import move_meeting
 from services.meetings import add_meeting
 from services.membership_changes import leave
-from services.minutes import approve_minutes, minutes_package
+from services.minutes import approve_minutes
+from services.minutes_documents import minutes_package
 from tests.conftest import NOW
 from tests.integration.conftest import CHAIR, Council_
 from tests.integration.record_helpers import meeting_with_minutes
@@ -35,7 +37,12 @@ async def _meeting(kkr: Council_, at: datetime) -> int:
         council = await session.get(Council, kkr.council_id)
         assert council is not None
         meeting = await add_meeting(
-            session, council=council, starts_at=at, place="Aalborg", now=AFTER_ELECTION
+            session,
+            actor=await secretariat_actor(session, kkr.council_id),
+            council=council,
+            starts_at=at,
+            place="Aalborg",
+            now=AFTER_ELECTION,
         )
         return meeting.id or 0
 

@@ -104,6 +104,7 @@ async def test_an_agenda_sent_again_because_the_meeting_moved_carries_the_ics(
         meeting_id=meeting.id,
         starts_at=meeting.starts_at + timedelta(days=1),
         now=meeting.starts_at - timedelta(days=2),
+        reason="Regionsrådet har flyttet sit møde",  # R-D3: two days ahead, the agenda is late
     )
     async with kkr.sessions() as session:
         again = (
