@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.db import SessionFactory
 
 # One guard per event loop (an asyncio.Lock belongs to the loop that first waits on it; tests and
@@ -40,5 +41,7 @@ async def unit_of_work(
         async with sessions() as session, session.begin():
             yield session
         return
-    async with write_guard(), sessions() as session, session.begin():
-        yield session
+    async with write_guard(), sessions() as session:
+        async with session.begin():
+            yield session
+        changes.announce(session)  # committed: wake the workers waiting for such changes

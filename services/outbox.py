@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.enums import MembershipRole, NoticeStatus
 from models.tables import Meeting, Membership, Notice, Person, TelegramLink
 from services import audit
@@ -71,6 +72,8 @@ async def enqueue(
         insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     result = await session.exec(statement)
+    if result.rowcount:
+        changes.note(session, changes.NOTICES)  # the outbox worker wakes when this commits
     return bool(result.rowcount)
 
 
@@ -119,6 +122,19 @@ async def claim_due(
             )
         )
     return claimed
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest notice claim_due could take falls due (None: nothing waits)."""
+    statement = (
+        select(func.min(Notice.due_at))
+        .join(TelegramLink, col(TelegramLink.person_id) == col(Notice.person_id))
+        .where(
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(TelegramLink.unreachable_since).is_(None),
+        )
+    )
+    return (await session.exec(statement)).one()
 
 
 async def renew_claims(
@@ -287,6 +303,7 @@ async def resend(session: AsyncSession, *, notice_ids: Collection[int], now: dat
         )
         .values(status=NoticeStatus.PENDING, due_at=now, attempts=0, claimed_by=None)
     )
+    changes.note(session, changes.NOTICES)
     return int(result.rowcount or 0)
 
 
@@ -343,6 +360,7 @@ async def mark_reachable(session: AsyncSession, *, telegram_user_id: int, now: d
         )
         .values(status=NoticeStatus.PENDING, due_at=now)
     )
+    changes.note(session, changes.NOTICES)
     return True
 
 

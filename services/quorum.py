@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
 from models.tables import AttendanceEvent, LiveMessage
 from models.types import UTCDateTime
@@ -230,6 +231,7 @@ async def mark_dirty(
         )
     )
     await session.exec(statement)
+    changes.note(session, changes.LIVE)  # the live editor wakes when this commits
 
 
 async def _event_count(session: AsyncSession, meeting_id: int) -> int:
