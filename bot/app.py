@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+import asyncio
+import contextlib
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,7 +25,7 @@ from bot.callbacks import CallbackData
 from bot.commands import COMMANDS
 from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
-from bot.errors import OUTBOX_TAKES_OVER, on_error
+from bot.errors import on_error
 from bot.gate import gate
 from bot.handlers import (
     agenda,
@@ -43,6 +41,8 @@ from bot.handlers import (
 from bot.handlers.start import start
 from bot.live import LiveEditor
 from bot.menus import set_default_menus
+from bot.pacing import GroupLimiter
+from bot.render_ahead import render_ahead
 from bot.settings import Settings
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
@@ -111,7 +111,7 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Dialog: dialogues.pressed,
 }
 
-LIVE_TICKS = 5
+LIVE_TICKS = 5  # a burst of changes is looked at at most this often per interval
 
 
 def build_application(
@@ -126,16 +126,17 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # max_retries=0: a 429 reaches the outbox, which reschedules the notice itself.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Replies go at once; the outbox paces the broadcasts itself (bot/pacing.py); a 429
+        # reaches the caller: the outbox pauses and sends again.
+        .rate_limiter(GroupLimiter())
         .context_types(ContextTypes(context=BotContext))
         # A burst (60 check-ins in a second) must not queue behind each Telegram round trip.
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     application.bot_data.update(sessions=sessions, clock=clock, settings=settings)
-    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(OUTBOX_TAKES_OVER)
     _add_handlers(application)
     assert application.job_queue is not None
     schedule(
@@ -147,33 +148,14 @@ def build_application(
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
-        refresh_live=_only_when_leading(
-            application,
-            LiveEditor(
-                application.bot,
-                sessions,
-                min_interval=settings.live_interval,
-                tick=settings.live_interval / LIVE_TICKS,
-            ),
-        ),
-        # Called five times per interval; a message due between two calls is edited when due.
-        live_interval=settings.live_interval / LIVE_TICKS,
+    )
+    application.bot_data["live_editor"] = LiveEditor(
+        application.bot,
+        sessions,
+        min_interval=settings.live_interval,
+        tick=settings.live_interval / LIVE_TICKS,
     )
     return application
-
-
-def _only_when_leading(
-    application: KKRApplication, editor: LiveEditor
-) -> Callable[[datetime], Awaitable[Any]]:
-    """The live editor runs in the leading instance only: one editor per pinned message, so two
-    instances never post two of them (bot/main.py sets "leading"; a lone instance always leads)."""
-
-    async def refresh(now: datetime) -> Any:
-        if application.bot_data.get("leading", True):
-            return await editor(now)
-        return None
-
-    return refresh
 
 
 def _add_handlers(application: KKRApplication) -> None:
@@ -198,6 +180,29 @@ async def _post_init(application: KKRApplication) -> None:
     async with unit_of_work(application.bot_data["sessions"]) as session:
         await reclaim_own(session, worker=settings.instance, now=clock())
     await set_default_menus(application.bot)
+    # The live editor is woken by change, not by a job every fraction of a second (issue 15). It
+    # runs in the leading instance only: one editor per pinned message, so two instances never
+    # post two of them (bot/main.py sets "leading"; a lone instance always leads).
+    editor: LiveEditor = application.bot_data["live_editor"]
+    application.bot_data["tasks"] = [
+        asyncio.create_task(
+            editor.watch(clock, leading=lambda: application.bot_data.get("leading", True)),
+            name="kkrbot-live",
+        ),
+        # An agenda distributed here has its PDFs rendered at once, before its notices go out.
+        asyncio.create_task(
+            render_ahead(application.bot_data["sessions"], clock), name="kkrbot-render-ahead"
+        ),
+    ]
+
+
+async def _post_stop(application: KKRApplication) -> None:
+    tasks: list[asyncio.Task[None]] = application.bot_data.pop("tasks", [])
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 __all__ = ["build_application"]

@@ -43,18 +43,19 @@ IN_THE_GROUP = ("in", "out")  # the Check in / Check out buttons under the pinne
 
 async def gate(update: Update, context: BotContext) -> None:
     """Stop an update seen before, one from a stranger, or one that has no business in a group."""
+    user = update.effective_user
+    # One transaction (issue 15): the update recorded, whoever wrote it looked up, and a person who
+    # had blocked the bot and writes again made reachable.
     async with unit_of_work(context.sessions) as session:
         first_time = await take_update(session, update_id=update.update_id, now=context.now())
+        if first_time and user is not None:
+            context.actor = await actor_for_telegram(session, user.id)
+            if context.actor is not None and context.actor.unreachable:
+                await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if not first_time:
         raise ApplicationHandlerStop  # another instance (or this one before a restart) has it
-    user = update.effective_user
     if user is None:
         raise ApplicationHandlerStop
-    async with unit_of_work(context.sessions, write=False) as session:
-        context.actor = await actor_for_telegram(session, user.id)
-    if context.actor is not None and context.actor.unreachable:
-        async with unit_of_work(context.sessions) as session:
-            await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if context.actor is not None:
         context.language = supported(context.actor.language)
     else:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 LIVE = "live"  # a live (pinned quorum) message became dirty
 NOTICES = "notices"  # a notice was added to the outbox
+AGENDA = "agenda"  # an agenda version was distributed (its PDFs are rendered ahead)
 
 _KEY = "kkrbot.changes"
 _EVENTS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Event]] = (

@@ -195,13 +195,19 @@ async def mark_sent(
 
 
 async def mark_part_sent(
-    session: AsyncSession, *, notice_id: int, parts_sent: int, message_id: int | None
+    session: AsyncSession,
+    *,
+    notice_id: int,
+    parts_sent: int,
+    message_id: int | None,
+    sending_next: bool = False,
 ) -> None:
-    """One more message of a several-part notice went out: a retry resumes after it, never repeats it."""
+    """One more message of a several-part notice went out: a retry resumes after it, never repeats it.
+    With `sending_next` the next part's intent is recorded in the same transaction (begin_part)."""
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return
-    notice.parts_sent, notice.sending_part = parts_sent, None
+    notice.parts_sent, notice.sending_part = parts_sent, parts_sent if sending_next else None
     if notice.telegram_message_id is None:
         notice.telegram_message_id = message_id
     session.add(notice)
