@@ -203,9 +203,11 @@ async def run(members: int, live_interval: float) -> dict[str, float]:
                 await sim.send(secretary, "/tilknytgruppe", chat_id=group)
                 pinned = await pinned_message(sim, group)
                 await sim.send(chair, "/aabn")
+                # Opening checks the chair in (R-M5): the other members make the burst.
                 shown, _ = await until_shown(
-                    sim, group, pinned["message_id"], f"Fremmødt: 0 af {members}", 10
+                    sim, group, pinned["message_id"], f"Fremmødt: 1 af {members}", 10
                 )
+                member_users = [user for user in member_users if user != chair]
                 edits_before = shown["edit_count"]
                 calls_before = (await sim.calls())[-1]["seq"]
                 # The burst: every member presses "Tjek ind" within one second.
