@@ -6,7 +6,6 @@ the commit; a refusal is one `error: ...` line on stderr and exit status 1, with
 
 from __future__ import annotations
 
-import asyncio
 import html
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -168,6 +167,8 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     from services.errors import Refused
 
     try:
+        import asyncio  # here: `kkrbot --help` needs no event loop
+
         return asyncio.run(go())
     except Refused as error:
         for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
