@@ -78,7 +78,7 @@ async def together(
     future: asyncio.Future[R] = loop.create_future()
     queue.append((item, future))
     if len(queue) == 1:  # the first of a burst: a task of its own applies what has come by then
-        task = loop.create_task(_apply_burst(sessions, key, queues, apply))
+        task = loop.create_task(_apply_burst(sessions, key, queues, queue, apply))
         _RUNNING.add(task)
         task.add_done_callback(_RUNNING.discard)
     return await asyncio.shield(future)  # a caller gone does not undo the others' burst
@@ -91,13 +91,15 @@ async def _apply_burst(
     sessions: SessionFactory,
     key: Hashable,
     queues: dict[Hashable, list[tuple[Any, Any]]],
+    burst: list[tuple[Any, Any]],
     apply: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]],
 ) -> None:
-    async with write_guard():
-        burst = queues.pop(key, [])
-        items = [item for item, _ in burst]
-        outcomes: list[tuple[Any, BaseException | None]] = []
-        try:
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    try:
+        async with write_guard():
+            if queues.get(key) is burst:
+                del queues[key]  # who comes from now on starts the next burst
+            items = [item for item, _ in burst]
             try:
                 outcomes = [(r, None) for r in await _in_transaction(sessions, items, apply)]
             except Exception:  # TryAlone, or a failure: each item in a transaction of its own
@@ -107,11 +109,13 @@ async def _apply_burst(
                         outcomes.append(((await _in_transaction(sessions, [item], apply))[0], None))
                     except Exception as error:
                         outcomes.append((None, error))
-        except BaseException as error:  # cancelled with the bot: nobody's item is applied
-            for _, future in burst:
-                if not future.done():
-                    future.set_exception(error)
-            raise
+    except BaseException:  # cancelled with the bot: nobody's item is applied
+        if queues.get(key) is burst:
+            del queues[key]
+        for _, future in burst:
+            if not future.done():
+                future.cancel()
+        raise
     for (_, future), (result, failure) in zip(burst, outcomes, strict=True):
         if future.done():
             continue
