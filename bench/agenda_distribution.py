@@ -51,15 +51,17 @@ TOKEN = "7101:BENCH-AGENDA"
 FIRST_USER = 60_000
 PARTS = 4  # the message, the PDF, two material documents
 TELEGRAM_RATE = 30.0  # messages per second overall
+MUNICIPALITIES = 200  # the most a council has (create_council)
 
 
 def members_csv(recipients: int) -> str:
     """Mayors, one per municipality, two of them secretaries' colleagues: `recipients` people in all."""
-    mayors = recipients - 2
+    members = recipients - 2
     lines = ["name,role,municipality,party,substitute_for,office,language"]
-    for n in range(mayors):
+    for n in range(members):  # a mayor per municipality, then elected members (at most 200 each)
         office = "chair" if n == 0 else ""
-        lines.append(f"Member {n:03},mayor,Kommune {n:03},A,,{office},da")
+        role = "mayor" if n < MUNICIPALITIES else "member"
+        lines.append(f"Member {n:03},{role},Kommune {n % MUNICIPALITIES:03},A,,{office},da")
     lines += ["Secretary 1,secretariat,,,,,da", "Secretary 2,secretariat,,,,,en"]
     return "\n".join(lines) + "\n"
 
@@ -68,7 +70,11 @@ async def seed(sessions: SessionFactory, recipients: int, now: datetime) -> tupl
     """A council of `recipients` people linked to Telegram users, and one coming meeting."""
     async with sessions() as session, session.begin():
         council = await create_council(
-            session, name="KKR Bench", region="Bench", municipalities=recipients, now=now
+            session,
+            name="KKR Bench",
+            region="Bench",
+            municipalities=min(recipients, MUNICIPALITIES),
+            now=now,
         )
         await import_members(
             session, council=council, rows=parse_members_csv(members_csv(recipients)), now=now

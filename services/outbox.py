@@ -409,3 +409,18 @@ async def notice_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
         .order_by(col(Notice.kind), col(Notice.status))
     )
     return [(kind, status, int(count)) for kind, status, count in rows.all()]
+
+
+async def sending_to(session: AsyncSession, telegram_user_id: int) -> bool:
+    """Whether a notice to this Telegram user is claimed and on its way (the demo waits for it)."""
+    statement = (
+        select(Notice.id)
+        .join(TelegramLink, col(TelegramLink.person_id) == col(Notice.person_id))
+        .where(
+            TelegramLink.telegram_user_id == telegram_user_id,
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(Notice.claimed_by).is_not(None),
+        )
+        .limit(1)
+    )
+    return (await session.exec(statement)).first() is not None

@@ -6,7 +6,7 @@ else is sent to the bot as the current person, with `{invite}` replaced by their
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.demo.terminal import show
@@ -34,6 +34,9 @@ class DemoChat:
     sweep: Callable[[], object]
     out: Callable[[str], None]
     colour: bool = False
+    # Whether the outbox is still sending to this Telegram user (an agenda's PDF follows its
+    # message once rendered): the transcript waits for it, as the person would.
+    sending: Callable[[int], Awaitable[bool]] | None = None
     current: DemoPerson | None = None
     seen: dict[int, dict[int, int]] = field(default_factory=dict)  # chat -> message id -> edits
     people: list[DemoPerson] = field(default_factory=list)
@@ -139,13 +142,18 @@ class DemoChat:
                 await self.sim.wait_for_messages(chat, len(known) + 1, timeout=REPLY_TIMEOUT)
             except WaitTimeout:
                 self.out("  (no answer from the bot)")
+        waited = 0.0
         while True:  # settle: the same answer may come as several messages
             try:
                 await self.sim.wait_for_messages(
                     chat, len(await self.sim.messages(chat)) + 1, timeout=SETTLE_TIMEOUT
                 )
             except WaitTimeout:
-                break
+                waited += SETTLE_TIMEOUT
+                if self.sending is None or waited > 6 * REPLY_TIMEOUT:
+                    break
+                if not await self.sending(chat):
+                    break
         for message in await self.sim.messages(chat):
             self._print_if_new(message, known)
         await self._mention_others()

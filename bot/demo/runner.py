@@ -15,8 +15,10 @@ from bot.demo.chat import HELP, DemoChat
 from bot.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
+from models.unit_of_work import unit_of_work
 from scheduler.jobs import run_sweep
 from services.demo_seed import seed_demo
+from services.outbox import sending_to
 from telegram_emulator.server import EmulatorServer
 from telegram_emulator.testing import polling
 
@@ -61,8 +63,18 @@ async def _demo(lines: list[str] | None, *, out: Callable[[str], None], colour: 
             )
             application = build_application(settings, sessions)
             async with polling(application), emulator.client() as sim:
+
+                async def sending(user_id: int) -> bool:
+                    async with unit_of_work(sessions, write=False) as session:
+                        return await sending_to(session, user_id)
+
                 chat = DemoChat(
-                    sim, council, lambda: run_sweep(sessions, system_clock()), out, colour
+                    sim,
+                    council,
+                    lambda: run_sweep(sessions, system_clock()),
+                    out,
+                    colour,
+                    sending=sending,
                 )
                 await chat.setup()
                 out(BANNER.format(database=database))
