@@ -99,8 +99,9 @@ async def claim_due(
         .with_for_update(skip_locked=True, of=Notice)
     )
     claimed = []
+    recipients: dict[int, Collection[int]] = {}  # a meeting's recipients, read once per claim
     for notice, link, person in (await session.exec(statement)).all():
-        if not await may_receive(session, notice):
+        if not await may_receive(session, notice, recipients):
             notice.status, notice.claimed_by = NoticeStatus.WITHDRAWN, None
             notice.last_error = "no longer a recipient"
             session.add(notice)
