@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
@@ -44,9 +45,10 @@ from bot.menus import set_default_menus
 from bot.pacing import GroupLimiter
 from bot.render_ahead import render_ahead
 from bot.settings import Settings
+from models import changes
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
-from scheduler.jobs import schedule
+from scheduler.jobs import DELIVERY_JOB_ID, schedule
 from services.outbox import reclaim_own
 
 KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
@@ -183,6 +185,9 @@ async def _post_init(application: KKRApplication) -> None:
     # The live editor is woken by change, not by a job every fraction of a second (issue 15). It
     # runs in the leading instance only: one editor per pinned message, so two instances never
     # post two of them (bot/main.py sets "leading"; a lone instance always leads).
+    application.bot_data["deliver_soon"] = changes.listen(
+        changes.NOTICES, lambda: _deliver_soon(application)
+    )
     editor: LiveEditor = application.bot_data["live_editor"]
     application.bot_data["tasks"] = [
         asyncio.create_task(
@@ -196,7 +201,18 @@ async def _post_init(application: KKRApplication) -> None:
     ]
 
 
+def _deliver_soon(application: KKRApplication) -> None:
+    """A notice committed here: the delivery job runs now, not at its next tick (issue 15)."""
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(DELIVERY_JOB_ID):
+        with contextlib.suppress(Exception):  # not scheduled (yet, or any more): the tick comes
+            job.job.modify(next_run_time=datetime.now(UTC))
+
+
 async def _post_stop(application: KKRApplication) -> None:
+    undo = application.bot_data.pop("deliver_soon", None)
+    if undo is not None:
+        undo()
     tasks: list[asyncio.Task[None]] = application.bot_data.pop("tasks", [])
     for task in tasks:
         task.cancel()

@@ -22,7 +22,7 @@ from telegram._utils.types import JSONDict
 from telegram.ext import BaseRateLimiter
 
 GROUP_PER_MINUTE = 20
-OVERALL_PER_SECOND = 29.0  # Telegram allows about 30 messages a second to different chats
+OVERALL_PER_SECOND = 29.5  # Telegram allows about 30 messages a second to different chats
 
 
 class GroupLimiter(BaseRateLimiter[None]):

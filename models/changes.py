@@ -10,6 +10,7 @@ look now and then (a slow fallback).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,10 +42,25 @@ def signal(kind: str) -> asyncio.Event:
     return event
 
 
+_LISTENERS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, list[Callable[[], None]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def listen(kind: str, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` (in this loop) whenever a change of `kind` commits; returns the undo."""
+    loop = asyncio.get_running_loop()
+    callbacks = _LISTENERS.setdefault(loop, {}).setdefault(kind, [])
+    callbacks.append(callback)
+    return lambda: callbacks.remove(callback) if callback in callbacks else None
+
+
 def announce(session: AsyncSession) -> None:
     """The transaction committed: wake whoever waits for the kinds of change it noted."""
     for kind in session.info.pop(_KEY, ()):
         signal(kind).set()
+        for callback in list(_LISTENERS.get(asyncio.get_running_loop(), {}).get(kind, ())):
+            callback()
 
 
 def forget(session: AsyncSession) -> None:
