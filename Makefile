@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reply_latency.py
 	$(BIN)/python bench/agenda_distribution.py
 	$(BIN)/python bench/quorum_live.py
+	$(BIN)/python bench/check_ins.py
 	$(BIN)/python bench/votes.py
 	$(BIN)/python bench/record.py
 

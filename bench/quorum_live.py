@@ -1,9 +1,10 @@
 """Benchmark (issue 5): 60 members check in within one second through the emulator; how long until
 the pinned quorum message in the council's group shows the final count, and how many edits it took.
 
-Target: the final count shown within 3 s of the last check-in, at most one edit per second.
+Target: the final count shown within 1.5 s of the last check-in (issue 15), at most one edit per
+second. Three runs by default; min / median / max.
 
-    .venv/bin/python bench/quorum_live.py [--members 60] [--live-interval 1.0]
+    .venv/bin/python bench/quorum_live.py [--members 60] [--live-interval 1.0] [--runs 3]
 
 The real bot (PTB v22, the production wiring of bot.app) runs against the emulator over HTTP with a
 SQLite database in a temporary directory; the emulator serves from a process of its own. Setup links the
@@ -205,9 +206,11 @@ async def run(members: int, live_interval: float) -> dict[str, float]:
                 await sim.send(secretary, "/tilknytgruppe", chat_id=group)
                 pinned = await pinned_message(sim, group)
                 await sim.send(chair, "/aabn")
+                # Opening checks the chair in (R-M5): the other members make the burst.
                 shown, _ = await until_shown(
-                    sim, group, pinned["message_id"], f"Fremmødt: 0 af {members}", 10
+                    sim, group, pinned["message_id"], f"Fremmødt: 1 af {members}", 10
                 )
+                member_users = [user for user in member_users if user != chair]
                 edits_before = shown["edit_count"]
                 calls_before = (await sim.calls())[-1]["seq"]
                 # The burst: every member presses "Tjek ind" within one second.
@@ -245,7 +248,7 @@ async def run(members: int, live_interval: float) -> dict[str, float]:
     }
 
 
-TARGET_SHOWN_S = 3.0  # the final count shown within 3 s of the last check-in
+TARGET_SHOWN_S = 1.5  # the final count shown within 1.5 s of the last check-in (issue 15)
 TARGET_EDITS_PER_S = 1  # at most one edit of the pinned message in any second
 
 
@@ -253,33 +256,46 @@ def verdict(met: bool) -> str:
     return "MET" if met else "NOT MET"
 
 
+def spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    return f"{ordered[0]:.3f} / {ordered[len(ordered) // 2]:.3f} / {ordered[-1]:.3f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=60)
     parser.add_argument("--live-interval", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    result = asyncio.run(run(args.members, args.live_interval))
-    shown = result["final_shown_after_last_check_in_s"]
-    per_second = result["max_edits_in_any_second"]
-    shown_met = shown <= TARGET_SHOWN_S
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    results = [asyncio.run(run(args.members, args.live_interval)) for _ in range(args.runs)]
+    shown = [r["final_shown_after_last_check_in_s"] for r in results]
+    per_second = max(r["max_edits_in_any_second"] for r in results)
+    shown_met = sorted(shown)[len(shown) // 2] <= TARGET_SHOWN_S
     edits_met = per_second <= TARGET_EDITS_PER_S
-    no_spam = result["new_messages_in_group"] == 0
-    print(f"members checking in:                     {result['members']}")
-    print(f"burst (first to last check-in press):    {result['burst_s']:.3f} s")
-    print(f"last press answered after last check-in: {result['last_press_answered_after_s']:.3f} s")
-    print(f"edits at (s after last check-in):        {result['edits_after_last_check_in_s']}")
-    print(f"edits of the pinned message:             {result['edits']}")
-    print(f"new messages sent to the group:          {result['new_messages_in_group']}")
+    no_spam = all(r["new_messages_in_group"] == 0 for r in results)
+    print(f"members checking in:                     {args.members}; {args.runs} runs; load {load}")
+    print(f"burst (first to last check-in press):    {spread([r['burst_s'] for r in results])} s")
     print(
-        f"final count shown after last check-in:   {shown:.3f} s"
-        f"  (target <= {TARGET_SHOWN_S:.0f} s: {verdict(shown_met)})"
+        "last press answered after last check-in: "
+        f"{spread([r['last_press_answered_after_s'] for r in results])} s"
+    )
+    for r in results:
+        print(f"edits at (s after last check-in):        {r['edits_after_last_check_in_s']}")
+    print(
+        f"new messages sent to the group:          {[r['new_messages_in_group'] for r in results]}"
+    )
+    print(
+        f"final count shown after last check-in:   {spread(shown)} s (min / median / max)"
+        f"  (target <= {TARGET_SHOWN_S} s: {verdict(shown_met)})"
     )
     print(
         f"most edits in any one second:            {per_second}"
         f"  (target <= {TARGET_EDITS_PER_S}: {verdict(edits_met)})"
     )
     print(f"no new message per change:               {verdict(no_spam)}")
+    print(f"load after: {Path('/proc/loadavg').read_text().split()[:3]}")
     met = shown_met and edits_met and no_spam
     print("ALL TARGETS MET" if met else "TARGETS NOT MET")
     return 0 if met else 1

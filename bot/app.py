@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,7 +27,7 @@ from bot.callbacks import CallbackData
 from bot.commands import COMMANDS
 from bot.context import BotContext, Clock, system_clock
 from bot.delivery import deliver_due
-from bot.errors import OUTBOX_TAKES_OVER, on_error
+from bot.errors import on_error
 from bot.gate import gate
 from bot.handlers import (
     agenda,
@@ -50,10 +50,13 @@ from bot.handlers import (
 from bot.handlers.start import start
 from bot.live import LiveEditor
 from bot.menus import Menus, set_default_menus
+from bot.pacing import GroupLimiter
+from bot.render_ahead import render_ahead
 from bot.settings import Settings
+from models import changes
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
-from scheduler.jobs import schedule
+from scheduler.jobs import DELIVERY_JOB_ID, schedule
 from services.outbox import reclaim_own
 
 KKRApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
@@ -124,7 +127,7 @@ BUTTONS: dict[type[CallbackData], Any] = {
     callbacks.Dialog: dialogues.pressed,
 }
 
-LIVE_TICKS = 5
+LIVE_TICKS = 5  # a burst of changes is looked at at most this often per interval
 
 
 def build_application(
@@ -139,17 +142,18 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # max_retries=0: a 429 reaches the outbox, which reschedules the notice itself.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Replies go at once; the outbox paces the broadcasts itself (bot/pacing.py); a 429
+        # reaches the caller: the outbox pauses and sends again.
+        .rate_limiter(GroupLimiter())
         .context_types(ContextTypes(context=BotContext))
         # A burst (60 check-ins in a second) must not queue behind each Telegram round trip.
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     menus = Menus(application.bot, sessions)
     application.bot_data.update(sessions=sessions, clock=clock, settings=settings, menus=menus)
-    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(OUTBOX_TAKES_OVER)
     _add_handlers(application)
     assert application.job_queue is not None
     schedule(
@@ -161,36 +165,30 @@ def build_application(
         clock=clock,
         sweep_interval=settings.sweep_interval,
         delivery_interval=settings.delivery_interval,
-        refresh_live=_only_when_leading(
-            application,
-            LiveEditor(
-                application.bot,
-                sessions,
-                min_interval=settings.live_interval,
-                tick=settings.live_interval / LIVE_TICKS,
-            ),
-        ),
-        # Called five times per interval; a message due between two calls is edited when due.
-        live_interval=settings.live_interval / LIVE_TICKS,
         # The people's menus follow their roles and the moment (the leading instance keeps them).
         refresh_menus=_only_when_leading(application, menus.refresh),
         menu_interval=settings.menu_interval,
+    )
+    application.bot_data["live_editor"] = LiveEditor(
+        application.bot,
+        sessions,
+        min_interval=settings.live_interval,
+        tick=settings.live_interval / LIVE_TICKS,
     )
     return application
 
 
 def _only_when_leading(
-    application: KKRApplication, editor: Callable[[datetime], Awaitable[Any]]
+    application: KKRApplication, job: Callable[[datetime], Awaitable[Any]]
 ) -> Callable[[datetime], Awaitable[Any]]:
-    """The live editor runs in the leading instance only: one editor per pinned message, so two
-    instances never post two of them (bot/main.py sets "leading"; a lone instance always leads)."""
+    """A job of the leading instance only (bot/main.py sets "leading"; a lone instance leads)."""
 
-    async def refresh(now: datetime) -> Any:
+    async def run(now: datetime) -> Any:
         if application.bot_data.get("leading", True):
-            return await editor(now)
+            return await job(now)
         return None
 
-    return refresh
+    return run
 
 
 def _add_handlers(application: KKRApplication) -> None:
@@ -215,6 +213,43 @@ async def _post_init(application: KKRApplication) -> None:
     async with unit_of_work(application.bot_data["sessions"]) as session:
         await reclaim_own(session, worker=settings.instance, now=clock())
     await set_default_menus(application.bot)
+    # The live editor is woken by change, not by a job every fraction of a second (issue 15). It
+    # runs in the leading instance only: one editor per pinned message, so two instances never
+    # post two of them (bot/main.py sets "leading"; a lone instance always leads).
+    application.bot_data["deliver_soon"] = changes.listen(
+        changes.NOTICES, lambda: _deliver_soon(application)
+    )
+    editor: LiveEditor = application.bot_data["live_editor"]
+    application.bot_data["tasks"] = [
+        asyncio.create_task(
+            editor.watch(clock, leading=lambda: application.bot_data.get("leading", True)),
+            name="kkrbot-live",
+        ),
+        # An agenda distributed here has its PDFs rendered at once, before its notices go out.
+        asyncio.create_task(
+            render_ahead(application.bot_data["sessions"], clock), name="kkrbot-render-ahead"
+        ),
+    ]
+
+
+def _deliver_soon(application: KKRApplication) -> None:
+    """A notice committed here: the delivery job runs now, not at its next tick (issue 15)."""
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(DELIVERY_JOB_ID):
+        with contextlib.suppress(Exception):  # not scheduled (yet, or any more): the tick comes
+            job.job.modify(next_run_time=datetime.now(UTC))
+
+
+async def _post_stop(application: KKRApplication) -> None:
+    undo = application.bot_data.pop("deliver_soon", None)
+    if undo is not None:
+        undo()
+    tasks: list[asyncio.Task[None]] = application.bot_data.pop("tasks", [])
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 __all__ = ["build_application"]

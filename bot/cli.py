@@ -6,7 +6,6 @@ the commit; a refusal is one `error: ...` line on stderr and exit status 1, with
 
 from __future__ import annotations
 
-import asyncio
 import html
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -21,33 +20,15 @@ try:  # typer ≥ 0.20 vendors click; older releases use the click distribution
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
-from models.db import make_engine, make_session_factory
-from models.enums import MeetingKind
-from models.migrate import current_revision, upgrade
-from models.tables import Notice
-from models.unit_of_work import unit_of_work
-from services.appointments import export_csv, import_bodies, parse_bodies_csv, register_of
-from services.councillors import import_councillors, parse_councillors_csv
-from services.councils import (
-    CouncilSettings,
-    change_settings,
-    council_by_slug,
-    council_settings,
-    create_council,
-)
-from services.csv_files import decode
-from services.errors import Refused
-from services.invites import issue_invites
-from services.meetings import MeetingView, add_meeting, council_meetings, view
-from services.members import import_members, parse_members_csv
-from services.outbox import not_delivered, resend
-
 # The database and service stack is imported by the command that needs it, so that `kkrbot
 # --help` and a mistyped option answer at once (issue 15: < 0.3 s, not a second of imports).
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.settings import Settings
+    from models.tables import Notice
+    from services.errors import Refused
+    from services.meetings import MeetingView
 
 T = TypeVar("T")
 AT_FORMAT = "%Y-%m-%d %H:%M"
@@ -163,6 +144,9 @@ def _fail(message: str) -> NoReturn:
 
 def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Migrate, then run `work` in one transaction; any refusal rolls everything back."""
+    from models.db import make_engine, make_session_factory
+    from models.migrate import upgrade
+    from models.unit_of_work import unit_of_work
 
     async def go() -> T:
         engine = make_engine(settings.database_url)
@@ -183,6 +167,8 @@ def _guarded(settings: Settings, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
     from services.errors import Refused
 
     try:
+        import asyncio  # here: `kkrbot --help` needs no event loop
+
         return asyncio.run(go())
     except Refused as error:
         for line in error.params.get("errors", [])[:-1]:  # every error of a file, one a line
@@ -241,6 +227,7 @@ def council_create(
     ] = None,
 ) -> None:
     """Create a council (R-P1); prints its slug alone on the last line."""
+    from services.councils import create_council
 
     settings = _settings(ctx)
 
@@ -367,7 +354,10 @@ def council_settings_command(
 ) -> None:
     """Show the council's settings, or change those given; the scheduler follows at its next sweep."""
     from services.councils import (
+        CouncilSettings,
+        change_settings,
         council_by_slug,
+        council_settings,
     )
     from services.publishing import publish_setting
     from services.publishing_setting import configure_publishing
@@ -490,6 +480,7 @@ def members_import(
 ) -> None:
     """Create or update the council's people from a CSV file; re-importing it changes nothing."""
     from services.councils import council_by_slug
+    from services.members import import_members, parse_members_csv
 
     settings = _settings(ctx)
     text = _read_bytes(file)
@@ -537,6 +528,7 @@ def invites(ctx: typer.Context, council: CouncilOption) -> None:
     from telegram.helpers import create_deep_linked_url
 
     from services.councils import council_by_slug
+    from services.invites import issue_invites
 
     settings = _settings(ctx)
     try:
@@ -606,7 +598,9 @@ def meetings_add(
     ] = None,
 ) -> None:
     """Put a meeting in the plan; prints its id and, if ordinary, its R-D1/R-D2 deadlines."""
+    from models.enums import MeetingKind
     from services.councils import council_by_slug
+    from services.meetings import add_meeting, view
 
     settings = _settings(ctx)
     starts_at = _parse_at(at)
@@ -636,6 +630,7 @@ def meetings_add(
 def meetings_list(ctx: typer.Context, council: CouncilOption) -> None:
     """The council's coming meetings, soonest first, with their deadlines in local time."""
     from services.councils import council_by_slug
+    from services.meetings import council_meetings
 
     settings = _settings(ctx)
 
@@ -676,6 +671,7 @@ def attendance_export_command(
     """R-X3: one row per person per meeting held in the period, and totals per person."""
     from services.actors import secretariat_actor
     from services.attendance_export import attendance_export, export_file_name, to_csv, to_xlsx
+    from services.councils import council_by_slug
 
     settings = _settings(ctx)
     if file_format not in ("csv", "xlsx"):
@@ -713,6 +709,8 @@ def _parse_day(option: str, value: str) -> date:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the migrations (they also run on every start); prints the revision reached."""
+    from models.db import make_engine
+    from models.migrate import current_revision, upgrade
 
     settings = _settings(ctx)
 
@@ -746,6 +744,8 @@ def outbox(
 ) -> None:
     """Notices Telegram did not take (held back, failed, or waiting for a person who blocked the
     bot), with the reason; --resend / --resend-all put them back in the queue."""
+    from services.outbox import not_delivered, resend
+
     settings = _settings(ctx)
 
     async def work(session: AsyncSession) -> tuple[list[Notice], int]:
@@ -833,6 +833,10 @@ def bodies_import(
     ],
 ) -> None:
     """Create or update the bodies of the register from a CSV file (by name)."""
+    from services.appointments import import_bodies, parse_bodies_csv
+    from services.councils import council_by_slug
+    from services.csv_files import decode
+
     settings = _settings(ctx)
     text = decode(_read_bytes(file))
 
@@ -856,6 +860,10 @@ def councillors_import(
     ],
 ) -> None:
     """Add or update the region's municipal councillors (by name and municipality)."""
+    from services.councillors import import_councillors, parse_councillors_csv
+    from services.councils import council_by_slug
+    from services.csv_files import decode
+
     settings = _settings(ctx)
     text = decode(_read_bytes(file))
 
@@ -880,6 +888,9 @@ def appointments_export(
     ] = None,
 ) -> None:
     """Write the register of appointments as CSV, for the council's web page."""
+    from services.appointments import export_csv, register_of
+    from services.councils import council_by_slug
+
     settings = _settings(ctx)
 
     async def work(session: AsyncSession) -> str:

@@ -10,14 +10,17 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cli
-from procedure.composition_trace import CompositionTrace
-from services.councils import council_by_slug
+
+if TYPE_CHECKING:  # the stack is imported by the command that needs it (`kkrbot --help` is fast)
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from models.tables import Council
+    from procedure.composition_trace import CompositionTrace
 
 term_app = typer.Typer(help="A term: the composition from the election, the constituent meeting.")
 municipalities_app = typer.Typer(help="The municipalities' mayors and deputy mayors (R-S2, R-K1).")
@@ -26,6 +29,13 @@ cli.app.add_typer(municipalities_app, name="municipalities")
 
 CouncilOption = cli.CouncilOption
 DateOption = Annotated[str, typer.Option(help="A date as YYYY-MM-DD.", show_default=False)]
+
+
+async def council_by_slug(session: AsyncSession, slug: str) -> Council:
+    """services.councils.council_by_slug, imported when a command runs."""
+    from services.councils import council_by_slug as find
+
+    return await find(session, slug)
 
 
 def read_bytes(file: Path) -> bytes:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
@@ -31,7 +30,9 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.agenda_parts import AgendaParts, NotBuilt, PendingPdf, agenda_parts
 from bot.callbacks import Attendance, MembershipOffer
+from bot.pacing import ChatPacer, FloodGate, OverallPacer
 from bot.record_delivery import (
     MINUTES_KINDS,
     calendar_parts,
@@ -44,10 +45,7 @@ from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.agenda_delivery import (
     AGENDA_KIND,
-    AgendaPackage,
     Document,
-    agenda_package,
-    render_agenda_if_needed,
 )
 from services.agenda_delivery import remember_file_id as remember_pdf
 from services.attendance import SUMMONS_TO_ANSWER
@@ -99,53 +97,12 @@ class Text:
     buttons: InlineKeyboardMarkup | None = None
 
 
-Part = Text | Document
-
-
-@dataclass
-class FloodGate:
-    """Telegram's flood control for the whole bot: after a 429 nothing is sent until the instant
-    Telegram named, counted from when the 429 arrived (not from when the run began)."""
-
-    clock: Callable[[], float] = time.monotonic
-    until: float = 0.0
-    hits: int = 0
-
-    def pause(self, retry_after: int | timedelta) -> None:
-        self.hits += 1
-        self.until = max(self.until, self.clock() + retry_delay(retry_after).total_seconds())
-
-    async def wait(self) -> None:
-        while (left := self.until - self.clock()) > 0:
-            await asyncio.sleep(left)  # Telegram's real pause, not a test waiting
+Part = Text | Document | PendingPdf
 
 
 FLOOD = FloodGate()
-
-
-@dataclass
-class ChatPacer:
-    """Telegram's per-chat limit (about one message a second, a short burst allowed)."""
-
-    burst: float = 3.0
-    per_second: float = 1.0
-    clock: Callable[[], float] = time.monotonic
-    _tokens: dict[int, tuple[float, float]] = field(default_factory=dict)
-
-    async def wait(self, chat_id: int) -> None:
-        now = self.clock()
-        tokens, last = self._tokens.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.per_second)
-        if tokens < 1:
-            pause = (1 - tokens) / self.per_second
-            await asyncio.sleep(pause)  # pacing real Telegram calls, not a test waiting
-            now, tokens = now + pause, 1.0
-        self._tokens[chat_id] = (tokens - 1, now)
-        if len(self._tokens) > 10_000:
-            self._tokens.clear()
-
-
 PACER = ChatPacer()
+OVERALL = OverallPacer()
 
 
 def _(message: str) -> str:
@@ -211,7 +168,7 @@ async def notice_parts(
     delivery: Delivery,
     sessions: SessionFactory,
     now: datetime,
-    packages: dict[tuple[int, int, str], AgendaPackage],
+    packages: dict[tuple[int, int, str], AgendaParts],
 ) -> list[Part]:
     """What one notice sends: the text, and for an agenda its PDF and material (R-M3); the
     minutes with their PDF; a summons, move or cancellation with the meeting's .ics."""
@@ -224,15 +181,8 @@ async def notice_parts(
     language = supported(delivery.language)
     key = (int(delivery.payload["meeting_id"]), int(delivery.payload["version"]), language)
     if key not in packages:
-        # The PDF is rendered (seconds of CPU) before the write guard is taken, not while held.
-        async with unit_of_work(sessions, write=False) as session:
-            pdf = await render_agenda_if_needed(
-                session, meeting_id=key[0], version=key[1], language=language
-            )
-        async with unit_of_work(sessions) as session:
-            packages[key] = await agenda_package(
-                session, meeting_id=key[0], version=key[1], language=language, now=now, rendered=pdf
-            )
+        # The PDF is rendered (seconds of CPU) outside the write guard; the message goes first.
+        packages[key] = await agenda_parts(sessions, key[0], key[1], language, now)
     package = packages[key]
     text = render("notices/agenda.html.j2", language, agenda=package.snapshot)
     ics = (
@@ -282,6 +232,7 @@ class _Sending:
     delivery: Delivery
     parts: list[Part]
     next_part: int
+    intended: int | None = None  # the part whose intent is recorded (begin_part)
 
 
 async def deliver_due(
@@ -293,21 +244,33 @@ async def deliver_due(
     worker: str = "",
     pacer: ChatPacer = PACER,
     flood: FloodGate = FLOOD,
+    overall: OverallPacer = OVERALL,
 ) -> DeliveryReport:
     """Send what is due, batch after batch. `clock` gives the time when an outcome is recorded
     (a backoff counts from the failure, not from the run's start); `worker` names this process."""
     wall = clock or (lambda: now)
     report = DeliveryReport()
-    run = _Run(bot, sessions, wall, report, pacer, flood)
-    for _ in range(MAX_BATCHES):
-        await flood.wait()  # claim nothing while Telegram asks everyone to wait
-        async with unit_of_work(sessions) as session:
-            batch = await claim_due(session, now=wall(), limit=BATCH, worker=worker)
-        if not batch:
-            break
-        await run.batch(batch)
-        if len(batch) < BATCH:
-            break
+    run = _Run(bot, sessions, wall, report, pacer, flood, overall)
+    batches: list[asyncio.Task[None]] = []
+    try:
+        for _ in range(MAX_BATCHES):
+            # The next batch is claimed while the last notices of the one before still wait for
+            # their chat's pace (issue 15): the overall pace never idles between batches.
+            await run.room(BATCH // 3)
+            await flood.wait()  # claim nothing while Telegram asks everyone to wait
+            async with unit_of_work(sessions) as session:
+                batch = await claim_due(session, now=wall(), limit=BATCH, worker=worker)
+            if not batch:
+                break
+            batches.append(asyncio.ensure_future(run.batch(batch)))
+            if len(batch) < BATCH:
+                break
+        await asyncio.gather(*batches)
+    except BaseException:
+        for running in batches:
+            running.cancel()  # each gives back the claims it still holds
+        await asyncio.gather(*batches, return_exceptions=True)
+        raise
     return report
 
 
@@ -319,14 +282,31 @@ class _Run:
     report: DeliveryReport
     pacer: ChatPacer
     flood: FloodGate
-    packages: dict[tuple[int, int, str], AgendaPackage] = field(default_factory=dict)
+    overall: OverallPacer
+    packages: dict[tuple[int, int, str], AgendaParts] = field(default_factory=dict)
     uploaded: dict[UploadKey, str] = field(default_factory=dict)  # stored PDF -> file id
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
     _uploads: dict[UploadKey, asyncio.Lock] = field(default_factory=dict)
+    _open: int = 0  # claimed notices not yet done, over every batch of the run
+    _waiting: int = 0  # of those, waiting for their agenda's PDF to be rendered
+    _progress: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def room(self, most: int) -> None:
+        """Wait until at most `most` claimed notices have something left to send now."""
+        while self._open - self._waiting > most:
+            self._progress.clear()
+            await self._progress.wait()
+
+    def _done(self, open_ids: set[int], notice_id: int) -> None:
+        if notice_id in open_ids:
+            open_ids.discard(notice_id)
+            self._open -= 1
+            self._progress.set()
 
     async def batch(self, batch: list[Delivery]) -> None:
         """Send a claimed batch, renewing its claims meanwhile; a cancel gives back the rest."""
         open_ids = {d.notice_id for d in batch}
+        self._open += len(open_ids)
         heartbeat = asyncio.create_task(self._heartbeat(open_ids))
         try:
             sending = [s for s in [await self._prepare(d, open_ids) for d in batch] if s]
@@ -338,6 +318,9 @@ class _Run:
             raise
         finally:
             heartbeat.cancel()
+            self._open -= len(open_ids)  # whatever is left is no longer this run's
+            open_ids.clear()
+            self._progress.set()
 
     async def _heartbeat(self, open_ids: set[int]) -> None:
         while True:
@@ -366,6 +349,12 @@ class _Run:
         while item.next_part < len(item.parts):
             try:
                 message = await self._send(item)
+            except NotBuilt as error:
+                log.error(
+                    "notice %s (%s) cannot be built: %s", delivery.notice_id, delivery.kind, error
+                )
+                await self._outcome(delivery, open_ids, retry=str(error))
+                return
             except Forbidden as error:
                 await self._outcome(delivery, open_ids, unreachable=error.message)
                 return
@@ -389,13 +378,16 @@ class _Run:
             self.report.messages += 1
             item.next_part += 1
             if item.next_part < len(item.parts):
+                # One transaction: this part sent, the next one's intent (issue 15: fewer writes).
                 async with unit_of_work(self.sessions) as session:
                     await mark_part_sent(
                         session,
                         notice_id=delivery.notice_id,
                         parts_sent=item.next_part,
                         message_id=message.message_id,
+                        sending_next=True,
                     )
+                item.intended = item.next_part
         async with unit_of_work(self.sessions) as session:
             await mark_sent(
                 session,
@@ -403,21 +395,33 @@ class _Run:
                 message_id=message.message_id if message else None,
                 now=self.clock(),
             )
-        open_ids.discard(delivery.notice_id)
+        self._done(open_ids, delivery.notice_id)
         self.report.sent += 1
 
     async def _send(self, item: _Sending) -> Message:
         """Send the notice's next part; a 429 pauses everything and the part goes again after."""
         chat_id, part = item.delivery.chat_id, item.parts[item.next_part]
+        if isinstance(part, PendingPdf):  # the agenda's PDF: its render is awaited only now
+            self._waiting += 1  # meanwhile the next batch's messages may go (room())
+            self._progress.set()
+            try:
+                part = item.parts[item.next_part] = await part.document
+            except Exception as error:
+                raise NotBuilt(type(error).__name__) from error
+            finally:
+                self._waiting -= 1
         while True:
             await self.flood.wait()
             await self.pacer.wait(chat_id)
             async with self._slots:
                 await self.flood.wait()  # a 429 may have come while this send waited its turn
-                async with unit_of_work(self.sessions) as session:
-                    await begin_part(
-                        session, notice_id=item.delivery.notice_id, part=item.next_part
-                    )
+                if item.intended != item.next_part:
+                    async with unit_of_work(self.sessions) as session:
+                        await begin_part(
+                            session, notice_id=item.delivery.notice_id, part=item.next_part
+                        )
+                    item.intended = item.next_part
+                await self.overall.wait()  # just under 30/s over all chats (bot/pacing.py)
                 try:
                     return await self._send_part(chat_id, part)
                 except RetryAfter as error:
@@ -449,7 +453,7 @@ class _Run:
                     session, notice_id=delivery.notice_id, now=now, error=retry or "error"
                 )
                 self.report.retried += 1
-        open_ids.discard(delivery.notice_id)
+        self._done(open_ids, delivery.notice_id)
 
     async def _send_part(self, chat_id: int, part: Part) -> Message:
         upload_id = upload_key(part)
@@ -506,8 +510,3 @@ async def _remember_upload(
             await remember_pdf(session, agenda_document_id=key[1], file_id=file_id)
         else:
             await remember_minutes_file_id(session, minutes_document_id=key[1], file_id=file_id)
-
-
-def retry_delay(retry_after: int | timedelta) -> timedelta:
-    """How long Telegram asked us to wait (PTB gives an int today, a timedelta when opted in)."""
-    return retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)

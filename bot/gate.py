@@ -14,12 +14,10 @@ from telegram.ext import ApplicationHandlerStop
 from bot.callbacks import Attendance
 from bot.commands import COMMANDS
 from bot.context import BotContext
-from models.unit_of_work import unit_of_work
+from models.unit_of_work import together, unit_of_work
 from procedure.permissions import Action
-from services.actors import actor_for_telegram
-from services.outbox import mark_reachable
 from services.recipients import linked_group_council
-from services.updates import take_update
+from services.updates import Arrival, admit
 from templates.i18n import supported
 
 log = logging.getLogger(__name__)
@@ -39,22 +37,21 @@ PRIVATELY = _("I answer that only in our private chat: %(link)s")
 GROUP_COMMANDS = frozenset(name for command in COMMANDS if command.group for name in command.names)
 LINKING = frozenset({"linkgroup", "tilknytgruppe"})
 IN_THE_GROUP = ("in", "out")  # the Check in / Check out buttons under the pinned message
+GATE = "gate"  # the key of the updates whose gate work is done together (models.unit_of_work)
 
 
 async def gate(update: Update, context: BotContext) -> None:
     """Stop an update seen before, one from a stranger, or one that has no business in a group."""
-    async with unit_of_work(context.sessions) as session:
-        first_time = await take_update(session, update_id=update.update_id, now=context.now())
+    user = update.effective_user
+    # One transaction for the updates arriving together (issue 15): each recorded, whoever wrote
+    # it looked up, and a person who had blocked the bot and writes again made reachable.
+    arrival = Arrival(update.update_id, user.id if user is not None else None, context.now())
+    admitted = await together(context.sessions, GATE, arrival, admit)
+    first_time, context.actor = admitted.first_time, admitted.actor
     if not first_time:
         raise ApplicationHandlerStop  # another instance (or this one before a restart) has it
-    user = update.effective_user
     if user is None:
         raise ApplicationHandlerStop
-    async with unit_of_work(context.sessions, write=False) as session:
-        context.actor = await actor_for_telegram(session, user.id)
-    if context.actor is not None and context.actor.unreachable:
-        async with unit_of_work(context.sessions) as session:
-            await mark_reachable(session, telegram_user_id=user.id, now=context.now())
     if context.actor is not None:
         context.language = supported(context.actor.language)
     else:

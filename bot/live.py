@@ -7,6 +7,7 @@ one interval."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.callbacks import Attendance
+from models import changes
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.live import LiveRender, dirty_messages, mark_rendered
@@ -26,6 +28,10 @@ from services.quorum import QuorumView
 from templates.i18n import gettext, render
 
 log = logging.getLogger(__name__)
+# How often the editor looks for changes made by another process (a second instance writes the
+# check-ins it received; this one, the leader, edits the pinned message). Changes committed in
+# this process wake it at once (models.changes).
+FALLBACK_SECONDS = 5.0
 
 
 def _(message: str) -> str:
@@ -99,6 +105,33 @@ class LiveEditor:
             await self.sleep(soon)
             report.merge(await self._refresh(now + timedelta(seconds=soon)))
         return report
+
+    async def watch(
+        self,
+        clock: Callable[[], datetime],
+        *,
+        leading: Callable[[], bool] = lambda: True,
+        fallback: float = FALLBACK_SECONDS,
+    ) -> None:
+        """Run until cancelled, woken by change rather than by a poll (issue 15: an idle bot uses
+        no CPU): refresh when a change of a live message commits in this process, when a message
+        held back by the debounce may be edited again, and every `fallback` seconds for changes
+        made elsewhere. A burst of changes is looked at most once per `tick`."""
+        wake = changes.signal(changes.LIVE)
+        while True:
+            wake.clear()
+            looked = self.monotonic()
+            if leading():
+                try:
+                    await self._refresh(clock())
+                except Exception:  # the next change or the fallback tries again
+                    log.exception("the live messages were not refreshed")
+            due = self._next_due() - self.monotonic()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), min(fallback, due) if due > 0 else fallback)
+            spacing = looked + self.tick - self.monotonic()
+            if spacing > 0:
+                await self.sleep(spacing)
 
     async def _refresh(self, now: datetime) -> LiveReport:
         moment = self.monotonic()

@@ -83,6 +83,8 @@ async def serve(application: KKRApplication, leadership: Leadership, stop: async
         if updater.running:
             await updater.stop()
         await application.stop()  # the jobs finish; an outbox batch cancelled gives back its claims
+        if application.post_stop is not None:
+            await application.post_stop(application)  # the live editor stops
         await application.shutdown()
         await leadership.release()
 

@@ -9,13 +9,18 @@ has a single writer, and on PostgreSQL the row locks then rarely wait. A pure re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.db import SessionFactory
+
+I = TypeVar("I")  # noqa: E741
+R = TypeVar("R")
 
 # One guard per event loop (an asyncio.Lock belongs to the loop that first waits on it; tests and
 # the demo may run several loops in one process, one after the other).
@@ -40,5 +45,93 @@ async def unit_of_work(
         async with sessions() as session, session.begin():
             yield session
         return
-    async with write_guard(), sessions() as session, session.begin():
-        yield session
+    async with write_guard(), sessions() as session:
+        async with session.begin():
+            yield session
+        changes.announce(session)  # committed: wake the workers waiting for such changes
+
+
+class TryAlone(Exception):
+    """Raised by a burst's `apply` when one item cannot share the transaction (it changed state and
+    then was refused): the burst is rolled back and every item applied in a transaction of its own."""
+
+
+_BURSTS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, list[tuple[Any, Any]]]] = (
+    WeakKeyDictionary()
+)
+
+
+async def together(
+    sessions: SessionFactory,
+    key: Hashable,
+    item: I,
+    apply: Callable[[AsyncSession, list[I]], Awaitable[list[R]]],
+) -> R:
+    """Apply `item` in a transaction shared with the other items of `key` (one meeting) that arrive
+    while the write guard is busy — a burst of 60 check-ins is a few transactions, not 60 (issue 15).
+    `apply` takes the items in order of arrival and gives one result each."""
+    loop = asyncio.get_running_loop()
+    queues = _BURSTS.get(loop)
+    if queues is None:
+        queues = _BURSTS[loop] = {}
+    queue = queues.setdefault(key, [])
+    future: asyncio.Future[R] = loop.create_future()
+    queue.append((item, future))
+    if len(queue) == 1:  # the first of a burst: a task of its own applies what has come by then
+        task = loop.create_task(_apply_burst(sessions, key, queues, queue, apply))
+        _RUNNING.add(task)
+        task.add_done_callback(_RUNNING.discard)
+    return await asyncio.shield(future)  # a caller gone does not undo the others' burst
+
+
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+async def _apply_burst(
+    sessions: SessionFactory,
+    key: Hashable,
+    queues: dict[Hashable, list[tuple[Any, Any]]],
+    burst: list[tuple[Any, Any]],
+    apply: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]],
+) -> None:
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    try:
+        async with write_guard():
+            if queues.get(key) is burst:
+                del queues[key]  # who comes from now on starts the next burst
+            items = [item for item, _ in burst]
+            try:
+                outcomes = [(r, None) for r in await _in_transaction(sessions, items, apply)]
+            except Exception:  # TryAlone, or a failure: each item in a transaction of its own
+                outcomes = []
+                for item in items:
+                    try:
+                        outcomes.append(((await _in_transaction(sessions, [item], apply))[0], None))
+                    except Exception as error:
+                        outcomes.append((None, error))
+    except BaseException:  # cancelled with the bot: nobody's item is applied
+        if queues.get(key) is burst:
+            del queues[key]
+        for _, future in burst:
+            if not future.done():
+                future.cancel()
+        raise
+    for (_, future), (result, failure) in zip(burst, outcomes, strict=True):
+        if future.done():
+            continue
+        if failure is not None:
+            future.set_exception(failure)
+        else:
+            future.set_result(result)
+
+
+async def _in_transaction(
+    sessions: SessionFactory,
+    items: list[Any],
+    apply: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]],
+) -> list[Any]:
+    async with sessions() as session:
+        async with session.begin():
+            results = await apply(session, items)
+        changes.announce(session)
+    return results

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from telegram.ext import JobQueue
 
+from models import changes
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
+from services.outbox import next_due
 from services.sweep import SweepReport, sweep
 from services.updates import forget_old_updates
 
@@ -42,7 +46,6 @@ logging.getLogger("apscheduler.executors.default").addFilter(_StoppedWithTheBot(
 
 SWEEP_JOB_ID = "kkrbot-sweep"
 DELIVERY_JOB_ID = "kkrbot-delivery"
-LIVE_JOB_ID = "kkrbot-live"
 MENU_JOB_ID = "kkrbot-menus"
 # APScheduler 3's default grace is one second; a busy or suspended process must still run the job.
 MISFIRE_GRACE_SECONDS = 3600
@@ -71,6 +74,39 @@ def _stopping_quietly() -> Iterator[None]:
         log.debug("a job stopped with the bot")
 
 
+@dataclass
+class OutboxWatch:
+    """Whether the delivery job need look at the outbox (issue 15: an idle bot uses no CPU): a
+    notice added or released in this process (models.changes), the earliest waiting notice's
+    moment come (a retry, a scheduled notice, another instance's lapsed claim), or `fallback`
+    seconds since the last look (notices written by another process)."""
+
+    fallback: float = 5.0
+    monotonic: Callable[[], float] = time.monotonic
+    next_due: datetime | None = None
+    known: bool = False  # next_due has been read since the last delivery
+    looked: float = field(default=float("-inf"))
+    looked_at: datetime | None = None  # the clock's time of the last look
+
+    def wanted(self, now: datetime) -> bool:
+        if not self.known or changes.signal(changes.NOTICES).is_set():
+            return True
+        if self.next_due is not None and self.next_due <= now:
+            return True
+        since = self.monotonic() - self.looked
+        if self.looked_at is not None and (now - self.looked_at).total_seconds() > since + 1:
+            return True  # the clock was set forward (a test's clock, an adjusted system clock)
+        return since >= self.fallback
+
+    async def deliver(self, sessions: SessionFactory, deliver: Deliver, now: datetime) -> None:
+        changes.signal(changes.NOTICES).clear()  # a notice added from here on wakes the next tick
+        self.looked, self.looked_at, self.known = self.monotonic(), now, False
+        await deliver(now)
+        async with unit_of_work(sessions, write=False) as session:
+            self.next_due = await next_due(session)
+        self.known = True
+
+
 def schedule(
     job_queue: JobQueue[Any],
     *,
@@ -79,13 +115,15 @@ def schedule(
     clock: Clock,
     sweep_interval: float,
     delivery_interval: float,
-    refresh_live: Deliver | None = None,
-    live_interval: float = 1.0,
     refresh_menus: Deliver | None = None,
     menu_interval: float = 60.0,
+    outbox_fallback: float = 5.0,
 ) -> None:
-    """Register the sweep, the delivery worker and the live-message editor with explicit ids and a
-    generous misfire grace; the live editor's interval is its debounce (one edit per message each)."""
+    """Register the sweep and the delivery worker with explicit ids and a generous misfire grace.
+    The delivery job ticks every `delivery_interval` but reads the outbox only when something may
+    be due (OutboxWatch); the live editor is not a job: bot/app.py runs it, woken by change."""
+    # Another process's notices are looked for every few ticks (at most every 5 s).
+    watch = OutboxWatch(fallback=min(outbox_fallback, 10 * delivery_interval))
 
     async def sweep_job(_context: Any) -> None:
         with _stopping_quietly():
@@ -93,12 +131,9 @@ def schedule(
 
     async def delivery_job(_context: Any) -> None:
         with _stopping_quietly():
-            await deliver(clock())
-
-    async def live_job(_context: Any) -> None:
-        if refresh_live is not None:
-            with _stopping_quietly():
-                await refresh_live(clock())
+            now = clock()
+            if watch.wanted(now):
+                await watch.deliver(sessions, deliver, now)
 
     async def menu_job(_context: Any) -> None:
         if refresh_menus is not None:
@@ -109,8 +144,6 @@ def schedule(
         (sweep_job, sweep_interval, SWEEP_JOB_ID),
         (delivery_job, delivery_interval, DELIVERY_JOB_ID),
     ]
-    if refresh_live is not None:
-        jobs.append((live_job, live_interval, LIVE_JOB_ID))
     if refresh_menus is not None:
         jobs.append((menu_job, menu_interval, MENU_JOB_ID))
     for callback, interval, job_id in jobs:

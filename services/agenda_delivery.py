@@ -3,7 +3,6 @@ version, and what the delivery worker needs to send one (text, the PDF, the mate
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from models import changes
 from models.enums import MeetingKind, MeetingStatus
 from models.tables import AgendaDocument, AgendaVersion, Council, Meeting
 from procedure.agenda import agenda_changes
@@ -22,6 +22,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import SYSTEM_NAME, Actor, SystemActor
 from services.agenda import council_of, item_views, require_changeable
+from services.agenda_pdf import rendered_pdfs
 from services.agenda_prep import (
     MAX_REASON,
     AgendaOverview,
@@ -34,8 +35,8 @@ from services.meetings import meeting_of, view
 from services.outbox import enqueue
 from services.recipients import agenda_recipients
 from services.seats import require_for_meeting
-from templates.documents import agenda_file_name, render_agenda_pdfs_apart
-from templates.i18n import LANGUAGES, supported
+from templates.documents import agenda_file_name
+from templates.i18n import supported
 
 AGENDA_KIND = "agenda"
 
@@ -170,6 +171,7 @@ async def distribute_agenda(
     recipients = await agenda_recipients(session, meeting)
     for person_id in recipients:
         await enqueue_agenda(session, meeting=meeting, person_id=person_id, now=now)
+    changes.note(session, changes.AGENDA)  # its PDFs are rendered as soon as this commits
     audit.record(
         session,
         now=now,
@@ -357,27 +359,7 @@ async def render_agenda_if_needed(
     snapshot = await _snapshot(session, meeting_id, version)
     if stored.first() is not None or snapshot is None:
         return None
-    return await _render(meeting_id, version, language, snapshot)
-
-
-# The other languages' PDFs of a render, kept until their own delivery asks for them: one worker
-# process renders every language at once, so the second language never stalls its batch.
-_RENDERED: dict[tuple[int, int, str], bytes] = {}
-_KEPT = 16  # a few PDFs of some ten KB each, at most
-
-
-async def _render(meeting_id: int, version: int, language: str, snapshot: dict[str, Any]) -> bytes:
-    kept = _RENDERED.pop((meeting_id, version, language), None)
-    if kept is not None:
-        return kept
-    # WeasyPrint is CPU and memory: in a process of its own, waited for off the event loop.
-    rendered = await asyncio.to_thread(render_agenda_pdfs_apart, snapshot, LANGUAGES)
-    for other, pdf in rendered.items():
-        if other != language:
-            _RENDERED[(meeting_id, version, other)] = pdf
-    while len(_RENDERED) > _KEPT:
-        _RENDERED.pop(next(iter(_RENDERED)))
-    return rendered[supported(language)]
+    return (await rendered_pdfs(meeting_id, version, snapshot))[supported(language)]
 
 
 async def agenda_package(
@@ -426,7 +408,7 @@ async def _agenda_document(
     found = (await session.exec(query)).first()
     if found is not None:
         return found
-    content = rendered or await _render(meeting_id, version, language, snapshot)
+    content = rendered or (await rendered_pdfs(meeting_id, version, snapshot))[supported(language)]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.tables import Council, InviteToken, Membership, Person, TelegramLink
 from services import audit
 from services.actors import Actor, actor_for_person
@@ -89,6 +90,7 @@ async def redeem_invite(
         raise Refused("invite_used", "the person is linked to another Telegram account already")
     invite.used_at = now
     session.add(invite)
+    changes.note(session, changes.NOTICES)  # notices waiting for the person can go now
     session.add(
         TelegramLink(
             person_id=invite.person_id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,7 @@ from models.enums import (
     SubstituteStatus,
 )
 from models.tables import Attendance, Meeting, Person
+from models.unit_of_work import TryAlone
 from procedure.attendance import may_open, oldest_present
 from procedure.permissions import Action, Role
 from services import audit
@@ -256,6 +258,57 @@ async def check_out(
     return await _set_presence(session, actor, now, meeting_id, person_name, present=False)
 
 
+@dataclass(frozen=True)
+class PresenceRequest:
+    """One check-in or check-out of a burst (set_presences)."""
+
+    actor: Actor
+    meeting_id: int | None
+    present: bool
+    now: datetime
+    person_name: str | None = None
+
+
+async def set_presences(
+    session: AsyncSession, requests: list[PresenceRequest]
+) -> list[Presence | Refused]:
+    """R-Q2: a burst of check-ins and check-outs in one transaction (issue 15): each meeting and its
+    seats are read once, and each change is applied in order of arrival exactly as it would be
+    alone; a refusal is that request's own answer. A request refused after it changed something
+    raises TryAlone: the caller applies each request in a transaction of its own instead."""
+    seats_of: dict[int, Seats] = {}
+    flushes = [0]
+
+    def flushed(*_: object) -> None:
+        flushes[0] += 1
+
+    event.listen(session.sync_session, "after_flush", flushed)
+    try:
+        results: list[Presence | Refused] = []
+        for request in requests:
+            await session.flush()
+            before = flushes[0]
+            try:
+                results.append(
+                    await _set_presence(
+                        session,
+                        request.actor,
+                        request.now,
+                        request.meeting_id,
+                        request.person_name,
+                        present=request.present,
+                        seats_of=seats_of,
+                    )
+                )
+            except Refused as refused:
+                if flushes[0] != before or session.new or session.dirty or session.deleted:
+                    raise TryAlone from refused
+                results.append(refused)
+        return results
+    finally:
+        event.remove(session.sync_session, "after_flush", flushed)
+
+
 async def _set_presence(
     session: AsyncSession,
     actor: Actor,
@@ -264,9 +317,18 @@ async def _set_presence(
     person_name: str | None,
     *,
     present: bool,
+    seats_of: dict[int, Seats] | None = None,
 ) -> Presence:
-    meeting = await _meeting(session, actor, meeting_id, now)
-    seats = await load_seats(session, meeting, now)
+    known = (seats_of or {}).get(meeting_id or 0)
+    if known is not None:  # locked and read by this burst already: only the council is checked
+        if known.meeting.council_id != actor.council_id:
+            raise Refused("not_found", "no such meeting in your council")
+        meeting, seats = known.meeting, known
+    else:
+        meeting = await _meeting(session, actor, meeting_id, now)
+        seats = await load_seats(session, meeting, now)
+        if seats_of is not None:
+            seats_of[meeting.id or 0] = seats
     person_id = await _target(session, actor, seats, person_name)
     if person_id != actor.person_id:
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.enums import MembershipRole, NoticeStatus
 from models.tables import Meeting, Membership, Notice, Person, TelegramLink
 from services import audit
@@ -71,6 +72,8 @@ async def enqueue(
         insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     result = await session.exec(statement)
+    if result.rowcount:
+        changes.note(session, changes.NOTICES)  # the outbox worker wakes when this commits
     return bool(result.rowcount)
 
 
@@ -96,8 +99,9 @@ async def claim_due(
         .with_for_update(skip_locked=True, of=Notice)
     )
     claimed = []
+    recipients: dict[int, Collection[int]] = {}  # a meeting's recipients, read once per claim
     for notice, link, person in (await session.exec(statement)).all():
-        if not await may_receive(session, notice):
+        if not await may_receive(session, notice, recipients):
             notice.status, notice.claimed_by = NoticeStatus.WITHDRAWN, None
             notice.last_error = "no longer a recipient"
             session.add(notice)
@@ -119,6 +123,19 @@ async def claim_due(
             )
         )
     return claimed
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest notice claim_due could take falls due (None: nothing waits)."""
+    statement = (
+        select(func.min(Notice.due_at))
+        .join(TelegramLink, col(TelegramLink.person_id) == col(Notice.person_id))
+        .where(
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(TelegramLink.unreachable_since).is_(None),
+        )
+    )
+    return (await session.exec(statement)).one()
 
 
 async def renew_claims(
@@ -179,13 +196,19 @@ async def mark_sent(
 
 
 async def mark_part_sent(
-    session: AsyncSession, *, notice_id: int, parts_sent: int, message_id: int | None
+    session: AsyncSession,
+    *,
+    notice_id: int,
+    parts_sent: int,
+    message_id: int | None,
+    sending_next: bool = False,
 ) -> None:
-    """One more message of a several-part notice went out: a retry resumes after it, never repeats it."""
+    """One more message of a several-part notice went out: a retry resumes after it, never repeats it.
+    With `sending_next` the next part's intent is recorded in the same transaction (begin_part)."""
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return
-    notice.parts_sent, notice.sending_part = parts_sent, None
+    notice.parts_sent, notice.sending_part = parts_sent, parts_sent if sending_next else None
     if notice.telegram_message_id is None:
         notice.telegram_message_id = message_id
     session.add(notice)
@@ -287,6 +310,7 @@ async def resend(session: AsyncSession, *, notice_ids: Collection[int], now: dat
         )
         .values(status=NoticeStatus.PENDING, due_at=now, attempts=0, claimed_by=None)
     )
+    changes.note(session, changes.NOTICES)
     return int(result.rowcount or 0)
 
 
@@ -343,6 +367,7 @@ async def mark_reachable(session: AsyncSession, *, telegram_user_id: int, now: d
         )
         .values(status=NoticeStatus.PENDING, due_at=now)
     )
+    changes.note(session, changes.NOTICES)
     return True
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
 from models.enums import AttendanceStatus, MeetingStatus, SubstituteStatus
 from models.tables import AttendanceEvent, LiveMessage
 from models.types import UTCDateTime
@@ -208,6 +209,14 @@ async def mark_dirty(
     """R-Q2: the same, for a caller that has not loaded the seats (a vote, many per second)."""
     if chat_id is None or meeting_id is None:
         return
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get("kkrbot.live_marked")
+    if kept is None or kept[0] is not transaction:
+        kept = session.info["kkrbot.live_marked"] = (transaction, set())
+    marked: set[tuple[int, int]] = kept[1]
+    if (chat_id, meeting_id) in marked:
+        return  # once per transaction is enough: a burst of check-ins is one change to show
+    marked.add((chat_id, meeting_id))
     table = LiveMessage.__table__  # type: ignore[attr-defined]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -230,6 +239,7 @@ async def mark_dirty(
         )
     )
     await session.exec(statement)
+    changes.note(session, changes.LIVE)  # the live editor wakes when this commits
 
 
 async def _event_count(session: AsyncSession, meeting_id: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -101,7 +103,9 @@ async def roles_at_meeting(session: AsyncSession, actor: Actor, meeting: Meeting
 MEETING_PAPERS = frozenset({"agenda"})
 
 
-async def may_receive(session: AsyncSession, notice: Notice) -> bool:
+async def may_receive(
+    session: AsyncSession, notice: Notice, recipients: dict[int, Collection[int]] | None = None
+) -> bool:
     """May this person still receive this notice, now? Asked by the outbox just before sending.
 
     R-P6: someone who no longer belongs to the notice's council gets nothing more of it, and a
@@ -116,8 +120,15 @@ async def may_receive(session: AsyncSession, notice: Notice) -> bool:
     meeting_id = (notice.payload or {}).get("meeting_id")
     if notice.kind not in MEETING_PAPERS or not isinstance(meeting_id, int):
         return True
+    if recipients is not None and meeting_id in recipients:  # asked for a batch: read once
+        return notice.person_id in recipients[meeting_id]
     meeting = await session.get(Meeting, meeting_id)
-    return meeting is not None and notice.person_id in await agenda_recipients(session, meeting)
+    if meeting is None:
+        return False
+    found = set(await agenda_recipients(session, meeting))
+    if recipients is not None:
+        recipients[meeting_id] = found
+    return notice.person_id in found
 
 
 async def linked_group_council(session: AsyncSession, chat_id: int) -> int | None:

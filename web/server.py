@@ -18,13 +18,24 @@ from web.app import create_app
 log = logging.getLogger(__name__)
 
 
+class _QuietServer(uvicorn.Server):
+    """uvicorn's own loop wakes ten times a second to see whether to stop; once a second does
+    (issue 15: an idle bot uses no CPU). The date header is refreshed on each of those ticks."""
+
+    async def main_loop(self) -> None:
+        should_exit = await self.on_tick(0)
+        while not should_exit:
+            await asyncio.sleep(1.0)
+            should_exit = await self.on_tick(0)  # 0: the once-a-second work (the date header)
+
+
 class WebServer:
     """uvicorn serving the public site on a daemon thread; `stop()` ends it."""
 
     def __init__(self, database_url: str, host: str, port: int, base_url: str = "") -> None:
         self.database_url, self.base_url = database_url, base_url
         self.host, self.port = host, port
-        self.server: uvicorn.Server | None = None
+        self.server: _QuietServer | None = None
         self.thread = threading.Thread(target=self._run, name="kkrbot-web", daemon=True)
 
     def _run(self) -> None:
@@ -37,7 +48,7 @@ class WebServer:
             config = uvicorn.Config(
                 app, host=self.host, port=self.port, log_level="warning", lifespan="off"
             )
-            self.server = uvicorn.Server(config)
+            self.server = _QuietServer(config)
             await self.server.serve()
         finally:
             await engine.dispose()

@@ -38,6 +38,9 @@ class DemoChat:
     # they are out (on a busy machine a PDF can take seconds to render).
     in_flight: Callable[[int], Awaitable[int]]
     colour: bool = False
+    # Whether the outbox is still sending to this Telegram user (an agenda's PDF follows its
+    # message once rendered): the transcript waits for it, as the person would.
+    sending: Callable[[int], Awaitable[bool]] | None = None
     current: DemoPerson | None = None
     seen: dict[int, dict[int, int]] = field(default_factory=dict)  # chat -> message id -> edits
     people: list[DemoPerson] = field(default_factory=list)

@@ -14,7 +14,14 @@ from bot import dialogues
 from bot.callbacks import Attendance, Dialog, DialogChoice, LeaveDecision
 from bot.context import BotContext
 from bot.dialogues import Flow
-from bot.handlers.common import Done, args_text, attempt, replace, tell
+from bot.handlers.common import (
+    Done,
+    args_text,
+    attempt,
+    attempt_together,
+    replace,
+    tell,
+)
 from bot.live import quorum_text
 from bot.menus import set_group_menu
 from bot.texts import STALE_BUTTON, refusal, unreadable
@@ -39,7 +46,7 @@ from services.long_absence import (
     pending_decisions,
     report_long_absence,
 )
-from services.meeting_day import Presence, check_in, check_out
+from services.meeting_day import Presence, PresenceRequest, set_presences
 from services.quorum import quorum_view
 from templates.i18n import format_day, format_when
 
@@ -337,8 +344,12 @@ async def _decline(
 
 
 async def _presence(update: Update, context: BotContext, meeting_id: int, present: bool) -> None:
-    service = check_in if present else check_out
-    presence = await attempt(update, context, service, meeting_id=meeting_id)
+    # The buttons under the group's message are pressed by everyone at once: a burst is applied
+    # in few transactions, in order of arrival (issue 15).
+    request = PresenceRequest(context.require_actor(), meeting_id, present, context.now())
+    presence = await attempt_together(
+        update, context, set_presences, ("presence", meeting_id), request
+    )
     if presence is not None:
         await tell(update, context, presence_text(context, presence.value))
 

@@ -3,7 +3,7 @@ privately, as a button's alert, or (for a refusal) clearly and with nothing chan
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from typing import Any, Generic, TypeVar
@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.texts import ALERT_LIMIT, cut, refusal, split
-from models.unit_of_work import unit_of_work
+from models.unit_of_work import together, unit_of_work
 from services.agenda import MaterialIn
 from services.errors import Refused
 from services.text import clean_optional, clean_text
@@ -69,6 +69,25 @@ async def reply_long(update: Update, text: str, markup: InlineKeyboardMarkup | N
     for part in parts[:-1]:
         await message.reply_html(part)
     await message.reply_html(parts[-1], reply_markup=markup)
+
+
+async def attempt_together(
+    update: Update,
+    context: BotContext,
+    service: Callable[[Any, list[Any]], Awaitable[list[Any]]],
+    key: Hashable,
+    request: Any,
+    /,
+) -> Done[Any] | None:
+    """As attempt(), for a use case that comes in bursts (60 check-ins at once): the request is
+    applied in a transaction shared with the others of `key` that arrive meanwhile, in order of
+    arrival (models.unit_of_work.together); `service(session, requests)` gives one result each,
+    a Refused for a request refused, which is told to its person as attempt() does."""
+    result = await together(context.sessions, key, request, service)
+    if isinstance(result, Refused):
+        await tell(update, context, refusal(result, context.language), alert=True)
+        return None
+    return Done(result)
 
 
 def in_chat(update: Update, context: BotContext) -> OnRefusal:

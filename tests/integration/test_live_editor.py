@@ -4,6 +4,8 @@ change is always shown, "message is not modified" is no error, and no new messag
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,6 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.live import LiveEditor
+from models.unit_of_work import unit_of_work
 from services.attendance import report_absence
 from services.live import dirty_messages, link_group
 from tests.conftest import NOW
@@ -166,3 +169,43 @@ async def test_message_is_not_modified_is_ignored_and_the_message_is_clean(kkr: 
     await _absent(kkr, MAYORS[1])
     report = await editor(NOW + timedelta(seconds=1))
     assert report.edited == 1 and "20 af 22" in bot.edits[-1][1]
+
+
+async def test_a_change_committed_in_this_process_wakes_the_editor_without_a_poll(
+    kkr: Council_,
+) -> None:
+    """Issue 15: the editor sleeps until a change commits (no look every fraction of a second)."""
+    clock = FakeClock()
+    bot = FakeBot(clock)
+    editor = _editor(kkr, clock, bot)
+    await _linked(kkr, editor, bot, clock)
+    looks = 0
+    refresh = editor._refresh
+
+    async def counted(now: Any) -> Any:
+        nonlocal looks
+        looks += 1
+        return await refresh(now)
+
+    editor._refresh = counted  # type: ignore[method-assign]
+    watching = asyncio.create_task(editor.watch(lambda: NOW, fallback=3600))
+    try:
+        await asyncio.sleep(0)  # the first look, at start
+        for _ in range(20):  # idle: the editor does not look again
+            await asyncio.sleep(0)
+        assert looks == 1
+        async with unit_of_work(kkr.sessions) as session:
+            await report_absence(
+                session, actor=await kkr.actor(MAYORS[0]), meeting_id=kkr.meetings[0], now=NOW
+            )
+        await asyncio.wait_for(_until(lambda: bool(bot.edits)), timeout=10)
+        assert "21 af 22" in bot.edits[-1][1] and looks == 2
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
+
+
+async def _until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0)
