@@ -262,3 +262,22 @@ async def test_an_outage_until_the_meeting_holds_the_agenda_and_tells_the_secret
     reports = await council.reports_sent()
     assert Counter(what for what, _ in reports)["agenda"] == RECIPIENTS * len(staff)
     assert len(set(reports)) == len(reports)  # each held notice reported once to each secretary
+
+
+async def test_a_send_whose_answer_is_lost_is_repeated_at_most_once_and_nothing_fails(
+    council: Council,
+) -> None:
+    # effect=True: Telegram takes the message, the bot hears a 500 (the answer lost). Telegram has
+    # no idempotency key, so that one message may arrive twice — never more, and nothing is lost.
+    await council.sim.inject_fault("sendMessage", "500", count=3, effect=True)
+    await council.sim.inject_fault("sendDocument", "500", count=2, effect=True)
+    await council.distribute()
+    await council.wait_until_tried(1)
+    council.clock.advance(timedelta(minutes=1))  # the retries' backoff
+    got = await council.wait_for_agendas(timeout=60)
+    assert all(c["text"] >= 1 and c["pdf"] >= 1 for c in got.values()), got
+    extra = Counter({kind: n - 1 for c in got.values() for kind, n in c.items() if n > 1})
+    assert sum(c["text"] for c in got.values()) - RECIPIENTS <= 3
+    assert sum(c["pdf"] for c in got.values()) - RECIPIENTS <= 2
+    assert all(n <= 2 for c in got.values() for n in c.values()), extra
+    assert await council.statuses() == Counter({"sent": RECIPIENTS})
