@@ -41,6 +41,7 @@ from bot.handlers import (
     term,
 )
 from bot.handlers.start import start
+from bot.limits import Draining
 from bot.live import LiveEditor
 from bot.menus import set_default_menus
 from bot.settings import Settings
@@ -134,7 +135,10 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    application.bot_data.update(sessions=sessions, clock=clock, settings=settings)
+    draining = Draining()  # set by bot/main.py when the process stops (SIGTERM)
+    application.bot_data.update(
+        sessions=sessions, clock=clock, settings=settings, draining=draining
+    )
     logging.getLogger("telegram.ext.AIORateLimiter").addFilter(OUTBOX_TAKES_OVER)
     _add_handlers(application)
     assert application.job_queue is not None
@@ -142,7 +146,12 @@ def build_application(
         application.job_queue,
         sessions=sessions,
         deliver=lambda now: deliver_due(
-            application.bot, sessions, now, clock=clock, worker=settings.instance
+            application.bot,
+            sessions,
+            now,
+            clock=clock,
+            worker=settings.instance,
+            draining=draining,
         ),
         clock=clock,
         sweep_interval=settings.sweep_interval,

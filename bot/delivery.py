@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
@@ -32,6 +31,14 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.callbacks import Attendance, MembershipOffer
+from bot.limits import (
+    FLOOD,
+    PACER,
+    ChatPacer,
+    Draining,
+    FloodGate,
+    Released,
+)
 from bot.record_delivery import (
     MINUTES_KINDS,
     calendar_parts,
@@ -99,52 +106,6 @@ class Text:
 
 
 Part = Text | Document
-
-
-@dataclass
-class FloodGate:
-    """Telegram's flood control for the whole bot: after a 429 nothing is sent until the instant
-    Telegram named, counted from when the 429 arrived (not from when the run began)."""
-
-    clock: Callable[[], float] = time.monotonic
-    until: float = 0.0
-    hits: int = 0
-
-    def pause(self, retry_after: int | timedelta) -> None:
-        self.hits += 1
-        self.until = max(self.until, self.clock() + retry_delay(retry_after).total_seconds())
-
-    async def wait(self) -> None:
-        while (left := self.until - self.clock()) > 0:
-            await asyncio.sleep(left)  # Telegram's real pause, not a test waiting
-
-
-FLOOD = FloodGate()
-
-
-@dataclass
-class ChatPacer:
-    """Telegram's per-chat limit (about one message a second, a short burst allowed)."""
-
-    burst: float = 3.0
-    per_second: float = 1.0
-    clock: Callable[[], float] = time.monotonic
-    _tokens: dict[int, tuple[float, float]] = field(default_factory=dict)
-
-    async def wait(self, chat_id: int) -> None:
-        now = self.clock()
-        tokens, last = self._tokens.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.per_second)
-        if tokens < 1:
-            pause = (1 - tokens) / self.per_second
-            await asyncio.sleep(pause)  # pacing real Telegram calls, not a test waiting
-            now, tokens = now + pause, 1.0
-        self._tokens[chat_id] = (tokens - 1, now)
-        if len(self._tokens) > 10_000:
-            self._tokens.clear()
-
-
-PACER = ChatPacer()
 
 
 def _(message: str) -> str:
@@ -292,14 +253,21 @@ async def deliver_due(
     worker: str = "",
     pacer: ChatPacer = PACER,
     flood: FloodGate = FLOOD,
+    draining: Draining | None = None,
 ) -> DeliveryReport:
     """Send what is due, batch after batch. `clock` gives the time when an outcome is recorded
-    (a backoff counts from the failure, not from the run's start); `worker` names this process."""
+    (a backoff counts from the failure, not from the run's start); `worker` names this process;
+    `draining` set means stop: nothing more is claimed or begun."""
     wall = clock or (lambda: now)
     report = DeliveryReport()
-    run = _Run(bot, sessions, wall, report, pacer, flood)
+    run = _Run(bot, sessions, wall, report, pacer, flood, draining or Draining())
     for _ in range(MAX_BATCHES):
-        await flood.wait()  # claim nothing while Telegram asks everyone to wait
+        try:
+            await run.wait_for_flood()  # claim nothing while Telegram asks everyone to wait
+        except Released:
+            break
+        if run.draining.requested:
+            break
         async with unit_of_work(sessions) as session:
             batch = await claim_due(session, now=wall(), limit=BATCH, worker=worker)
         if not batch:
@@ -318,6 +286,7 @@ class _Run:
     report: DeliveryReport
     pacer: ChatPacer
     flood: FloodGate
+    draining: Draining
     packages: dict[tuple[int, int, str], AgendaPackage] = field(default_factory=dict)
     uploaded: dict[int, str] = field(default_factory=dict)  # agenda document id -> file id
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
@@ -328,7 +297,13 @@ class _Run:
         open_ids = {d.notice_id for d in batch}
         heartbeat = asyncio.create_task(self._heartbeat(open_ids))
         try:
-            sending = [s for s in [await self._prepare(d, open_ids) for d in batch] if s]
+            sending = []
+            for delivery in batch:
+                if self.draining.requested:
+                    break  # the rest is given back below, unsent and unprepared
+                prepared = await self._prepare(delivery, open_ids)
+                if prepared is not None:
+                    sending.append(prepared)
             await asyncio.gather(*(self._notice(item, open_ids) for item in sending))
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
@@ -337,6 +312,10 @@ class _Run:
             raise
         finally:
             heartbeat.cancel()
+        if open_ids:  # stopping: what was claimed and not sent is due again at once, anywhere
+            async with unit_of_work(self.sessions) as session:
+                await release(session, notice_ids=open_ids, now=self.clock())
+            open_ids.clear()
 
     async def _heartbeat(self, open_ids: set[int]) -> None:
         while True:
@@ -365,6 +344,8 @@ class _Run:
         while item.next_part < len(item.parts):
             try:
                 message = await self._send(item)
+            except Released:
+                return  # the process stops: the batch gives the notice back
             except Forbidden as error:
                 await self._outcome(delivery, open_ids, unreachable=error.message)
                 return
@@ -409,10 +390,12 @@ class _Run:
         """Send the notice's next part; a 429 pauses everything and the part goes again after."""
         chat_id, part = item.delivery.chat_id, item.parts[item.next_part]
         while True:
-            await self.flood.wait()
+            await self.wait_for_flood()
             await self.pacer.wait(chat_id)
             async with self._slots:
-                await self.flood.wait()  # a 429 may have come while this send waited its turn
+                await self.wait_for_flood()  # a 429 may have come while this waited its turn
+                if self.draining.requested:
+                    raise Released  # only the sends already on their way finish
                 async with unit_of_work(self.sessions) as session:
                     await begin_part(
                         session, notice_id=item.delivery.notice_id, part=item.next_part
@@ -423,6 +406,13 @@ class _Run:
                     self.flood.pause(error.retry_after)
                     self.report.paused += 1
                     log.info("Telegram asked to wait %s s (429)", error.retry_after)
+
+    async def wait_for_flood(self) -> None:
+        """Telegram's pause after a 429, given up at once when the process stops."""
+        while (left := self.flood.until - self.flood.clock()) > 0:
+            if self.draining.requested:
+                raise Released
+            await asyncio.sleep(min(left, 0.5))  # Telegram's real pause, in short steps
 
     async def _outcome(
         self,
@@ -488,8 +478,3 @@ async def _remember_upload(
         await remember_pdf(
             session, agenda_document_id=part.agenda_document_id, file_id=message.document.file_id
         )
-
-
-def retry_delay(retry_after: int | timedelta) -> timedelta:
-    """How long Telegram asked us to wait (PTB gives an int today, a timedelta when opted in)."""
-    return retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)

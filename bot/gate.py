@@ -14,6 +14,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.callbacks import Attendance
 from bot.commands import COMMANDS
 from bot.context import BotContext
+from bot.metrics import UPDATES
 from models.unit_of_work import unit_of_work
 from procedure.permissions import Action
 from services.actors import actor_for_telegram
@@ -46,7 +47,9 @@ async def gate(update: Update, context: BotContext) -> None:
     async with unit_of_work(context.sessions) as session:
         first_time = await take_update(session, update_id=update.update_id, now=context.now())
     if not first_time:
+        UPDATES.duplicates += 1
         raise ApplicationHandlerStop  # another instance (or this one before a restart) has it
+    UPDATES.handled += 1
     user = update.effective_user
     if user is None:
         raise ApplicationHandlerStop
