@@ -850,7 +850,9 @@ def appointments_export(
     typer.echo(f"{text.count(chr(10)) - 1} appointment(s) written to {output}")
 
 
-# The term's commands (issue 14) live in their own module and register themselves on `app`.
+# The operator's commands (issue 16: `db backup`) and the term's (issue 14) live in modules of
+# their own and register themselves on `app`.
+import bot.cli_ops  # noqa: E402
 import bot.cli_term  # noqa: E402, F401
 
 
