@@ -48,6 +48,7 @@ from bot.handlers import (
     term,
 )
 from bot.handlers.start import start
+from bot.limits import Draining
 from bot.live import LiveEditor
 from bot.menus import Menus, set_default_menus
 from bot.pacing import GroupLimiter
@@ -153,14 +154,22 @@ def build_application(
         .build()
     )
     menus = Menus(application.bot, sessions)
-    application.bot_data.update(sessions=sessions, clock=clock, settings=settings, menus=menus)
+    draining = Draining()  # set by bot/main.py when the process stops (SIGTERM)
+    application.bot_data.update(
+        sessions=sessions, clock=clock, settings=settings, menus=menus, draining=draining
+    )
     _add_handlers(application)
     assert application.job_queue is not None
     schedule(
         application.job_queue,
         sessions=sessions,
         deliver=lambda now: deliver_due(
-            application.bot, sessions, now, clock=clock, worker=settings.instance
+            application.bot,
+            sessions,
+            now,
+            clock=clock,
+            worker=settings.instance,
+            draining=draining,
         ),
         clock=clock,
         sweep_interval=settings.sweep_interval,

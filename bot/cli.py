@@ -771,14 +771,37 @@ def outbox(
 
 
 @app.command("run")
-def run(ctx: typer.Context) -> None:
-    """Run the bot against Telegram (long polling); needs KKRBOT_TELEGRAM_TOKEN."""
+def run(
+    ctx: typer.Context,
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook",
+            help="Receive updates by webhook at this https URL (proxied to KKRBOT_WEB_PORT)"
+            " instead of long polling; also KKRBOT_WEBHOOK_URL.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run the bot against Telegram (long polling, or a webhook); needs KKRBOT_TELEGRAM_TOKEN."""
     settings = _settings(ctx)
     if not settings.telegram_token:
         _fail(
             "no Telegram bot token: set KKRBOT_TELEGRAM_TOKEN to the token @BotFather gave you"
             " (or try `kkrbot demo`, which needs none)"
         )
+    if webhook:
+        settings = settings.model_copy(update={"webhook_url": webhook})
+    if settings.webhook_url:
+        from bot.webhook import check_webhook_url
+
+        problem = check_webhook_url(settings.webhook_url)
+        if problem:
+            _fail(problem)
+        if not settings.web_port:
+            _fail(
+                "webhook mode needs the web port (KKRBOT_WEB_PORT), where Telegram's posts arrive"
+            )
     from bot.main import run as run_bot  # lazily: the CLI works without the bot's dependencies
 
     run_bot(settings)
@@ -908,7 +931,9 @@ def appointments_export(
     typer.echo(f"{text.count(chr(10)) - 1} appointment(s) written to {output}")
 
 
-# The term's commands (issue 14) live in their own module and register themselves on `app`.
+# The operator's commands (issue 16: `db backup`) and the term's (issue 14) live in modules of
+# their own and register themselves on `app`.
+import bot.cli_ops  # noqa: E402
 import bot.cli_term  # noqa: E402, F401
 
 

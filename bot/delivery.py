@@ -32,7 +32,8 @@ from telegram.ext import ExtBot
 
 from bot.agenda_parts import AgendaParts, NotBuilt, PendingPdf, agenda_parts
 from bot.callbacks import Attendance, MembershipOffer
-from bot.pacing import ChatPacer, FloodGate, OverallPacer
+from bot.limits import Draining, Released
+from bot.pacing import FLOOD, ChatPacer, FloodGate, OverallPacer
 from bot.record_delivery import (
     MINUTES_KINDS,
     calendar_parts,
@@ -100,7 +101,6 @@ class Text:
 Part = Text | Document | PendingPdf
 
 
-FLOOD = FloodGate()
 PACER = ChatPacer()
 OVERALL = OverallPacer()
 
@@ -245,19 +245,26 @@ async def deliver_due(
     pacer: ChatPacer = PACER,
     flood: FloodGate = FLOOD,
     overall: OverallPacer = OVERALL,
+    draining: Draining | None = None,
 ) -> DeliveryReport:
     """Send what is due, batch after batch. `clock` gives the time when an outcome is recorded
-    (a backoff counts from the failure, not from the run's start); `worker` names this process."""
+    (a backoff counts from the failure, not from the run's start); `worker` names this process;
+    `draining` set means stop: nothing more is claimed or begun."""
     wall = clock or (lambda: now)
     report = DeliveryReport()
-    run = _Run(bot, sessions, wall, report, pacer, flood, overall)
+    run = _Run(bot, sessions, wall, report, pacer, flood, overall, draining or Draining())
     batches: list[asyncio.Task[None]] = []
     try:
         for _ in range(MAX_BATCHES):
             # The next batch is claimed while the last notices of the one before still wait for
             # their chat's pace (issue 15): the overall pace never idles between batches.
             await run.room(BATCH // 3)
-            await flood.wait()  # claim nothing while Telegram asks everyone to wait
+            try:
+                await run.wait_for_flood()  # claim nothing while Telegram asks everyone to wait
+            except Released:
+                break
+            if run.draining.requested:
+                break  # stopping (SIGTERM): nothing more is claimed
             async with unit_of_work(sessions) as session:
                 batch = await claim_due(session, now=wall(), limit=BATCH, worker=worker)
             if not batch:
@@ -283,6 +290,7 @@ class _Run:
     pacer: ChatPacer
     flood: FloodGate
     overall: OverallPacer
+    draining: Draining
     packages: dict[tuple[int, int, str], AgendaParts] = field(default_factory=dict)
     uploaded: dict[UploadKey, str] = field(default_factory=dict)  # stored PDF -> file id
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENCY))
@@ -309,7 +317,13 @@ class _Run:
         self._open += len(open_ids)
         heartbeat = asyncio.create_task(self._heartbeat(open_ids))
         try:
-            sending = [s for s in [await self._prepare(d, open_ids) for d in batch] if s]
+            sending = []
+            for delivery in batch:
+                if self.draining.requested:
+                    break  # the rest is given back below, unsent and unprepared
+                prepared = await self._prepare(delivery, open_ids)
+                if prepared is not None:
+                    sending.append(prepared)
             await asyncio.gather(*(self._notice(item, open_ids) for item in sending))
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
@@ -318,6 +332,10 @@ class _Run:
             raise
         finally:
             heartbeat.cancel()
+            if open_ids and self.draining.requested:  # stopping: due again at once, anywhere
+                with contextlib.suppress(Exception):
+                    async with unit_of_work(self.sessions) as session:
+                        await release(session, notice_ids=open_ids, now=self.clock())
             self._open -= len(open_ids)  # whatever is left is no longer this run's
             open_ids.clear()
             self._progress.set()
@@ -349,6 +367,8 @@ class _Run:
         while item.next_part < len(item.parts):
             try:
                 message = await self._send(item)
+            except Released:
+                return  # the process stops: the batch gives the notice back
             except NotBuilt as error:
                 log.error(
                     "notice %s (%s) cannot be built: %s", delivery.notice_id, delivery.kind, error
@@ -411,10 +431,12 @@ class _Run:
             finally:
                 self._waiting -= 1
         while True:
-            await self.flood.wait()
+            await self.wait_for_flood()
             await self.pacer.wait(chat_id)
             async with self._slots:
-                await self.flood.wait()  # a 429 may have come while this send waited its turn
+                await self.wait_for_flood()  # a 429 may have come while this waited its turn
+                if self.draining.requested:
+                    raise Released  # only the sends already on their way finish
                 if item.intended != item.next_part:
                     async with unit_of_work(self.sessions) as session:
                         await begin_part(
@@ -428,6 +450,13 @@ class _Run:
                     self.flood.pause(error.retry_after)
                     self.report.paused += 1
                     log.info("Telegram asked to wait %s s (429)", error.retry_after)
+
+    async def wait_for_flood(self) -> None:
+        """Telegram's pause after a 429, given up at once when the process stops."""
+        while (left := self.flood.until - self.flood.clock()) > 0:
+            if self.draining.requested:
+                raise Released
+            await asyncio.sleep(min(left, 0.5))  # Telegram's real pause, in short steps
 
     async def _outcome(
         self,

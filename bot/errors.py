@@ -12,8 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.callbacks import StaleButton
 from bot.context import BotContext
-from bot.delivery import FLOOD
-from bot.pacing import retry_delay
+from bot.pacing import FLOOD, retry_delay
 from bot.texts import STALE_BUTTON
 
 log = logging.getLogger(__name__)

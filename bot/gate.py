@@ -5,6 +5,9 @@ that cannot be sent, the update still stops here (the gate fails closed)."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -14,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.callbacks import Attendance
 from bot.commands import COMMANDS
 from bot.context import BotContext
+from bot.metrics import UPDATES
 from models.unit_of_work import together, unit_of_work
 from procedure.permissions import Action
 from services.recipients import linked_group_council
@@ -49,7 +53,9 @@ async def gate(update: Update, context: BotContext) -> None:
     admitted = await together(context.sessions, GATE, arrival, admit)
     first_time, context.actor = admitted.first_time, admitted.actor
     if not first_time:
+        UPDATES.duplicates += 1
         raise ApplicationHandlerStop  # another instance (or this one before a restart) has it
+    UPDATES.handled += 1
     if user is None:
         raise ApplicationHandlerStop
     if context.actor is not None:
@@ -98,11 +104,38 @@ async def _in_a_group(update: Update, context: BotContext, chat_id: int) -> None
     if command in GROUP_COMMANDS and ours:
         return
     message = update.effective_message
-    if message is not None:
+    if message is not None and POINTERS.take(chat_id):
         await _quietly(message.reply_text(_pointer(context)))
     if council_id is None:
         await _quietly(context.bot.leave_chat(chat_id))  # not a council's group: nothing to do here
     raise ApplicationHandlerStop
+
+
+@dataclass
+class GroupBudget:
+    """How many pointers a group gets: a few at once, then one per `every` seconds. Telegram lets a
+    bot write about 20 messages a minute to a group, and PTB's rate limiter waits for its turn: a
+    flood of stray commands in a group must not queue hours of pointers (issue 16, fuzz)."""
+
+    burst: float = 5.0
+    every: float = 20.0
+    clock: Callable[[], float] = time.monotonic
+    _left: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    def take(self, chat_id: int) -> bool:
+        now = self.clock()
+        left, last = self._left.get(chat_id, (self.burst, now))
+        left = min(self.burst, left + (now - last) / self.every)
+        if left < 1:
+            self._left[chat_id] = (left, now)
+            return False
+        self._left[chat_id] = (left - 1, now)
+        if len(self._left) > 10_000:
+            self._left.clear()
+        return True
+
+
+POINTERS = GroupBudget()
 
 
 async def _membership_changed(update: Update, context: BotContext) -> None:

@@ -58,11 +58,13 @@ def configure_logging(
     fmt: str = "text",
     token: str | None = None,
     stream: TextIO | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> logging.Handler:
-    """One handler on the root logger, redacting the token; chatty libraries at WARNING."""
+    """One handler on the root logger, redacting the token (and `secrets`, the webhook's);
+    chatty libraries at WARNING."""
     inner = Json() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(Redacting(inner, token_secrets(token)))
+    handler.setFormatter(Redacting(inner, [*token_secrets(token), *secrets]))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -1,8 +1,14 @@
-"""`kkrbot run`: migrate the database, then long-poll Telegram until stopped (SIGTERM, SIGINT).
+"""`kkrbot run`: migrate the database, then long-poll Telegram (or, with `--webhook URL`, receive
+its posts on the public site's port) until stopped (SIGTERM, SIGINT).
 
 Several instances may run on one PostgreSQL database: one polls (bot/leader.py), the others stand
-by and take over within seconds; every instance runs the outbox worker and the clock, which claim
-their work row by row. Each update is handled once whoever receives it (bot/gate.py).
+by and take over within seconds; in webhook mode every instance receives. Every instance runs the
+outbox worker and the clock, which claim their work row by row. Each update is handled once
+whoever receives it (bot/gate.py).
+
+Stopping (SIGTERM) is graceful: no update is taken any more (a webhook post is answered 503, and
+Telegram sends it again), the updates already taken are handled, the sends in flight finish and are
+recorded, and the outbox gives back every claim it did not send (bot/delivery.py: Draining).
 """
 
 from __future__ import annotations
@@ -12,14 +18,18 @@ import contextlib
 import logging
 import signal
 import time
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
 from bot.app import KKRApplication, build_application
 from bot.leader import Leadership
+from bot.limits import Draining
 from bot.logs import configure_logging
+from bot.metrics import counters
 from bot.settings import Settings
+from bot.webhook import UpdateInbox, webhook_path, webhook_secret
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from web.server import WebServer
@@ -55,8 +65,24 @@ class QuietConflicts:
         log.warning("polling Telegram failed: %s", type(error).__name__)
 
 
-async def serve(application: KKRApplication, leadership: Leadership, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set: poll while leading, stand by otherwise."""
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: where Telegram posts, the secret it sends, and the hand-over to this loop."""
+
+    url: str
+    secret: str
+    inbox: UpdateInbox
+
+
+async def serve(
+    application: KKRApplication,
+    leadership: Leadership,
+    stop: asyncio.Event,
+    *,
+    webhook: Webhook | None = None,
+) -> None:
+    """Run the bot until `stop` is set: poll while leading and stand by otherwise, or (webhook)
+    take what Telegram posts; the live editor runs in the leader only either way."""
     application.bot_data["leading"] = leadership.single
     await application.initialize()
     if application.post_init is not None:
@@ -66,10 +92,18 @@ async def serve(application: KKRApplication, leadership: Leadership, stop: async
     assert updater is not None
     on_error = QuietConflicts()
     try:
+        if webhook is not None:
+            # Every instance sets the same URL and secret: setting it again changes nothing.
+            await application.bot.set_webhook(
+                webhook.url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
+            )
+            log.info("Telegram posts updates to the webhook")
         while not stop.is_set():
             leading = await leadership.hold()
             application.bot_data["leading"] = leading  # the live editor runs in the leader only
-            if leading and not updater.running:
+            if webhook is not None:
+                pass  # every instance receives; the gate has each update handled once
+            elif leading and not updater.running:
                 log.info("polling Telegram (this instance leads)")
                 await updater.start_polling(
                     allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT, error_callback=on_error
@@ -80,9 +114,14 @@ async def serve(application: KKRApplication, leadership: Leadership, stop: async
             with contextlib.suppress(TimeoutError):  # the next look at the lock
                 await asyncio.wait_for(stop.wait(), STANDBY_CHECK)
     finally:
+        if webhook is not None:
+            webhook.inbox.open = False  # Telegram is answered 503 and sends it again later
         if updater.running:
             await updater.stop()
-        await application.stop()  # the jobs finish; an outbox batch cancelled gives back its claims
+        draining: Draining | None = application.bot_data.get("draining")
+        if draining is not None:
+            draining.requested = True  # sends in flight finish; the rest is given back
+        await application.stop()  # the updates taken are handled, the jobs finish
         if application.post_stop is not None:
             await application.post_stop(application)  # the live editor stops
         await application.shutdown()
@@ -90,8 +129,13 @@ async def serve(application: KKRApplication, leadership: Leadership, stop: async
 
 
 def run(settings: Settings) -> None:
-    """Run the bot in long-polling mode, and the public pages, until SIGTERM or SIGINT."""
-    configure_logging(settings.log_level, fmt=settings.log_format, token=settings.telegram_token)
+    """Run the bot (long polling or webhook) and the public pages until SIGTERM or SIGINT."""
+    configure_logging(
+        settings.log_level,
+        fmt=settings.log_format,
+        token=settings.telegram_token,
+        secrets=(webhook_secret(settings),) if settings.webhook_url else (),
+    )
     asyncio.run(migrate(settings.database_url))  # migrations run automatically on start
     asyncio.run(_main(settings))
 
@@ -103,21 +147,31 @@ async def _main(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    web = start_web(settings)
+    webhook = None
+    if settings.webhook_url:
+        inbox = UpdateInbox(application, loop)
+        webhook = Webhook(settings.webhook_url, webhook_secret(settings), inbox)
+    web = start_web(settings, webhook)
     try:
-        await serve(application, Leadership(engine), stop)
+        await serve(application, Leadership(engine), stop, webhook=webhook)
     finally:
         if web is not None:
             web.stop()
         await engine.dispose()
 
 
-def start_web(settings: Settings) -> WebServer | None:
-    """R-X1: the council's public pages on KKRBOT_WEB_HOST:KKRBOT_WEB_PORT (port 0: none)."""
+def start_web(settings: Settings, webhook: Webhook | None = None) -> WebServer | None:
+    """R-X1: the council's public pages on KKRBOT_WEB_HOST:KKRBOT_WEB_PORT (port 0: none), with
+    /healthz, /readyz, /metrics and, in webhook mode, the route Telegram posts to."""
     if not settings.web_port:
         return None
     web = WebServer(
-        settings.database_url, settings.web_host, settings.web_port, settings.public_url
+        settings.database_url,
+        settings.web_host,
+        settings.web_port,
+        settings.public_url,
+        counters=counters,
+        webhook=(webhook_path(webhook.url), webhook.secret, webhook.inbox) if webhook else None,
     )
     web.start()
     return web

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     log_format: str = "text"  # or "json": one JSON object a line
+    # Webhook mode (`kkrbot run --webhook URL`): Telegram posts updates to this https address,
+    # which the reverse proxy passes to KKRBOT_WEB_HOST:KKRBOT_WEB_PORT with the same path.
+    webhook_url: str | None = None
+    # The secret Telegram sends with each update; by default derived from the token (bot/webhook.py).
+    webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     # This process's name in the outbox's claims: a restart under the same name takes its own
     # claims back at once. Two instances on one host need different names.
     instance: str = Field(default_factory=socket.gethostname, max_length=64)

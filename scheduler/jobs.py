@@ -54,11 +54,25 @@ Clock = Callable[[], datetime]
 Deliver = Callable[[datetime], Awaitable[Any]]
 
 
+@dataclass
+class SweepTimes:
+    """How long the sweeps take, for the operator's metrics (bot/metrics.py reads it)."""
+
+    count: int = 0
+    last_seconds: float = 0.0
+
+
+SWEEP_TIMES = SweepTimes()
+
+
 async def run_sweep(sessions: SessionFactory, now: datetime) -> SweepReport:
     """One sweep in one transaction; `now` is passed in so tests can drive it."""
+    started = time.perf_counter()
     async with unit_of_work(sessions) as session:
         report = await sweep(session, now)
         await forget_old_updates(session, now=now)
+    SWEEP_TIMES.count += 1
+    SWEEP_TIMES.last_seconds = time.perf_counter() - started
     if report.total:
         log.info("sweep at %s added %s notices: %s", now.isoformat(), report.total, report.added)
     return report

@@ -6,7 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import changes
@@ -88,18 +89,30 @@ async def redeem_invite(
         await session.exec(select(TelegramLink).where(TelegramLink.person_id == invite.person_id))
     ).first():
         raise Refused("invite_used", "the person is linked to another Telegram account already")
-    invite.used_at = now
-    session.add(invite)
     changes.note(session, changes.NOTICES)  # notices waiting for the person can go now
-    session.add(
-        TelegramLink(
-            person_id=invite.person_id,
-            telegram_user_id=telegram_user_id,
-            chat_id=chat_id,
-            linked_at=now,
-        )
+    # Two /start with one token at once (two instances, two devices): the token is taken by a
+    # conditional update, so exactly one of them links and the other hears it is used (issue 16).
+    taken = await session.exec(
+        update(InviteToken)
+        .where(col(InviteToken.id) == invite.id, col(InviteToken.used_at).is_(None))
+        .values(used_at=now)
     )
-    await session.flush()
+    if not taken.rowcount:
+        raise Refused("invite_used", "the invite was used a moment ago")
+    try:
+        async with session.begin_nested():
+            session.add(
+                TelegramLink(
+                    person_id=invite.person_id,
+                    telegram_user_id=telegram_user_id,
+                    chat_id=chat_id,
+                    linked_at=now,
+                )
+            )
+    except IntegrityError:  # a race on the account or the person: the other one won
+        if await _linked(session, telegram_user_id):
+            raise Refused("already_linked", "this account was linked a moment ago") from None
+        raise Refused("invite_used", "the person was linked a moment ago") from None
     actor = await actor_for_person(session, invite.person_id)
     if actor is None:
         raise Refused("invite_unknown", "the invited person has no membership any more")
@@ -111,3 +124,10 @@ async def redeem_invite(
         actor_id=actor.person_id,
     )
     return actor
+
+
+async def _linked(session: AsyncSession, telegram_user_id: int) -> bool:
+    found = await session.exec(
+        select(TelegramLink.id).where(TelegramLink.telegram_user_id == telegram_user_id)
+    )
+    return found.first() is not None

@@ -110,9 +110,12 @@ async def may_receive(
 
     R-P6: someone who no longer belongs to the notice's council gets nothing more of it, and a
     meeting's papers go only to its recipients as they stand now (a substitute released after the
-    summons gets no agenda). The one place to add further reasons (a membership that ended).
+    summons gets no agenda; a person whose membership ended gets nothing at all). The one place to
+    add further reasons.
     """
-    memberships = select(Membership.id).where(Membership.person_id == notice.person_id)
+    memberships = select(Membership.id).where(
+        Membership.person_id == notice.person_id, Membership.current()
+    )
     if notice.council_id is not None:
         memberships = memberships.where(Membership.council_id == notice.council_id)
     if (await session.exec(memberships.limit(1))).first() is None:

@@ -325,6 +325,7 @@ def set_webhook(call: Call) -> bool:
             call.world.allowed_updates = [str(kind) for kind in allowed] or None
         if p.flag("drop_pending_updates"):
             call.world.updates.clear()
+    call.state.webhooks.ensure_running()  # from now on updates are POSTed to the URL (webhook.py)
     return True
 
 
@@ -340,6 +341,9 @@ def get_webhook_info(call: Call) -> JSONDict:
             info["max_connections"] = world.webhook.get("max_connections", 40)
             if world.webhook.get("allowed_updates"):
                 info["allowed_updates"] = world.webhook["allowed_updates"]
+            for key in ("last_error_date", "last_error_message"):
+                if world.webhook.get(key):
+                    info[key] = world.webhook[key]
         return info
 
 

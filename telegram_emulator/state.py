@@ -19,6 +19,7 @@ from telegram_emulator.entities import detect_entities
 from telegram_emulator.errors import ApiError, bad_request, forbidden
 from telegram_emulator.faults import FaultBook, RateLimitConfig, RateLimiter
 from telegram_emulator.notify import Notifier
+from telegram_emulator.webhook import WebhookPusher
 
 JSONDict = dict[str, Any]
 
@@ -252,6 +253,7 @@ class EmulatorState:
         self.rate = RateLimiter(rate_limits)
         self.calls: list[JSONDict] = []
         self.closing = False  # set on shutdown: long polls return at once
+        self.webhooks = WebhookPusher(self)  # POSTs updates to a webhook once one is set
         self._update_ids = itertools.count(1)  # never restarts, so a running bot's offset holds
         self._ids = itertools.count(1)
         self._call_seq = itertools.count(1)

@@ -7,7 +7,7 @@ calendar feed is reached only through its secret token. Imports services and tem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from models.db import SessionFactory
 from models.tables import Council
@@ -59,8 +59,10 @@ def create_app(
     *,
     base_url: str = "",
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The public site; `base_url` makes absolute links for feeds (behind a reverse proxy)."""
+    """The public site; `base_url` makes absolute links for feeds (behind a reverse proxy).
+    `extra_routes` (the operator's: health, metrics, the webhook) are matched first."""
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         language = choose_language(request)
@@ -170,6 +172,7 @@ def create_app(
         return Response(content, media_type="application/atom+xml", headers=HEADERS)
 
     routes = [
+        *extra_routes,
         Route("/", home),
         Route("/{slug}/", plan),
         Route("/{slug}/moede/{meeting_id:int}/", meeting),

@@ -2,9 +2,10 @@
 answers), /readyz (the database answers), /metrics (Prometheus text format) and, in webhook mode,
 the route Telegram posts updates to (its secret token checked).
 
-Mounting: `routes += ops_routes(sessions, counters=..., webhook=...)` before `Starlette(routes=...)`,
-or `Mount("/", app=ops_app(...))`. The bot's counters and its update queue live on the bot's loop;
-`counters` is read as is (numbers), `webhook` must be thread-safe if the site runs on another loop.
+`kkrbot run` serves them on the public site's app (web/server.py: `create_app(extra_routes=...)`),
+one port. The bot's counters and its update queue live on the bot's loop; `counters` is read as is
+(numbers), `webhook`'s receiver hands each update over to the bot's loop (bot/webhook.py) and says
+False while the bot cannot take it (stopping): Telegram is then answered 503 and sends it again.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000  # Telegram's updates are a few kB; more is not Telegram
 
 Counters = Callable[[], Mapping[str, float]]
-Receive = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[dict[str, Any]], Awaitable[bool | None]]
 
 
 def ops_routes(
@@ -79,7 +80,8 @@ def metrics_text(counts: list[tuple[str, str, int]], counters: Mapping[str, floa
     ]
     lines += [f'kkrbot_notices{{kind="{k}",status="{s}"}} {n}' for k, s, n in counts]
     for name, value in sorted(counters.items()):
-        lines += [f"# TYPE {name} counter", f"{name} {value:g}"]
+        kind = "counter" if name.endswith("_total") else "gauge"
+        lines += [f"# TYPE {name} {kind}", f"{name} {value:g}"]
     return "\n".join(lines) + "\n"
 
 
@@ -97,7 +99,8 @@ def _webhook_route(path: str, secret: str, receive: Receive) -> Route:
             return Response(status_code=400)
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return Response(status_code=400)
-        await receive(update)
+        if await receive(update) is False:
+            return Response(status_code=503)  # stopping: Telegram delivers it again, elsewhere
         return Response(status_code=200)
 
     return Route(path, webhook, methods=["POST"])

@@ -304,21 +304,18 @@ async def button(update: Update, context: BotContext) -> None:
         await query.answer()
         await _material_done(update, context, meeting_id, item_id)
         return
-    if action in ("dist", "distok"):
+    if action == "distok":
         await query.answer()
-        if action == "distok":
-            await dialogues.settle(update, context)
-            await _distribute(update, context, meeting_id, reason=None)
-            return
+        await dialogues.settle(update, context)
+        await _distribute(update, context, meeting_id, reason=None)
+        return
+    if action == "dist":
+        # The press is answered once: with the refusal as an alert, or quietly before the preview.
         found = await attempt(
-            update,
-            context,
-            distribution_preview,
-            write=False,
-            on_refusal=in_chat(update, context),
-            meeting_id=meeting_id,
+            update, context, distribution_preview, write=False, meeting_id=meeting_id
         )
         if found is not None:
+            await query.answer()
             await _offer_distribution(update, context, found.value)
         return
     await _act_and_show(update, context, action, meeting_id, item_id)

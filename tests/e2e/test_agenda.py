@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from models.tables import AgendaItem, Material, Notice
+from models.tables import AgendaItem, Material, Meeting, Notice
 from telegram_emulator.client import BotMessage
 from tests.e2e.conftest import World, ask, reply_containing
 
@@ -152,8 +152,26 @@ async def test_the_distribute_button_pressed_again_says_it_has_gone_out(world: W
     assert offer.labels == ["Send den nu"]  # nothing goes out on one tap
     sent = await press_for_reply(world, chair, offer, "Send den nu", "på vej")
     assert "er på vej til 24 personer" in sent["text"]
-    again = await press_for_reply(world, chair, overview, "Udsend nu", "allerede")
-    assert "allerede udsendt (version 1)" in again["text"]
+    query = await world.sim.press(chair, chair, overview["message_id"], label="Udsend nu")
+    again = await world.sim.wait_for_answer(query, timeout=10)
+    assert "allerede udsendt (version 1)" in (again.text or "") and again.show_alert
+
+
+async def test_a_member_pressing_distribute_gets_one_answer_the_refusal(world: World) -> None:
+    member = await world.link(MEMBER)
+    async with world.sessions() as session:
+        meeting_id = (await session.exec(select(Meeting.id).order_by(Meeting.starts_at))).first()
+    greeting = (await world.sim.messages(member))[-1]
+    before = len(await world.sim.messages(member))
+    query = await world.sim.press(
+        member, member, greeting.message_id, data=f"ag:{meeting_id}:dist", forged=True
+    )
+    answer = await world.sim.wait_for_answer(query, timeout=10)
+    assert "Formanden og sekretariatet" in (answer.text or "") and answer.show_alert
+    await asyncio.sleep(0.3)  # anything said after the answer would show up by now
+    assert len(await world.sim.messages(member)) == before  # nothing more in the chat
+    calls = await world.sim.calls("answerCallbackQuery")
+    assert [c.status for c in calls if c.params.get("callback_query_id") == query] == [200]
 
 
 async def test_a_late_proposal_is_refused_with_the_deadline_in_local_time(world: World) -> None:

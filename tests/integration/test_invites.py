@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
@@ -117,3 +118,30 @@ async def test_a_linked_account_is_an_actor_and_a_stranger_is_nobody(
     )
     assert (actor.council_id, actor.council_timezone) == (council.id, "Europe/Copenhagen")
     assert actor.may("plan_meetings")  # type: ignore[arg-type]
+
+
+async def test_one_invite_opened_twice_at_once_links_one_and_says_used_to_the_other(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    tokens = await issue(sessions, council, now)
+    outcomes = await asyncio.gather(
+        *(redeem(sessions, tokens["Gorm Iversen"], user, now) for user in (GORM, 2002)),
+        return_exceptions=True,
+    )
+    codes = sorted(getattr(o, "code", "linked") for o in outcomes)
+    assert codes == ["invite_used", "linked"]
+    async with sessions() as session:
+        links = (await session.exec(select(TelegramLink))).all()
+    assert len(links) == 1
+
+
+async def test_one_account_opening_two_invites_at_once_is_linked_once(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    tokens = await issue(sessions, council, now)
+    outcomes = await asyncio.gather(
+        *(redeem(sessions, tokens[name], GORM, now) for name in ("Gorm Iversen", "Anne Rasmussen")),
+        return_exceptions=True,
+    )
+    codes = sorted(getattr(o, "code", "linked") for o in outcomes)
+    assert codes == ["already_linked", "linked"]

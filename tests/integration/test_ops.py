@@ -11,7 +11,8 @@ from models.db import SessionFactory
 from models.tables import Council
 from services.outbox import enqueue
 from tests.integration.conftest import person_id
-from web.ops import SECRET_HEADER, ops_app
+from web.app import create_app
+from web.ops import SECRET_HEADER, metrics_text, ops_app, ops_routes
 
 
 def client(app: Any) -> httpx.AsyncClient:
@@ -59,3 +60,35 @@ async def test_the_webhook_takes_only_updates_that_carry_the_secret(
             await http.post("/telegram", json={"update_id": 3}, headers=right)
         ).status_code == 200
     assert received == [{"update_id": 3}]
+
+
+async def test_the_operator_routes_are_served_by_the_public_site_on_its_port(
+    sessions: SessionFactory, council: Council
+) -> None:
+    app = create_app(sessions, extra_routes=ops_routes(sessions, counters=lambda: {"x_total": 1}))
+    async with client(app) as http:
+        assert (await http.get("/healthz")).text == "ok\n"
+        assert (await http.get("/readyz")).text == "ready\n"
+        assert "# TYPE x_total counter" in (await http.get("/metrics")).text
+        assert (await http.get("/")).status_code == 200  # the public pages, beside them
+        assert (await http.get("/ingen-saadan/")).status_code == 404
+
+
+async def test_a_stopping_bot_answers_telegram_503_so_the_update_comes_again(
+    sessions: SessionFactory,
+) -> None:
+    async def stopping(update: dict[str, Any]) -> bool:
+        return False
+
+    app = ops_app(sessions, webhook=("/telegram", "s3cret", stopping))
+    async with client(app) as http:
+        answer = await http.post(
+            "/telegram", json={"update_id": 1}, headers={SECRET_HEADER: "s3cret"}
+        )
+    assert answer.status_code == 503
+
+
+def test_gauges_and_counters_are_told_apart_in_the_metrics() -> None:
+    text = metrics_text([("agenda", "sent", 3)], {"kkrbot_sweep_duration_seconds": 0.25})
+    assert 'kkrbot_notices{kind="agenda",status="sent"} 3' in text
+    assert "# TYPE kkrbot_sweep_duration_seconds gauge\nkkrbot_sweep_duration_seconds 0.25" in text

@@ -244,6 +244,21 @@ async def test_a_person_who_left_the_council_gets_no_more_notices(
     assert notice.status == NoticeStatus.WITHDRAWN
 
 
+async def test_a_person_whose_membership_ended_gets_nothing_though_the_row_is_kept(
+    sessions: SessionFactory, gorm: int, now: datetime
+) -> None:
+    await put(sessions, gorm, "after leaving", now)
+    async with sessions() as session, session.begin():
+        for membership in await session.exec(
+            select(Membership).where(Membership.person_id == gorm)
+        ):
+            membership.ended_on, membership.end_reason = now.date(), "left"
+            session.add(membership)
+    assert await claim(sessions, now) == []
+    (notice,) = await notices(sessions)
+    assert notice.status == NoticeStatus.WITHDRAWN
+
+
 async def test_claim_due_skips_unreachable_people_and_mark_reachable_releases_them(
     sessions: SessionFactory, council: Council, gorm: int, now: datetime
 ) -> None:
