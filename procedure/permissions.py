@@ -147,6 +147,7 @@ LEADING = frozenset(
     {
         Action.ORDER_AGENDA,
         Action.APPROVE_AGENDA,
+        Action.DISTRIBUTE_AGENDA,
         Action.ACCEPT_LATE_PROPOSAL,
         Action.RECORD_DEADLINE_EXCEPTION,
         Action.OPEN_MEETING,

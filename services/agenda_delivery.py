@@ -97,14 +97,16 @@ async def distribute_agenda(
     After the R-D2 deadline the chair must give a reason (R-D3), which the agenda shows; a version
     after the first is an addendum that says what changed.
     """
-    actor.require(Action.DISTRIBUTE_AGENDA)
     if isinstance(actor, SystemActor):
+        actor.require(Action.DISTRIBUTE_AGENDA)
         found = await session.get(Meeting, meeting_id)
         if found is None:
             raise Refused("not_found", "no such meeting")
         meeting = found
     else:
         meeting = await meeting_of(session, actor, meeting_id)
+        # R-P3: the meeting's acting chair sends it (the vice chair while the chair is absent).
+        await require_for_meeting(session, actor, meeting, Action.DISTRIBUTE_AGENDA, now=now)
     require_changeable(meeting, now)
     council = await council_of(session, meeting.council_id)
     if isinstance(actor, SystemActor):
@@ -459,10 +461,10 @@ async def distribution_preview(
 ) -> DistributionPreview:
     """What /distribute would send (the next meeting's agenda unless `meeting_id` says which),
     refused as distribute_agenda would refuse it; nothing changes."""
-    actor.require(Action.DISTRIBUTE_AGENDA)
     if meeting_id is None:  # the meeting whose agenda waits, or the person is asked which
         meeting_id = await meant_meeting_id(session, actor=actor, now=now, approving=False)
     meeting = await meeting_of(session, actor, meeting_id)
+    await require_for_meeting(session, actor, meeting, Action.DISTRIBUTE_AGENDA, now=now)  # R-P3
     require_changeable(meeting, now)
     if meeting.agenda_version > 0 and meeting.agenda_changed_at is None:
         raise Refused(

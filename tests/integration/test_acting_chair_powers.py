@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.agenda import propose_item
+from services.agenda_delivery import distribute_agenda
 from services.agenda_prep import approve_agenda, move_item, take_in_late
 from services.attendance import report_absence
 from services.long_absence import report_long_absence
@@ -124,6 +125,10 @@ async def test_the_vice_chair_prepares_the_agenda_of_a_meeting_the_chair_will_mi
         await kkr.run(approve_agenda, actor=chair, meeting_id=kkr.meetings[0], now=NOW)
     overview = await kkr.run(approve_agenda, actor=vice, meeting_id=kkr.meetings[0], now=NOW)
     assert overview.approved
+    with refused_with("not_leading"):
+        await kkr.run(distribute_agenda, actor=chair, meeting_id=kkr.meetings[0], now=NOW)
+    sent = await kkr.run(distribute_agenda, actor=vice, meeting_id=kkr.meetings[0], now=NOW)
+    assert sent.version == 1  # R-P3: the acting chair sends it too
 
 
 async def test_the_vice_chair_takes_in_a_late_proposal_while_the_chair_is_on_long_leave(
