@@ -553,7 +553,8 @@ async def test_moving_and_cancelling_a_meeting_tells_everyone(world: World) -> N
     confirm = await ask(world, chair, "/flyt 8.12.2026; 10.12.2026 kl. 13.00", "flytte mødet")
     assert "24 personer, der ville få dagsordenen, får besked." in confirm["text"]
     assert "Nyt tidspunkt: torsdag den 10. december 2026" in confirm["text"]
-    moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
+    # The chair is told of the move too; the reply is the one that says "Mødet er flyttet til".
+    moved = await press_for_reply(world, chair, confirm, "Flyt mødet", "Mødet er flyttet til")
     assert "Mødet er flyttet til torsdag den 10. december 2026" in moved["text"]
     for user in people:
         told = await reply_containing(world, user, before[user], "et møde er flyttet")

@@ -63,7 +63,7 @@ async def test_only_the_acting_chair_moves_a_meeting_inside_its_deadline_giving_
     assert "Annullér" in asked.labels
     confirm = await ask(world, chair, REASON, "Vil du flytte mødet")
     assert f"Begrundelse: {REASON}" in (confirm.text or "")
-    await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
+    await press_for_reply(world, chair, confirm, "Flyt mødet", "Mødet er flyttet til")
     async with world.sessions() as session:
         meeting = (await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).first()
     assert meeting is not None and meeting.distribution_exception == REASON
@@ -91,7 +91,7 @@ async def test_flyt_on_a_day_with_two_meetings_asks_which(world: World) -> None:
     first = next(label for label in which.labels if "kl. 10.00" in label)
     confirm = await press_for_reply(world, chair, which, first, "Vil du flytte mødet")
     assert "kl. 10.00, Aalborg" in (confirm.text or "")
-    await press_for_reply(world, chair, confirm, "Flyt mødet", "flyttet")
+    await press_for_reply(world, chair, confirm, "Flyt mødet", "Mødet er flyttet til")
     async with world.sessions() as session:
         hjoerring = (
             await session.exec(select(Meeting).where(Meeting.place == "Hjørring Rådhus"))
