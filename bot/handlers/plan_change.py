@@ -8,6 +8,7 @@ the acting chair for the reason (R-D3); anyone else is told whom to ask before a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
@@ -46,6 +47,32 @@ async def _changes(update: Update, context: BotContext, day: date) -> list[PlanC
         update, context, plan_changes_on, write=False, on_refusal=in_chat(update, context), day=day
     )
     return None if found is None else found.value
+
+
+Chosen = Callable[
+    [Update, BotContext, OpenDialogue, PlanChange, dict[str, Any]], Coroutine[Any, Any, None]
+]
+
+
+async def _begin_change(
+    update: Update,
+    context: BotContext,
+    kind: str,
+    state: dict[str, Any],
+    changes: list[PlanChange],
+    day: date,
+    chosen: Chosen,
+) -> None:
+    """Open the dialogue of a change to a meeting on `day`: with several meetings that day the
+    person is asked which (never the first taken silently), else it goes on with the one."""
+    dialogue_id = await dialogues.begin(update, context, kind, state)
+    if dialogue_id is None:
+        return
+    if len(changes) > 1:
+        await _ask_which(update, context, dialogue_id, changes, day)
+        return
+    turn = OpenDialogue(dialogue_id, kind, state, context.now())
+    await chosen(update, context, turn, changes[0], {**state, OPTIONS: []})
 
 
 async def _ask_which(
@@ -122,14 +149,7 @@ async def move(update: Update, context: BotContext) -> None:
         "place": place,
         OPTIONS: [c.meeting.id for c in changes],
     }
-    dialogue_id = await dialogues.begin(update, context, "move_meeting", state)
-    if dialogue_id is None:
-        return
-    if len(changes) > 1:
-        await _ask_which(update, context, dialogue_id, changes, day)
-        return
-    turn = OpenDialogue(dialogue_id, "move_meeting", state, context.now())
-    await _move_chosen(update, context, turn, changes[0], {**state, OPTIONS: []})
+    await _begin_change(update, context, "move_meeting", state, changes, day, _move_chosen)
 
 
 async def _move_chosen(
@@ -279,14 +299,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     if changes is None:
         return
     state = {"reason": reason, OPTIONS: [c.meeting.id for c in changes]}
-    dialogue_id = await dialogues.begin(update, context, "cancel_meeting", state)
-    if dialogue_id is None:
-        return
-    if len(changes) > 1:
-        await _ask_which(update, context, dialogue_id, changes, day)
-        return
-    turn = OpenDialogue(dialogue_id, "cancel_meeting", state, context.now())
-    await _cancel_chosen(update, context, turn, changes[0], {**state, OPTIONS: []})
+    await _begin_change(update, context, "cancel_meeting", state, changes, day, _cancel_chosen)
 
 
 async def _cancel_chosen(
