@@ -12,7 +12,7 @@ from bot import dialogues
 from bot.callbacks import AppointmentEnd, Dialog, DialogChoice
 from bot.context import BotContext
 from bot.dialogues import Flow
-from bot.handlers.common import attempt, in_chat, tell
+from bot.handlers.common import attempt, tell
 from services.dialogues import OpenDialogue
 from services.elections import open_election
 from services.room_changes import (
@@ -86,26 +86,23 @@ async def withdraw(update: Update, context: BotContext, name: str) -> None:
 async def _withdraw_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    done = await attempt(
+    withdrawn = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         withdraw_candidate,
-        on_refusal=in_chat(update, context),
+        done=context._("Withdraw the candidate"),
+        not_done=context._("Not withdrawn"),
         election_id=int(turn.state["election_id"]),
         name=str(turn.state["name"]),
     )
-    if done is None:
-        await dialogues.settle(update, context, context._("Not withdrawn"))
+    if withdrawn is None:
         return
-    await dialogues.settle(update, context)
     await dialogues.say(
         update,
         context,
-        context._("%(name)s is no longer a candidate.", name=escape(done.value.name)),
+        context._("%(name)s is no longer a candidate.", name=escape(withdrawn.name)),
     )
 
 
@@ -168,22 +165,18 @@ async def end_pressed(update: Update, context: BotContext) -> None:
 async def _end_confirmed(
     update: Update, context: BotContext, turn: OpenDialogue, choice: DialogChoice
 ) -> None:
-    if choice != "ok":
-        await dialogues.settle(update, context, context._(dialogues.NOT_OPEN))
-        return
-    await dialogues.finish(update, context)
-    done = await attempt(
+    ended = await dialogues.confirmed(
         update,
         context,
+        turn,
+        choice,
         end_appointment,
-        on_refusal=in_chat(update, context),
+        done=context._("End the appointment"),
+        not_done=context._("Not ended"),
         appointment_id=int(turn.state["appointment_id"]),
     )
-    if done is None:
-        await dialogues.settle(update, context, context._("Not ended"))
+    if ended is None:
         return
-    await dialogues.settle(update, context)
-    ended = done.value
     await dialogues.say(
         update,
         context,
