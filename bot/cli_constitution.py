@@ -3,14 +3,25 @@ vice chair's successors (R-K3), under `kkrbot term`; registered by bot/cli_term.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cli
 from bot.cli_term import CouncilOption, parse_day, term_app
-from services.councils import council_by_slug
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from models.tables import Council
+
+
+async def council_by_slug(session: AsyncSession, slug: str) -> Council:
+    """The council named on the command line; the services are imported only when a command runs,
+    so `kkrbot --help` stays fast (issue 15)."""
+    from services.councils import council_by_slug as by_slug
+
+    return await by_slug(session, slug)
 
 
 @term_app.command("convener")
