@@ -2,7 +2,7 @@
 
 Migrating and seeding cost far more than most tests, so each is done once per session into a
 template, and every test starts from a copy of it: a copied file on SQLite; on PostgreSQL the one
-database is emptied, its ids restarted, and the template's rows put back.
+database is emptied, its ids restarted, and the template's rows put back by one function call.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Table, make_url, select, text
+from sqlalchemy import Table, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
@@ -83,9 +83,10 @@ def copy_sqlite(template: Path, path: Path) -> None:
 
 @dataclass
 class PostgresTemplate:
-    """A seeded state of the test database, kept as the rows of each table (parents first)."""
+    """A seeded state of the test database: its rows kept in a schema of their own, and a function
+    that puts them back in one round trip (see `reset_function`)."""
 
-    rows: dict[str, list[dict[str, Any]]]
+    reset: str  # SELECT kkrbot_reset_<name>()
     value: object
 
 
@@ -93,29 +94,39 @@ def tables() -> list[Table]:
     return list(SQLModel.metadata.sorted_tables)
 
 
-async def reset_postgres(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Empty every table, restart its ids, and put back `rows` with the ids they had.
+RESTART_SEQUENCES = (
+    "setval(oid, 1, false) FROM pg_class "
+    "WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+)
+
+
+def reset_function(name: str) -> tuple[str, str]:
+    """(schema, DDL of a function) that empties every table and puts back the rows kept in
+    `schema`, ids restarted as they were: one statement per test instead of some ninety.
 
     DELETE, not TRUNCATE: on tables this small it is ten times faster (TRUNCATE makes new files).
     """
-    async with engine.begin() as connection:
-        for table in reversed(tables()):
-            await connection.execute(table.delete())
-        await connection.execute(
-            text(
-                "SELECT setval(oid, 1, false) FROM pg_class "
-                "WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+    schema = f"template_{name}"
+    statements = [f'DELETE FROM "{t.name}";' for t in reversed(tables())]
+    statements.append(f"PERFORM {RESTART_SEQUENCES};")
+    for table in tables():
+        statements.append(f'INSERT INTO "{table.name}" SELECT * FROM {schema}."{table.name}";')
+        if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+            statements.append(
+                f"PERFORM setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), max(id)) "
+                f'FROM "{table.name}" HAVING count(*) > 0;'
             )
-        )
-        for table in tables():
-            if rows.get(table.name):
-                await connection.execute(table.insert(), rows[table.name])
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), max(id)) "
-                        f'FROM "{table.name}"'
-                    )
-                )
+    body = "\n".join(statements)
+    ddl = (
+        f"CREATE OR REPLACE FUNCTION kkrbot_reset_{name}() RETURNS void LANGUAGE plpgsql "
+        f"AS $reset$ BEGIN\n{body}\nEND $reset$"
+    )
+    return schema, ddl
+
+
+async def reset_postgres(engine: AsyncEngine, template: PostgresTemplate) -> None:
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql(template.reset)
 
 
 async def create_worker_database(url: str) -> None:
@@ -145,20 +156,28 @@ async def migrate_postgres(url: str) -> None:
         await engine.dispose()
 
 
-async def seeded_postgres(url: str, seed: Seed | None) -> PostgresTemplate:
-    """Seed the emptied database once and keep what the seed wrote."""
+async def seeded_postgres(url: str, name: str, seed: Seed | None) -> PostgresTemplate:
+    """Seed the emptied database once and keep what the seed wrote, as tables in a schema of its
+    own, with the function that puts it back."""
+    schema, ddl = reset_function(name)
     engine = make_engine(url)
     try:
-        await reset_postgres(engine, {})
+        async with engine.begin() as connection:
+            for table in reversed(tables()):
+                await connection.execute(table.delete())
+            await connection.exec_driver_sql(f"SELECT {RESTART_SEQUENCES}")
         value = await seed(make_session_factory(engine)) if seed else None
-        rows: dict[str, list[dict[str, Any]]] = {}
-        async with engine.connect() as connection:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            await connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
             for table in tables():
-                result = await connection.execute(select(table).order_by(*table.primary_key))
-                rows[table.name] = [dict(row._mapping) for row in result]
+                await connection.exec_driver_sql(
+                    f'CREATE TABLE {schema}."{table.name}" AS SELECT * FROM "{table.name}"'
+                )
+            await connection.exec_driver_sql(ddl)
     finally:
         await engine.dispose()
-    return PostgresTemplate(rows, value)
+    return PostgresTemplate(f"SELECT kkrbot_reset_{name}()", value)
 
 
 @dataclass
@@ -181,7 +200,7 @@ class Templates:
             run_apart(lambda: migrate_postgres(url))
             self.postgres_migrated = True
         if name not in self.postgres:
-            self.postgres[name] = run_apart(lambda: seeded_postgres(url, seed))
+            self.postgres[name] = run_apart(lambda: seeded_postgres(url, name or "empty", seed))
         return self.postgres[name]
 
 
@@ -221,7 +240,7 @@ async def engine(
     engine = make_engine(database_url)
     if engine.dialect.name == "postgresql":
         template = templates.postgres_template(database_url, seeded, seed)
-        await reset_postgres(engine, template.rows)
+        await reset_postgres(engine, template)
     else:
         path, _ = templates.sqlite_template(seeded, seed)
         database = make_url(database_url).database
