@@ -53,6 +53,7 @@ from bot.live import LiveEditor
 from bot.menus import Menus, set_default_menus
 from bot.pacing import GroupLimiter
 from bot.render_ahead import render_ahead
+from bot.requests import bot_api_request
 from bot.settings import Settings
 from models import changes
 from models.db import SessionFactory
@@ -142,6 +143,8 @@ def build_application(
         .token(settings.telegram_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
+        .request(bot_api_request())
+        .get_updates_request(bot_api_request(get_updates=True))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Replies go at once; the outbox paces the broadcasts itself (bot/pacing.py); a 429
         # reaches the caller: the outbox pauses and sends again.
