@@ -224,12 +224,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(scope="session")
+def seed_builds_on() -> dict[str, str]:
+    """Seeds that continue another (e.g. a meeting held in the `kkr` council): a test may use
+    both fixtures and starts from the later state."""
+    return {}
+
+
 @pytest.fixture
-def seeded(request: pytest.FixtureRequest, seeds: dict[str, Seed]) -> str | None:
+def seeded(
+    request: pytest.FixtureRequest, seeds: dict[str, Seed], seed_builds_on: dict[str, str]
+) -> str | None:
     """The seed this test starts from: the one whose fixture it uses (e.g. `kkr`), else none."""
-    used = [name for name in seeds if name in request.fixturenames]
-    assert len(used) <= 1, f"a test starts from one seeded state, not {used}"
-    return used[0] if used else None
+    used = {name for name in seeds if name in request.fixturenames}
+    used -= {seed_builds_on[name] for name in used if name in seed_builds_on}
+    assert len(used) <= 1, f"a test starts from one seeded state, not {sorted(used)}"
+    return used.pop() if used else None
+
+
+@pytest.fixture
+def seed_value(engine: AsyncEngine, seeded: str | None, templates: Templates) -> object:
+    """What this test's seed returned (the ids of what it made), on this test's backend."""
+    if engine.dialect.name == "postgresql":
+        return templates.postgres[seeded].value
+    return templates.sqlite[seeded][1]
 
 
 @pytest.fixture

@@ -60,10 +60,29 @@ async def seed_council(sessions: SessionFactory) -> None:
         await import_members(session, council=created, rows=parse_members_csv(demo_text()), now=NOW)
 
 
+async def seed_minutes_meeting(sessions: SessionFactory) -> MinutesMeeting:
+    """The demo council's first meeting held and closed with three decisions (record_helpers)."""
+    from tests.integration.record_helpers import meeting_with_minutes
+
+    await seed_demo(sessions, NOW)
+    ids, day = await meeting_with_minutes(await demo_council(sessions))
+    return MinutesMeeting(ids, day)
+
+
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, Seed]:
-    """A test that uses `council` or `kkr` starts from a copy of that state, seeded once."""
-    return {"council": seed_council, "kkr": lambda sessions: seed_demo(sessions, NOW)}
+    """A test that uses `council`, `kkr` or `minutes_meeting` starts from a copy of that state,
+    seeded once."""
+    return {
+        "council": seed_council,
+        "kkr": lambda sessions: seed_demo(sessions, NOW),
+        "minutes_meeting": seed_minutes_meeting,
+    }
+
+
+@pytest.fixture(scope="session")
+def seed_builds_on() -> dict[str, str]:
+    return {"minutes_meeting": "kkr"}
 
 
 @pytest.fixture
@@ -218,6 +237,26 @@ class Council_:
 @pytest.fixture
 async def kkr(sessions: SessionFactory) -> Council_:
     """The demo council (seeded once per session at NOW, see `seeds`)."""
+    return await demo_council(sessions)
+
+
+@dataclass(frozen=True)
+class MinutesMeeting:
+    """What `meeting_with_minutes` made: the items' ids by title, and the meeting's day."""
+
+    ids: dict[str, int]
+    day: datetime
+
+
+@pytest.fixture
+def minutes_meeting(kkr: Council_, seed_value: object) -> MinutesMeeting:
+    """The `kkr` council's first meeting held and closed with three decisions, the draft minutes
+    made (seeded once per session, see `seeds`)."""
+    assert isinstance(seed_value, MinutesMeeting)
+    return seed_value
+
+
+async def demo_council(sessions: SessionFactory) -> Council_:
     async with sessions() as session:
         council = (await session.exec(select(Council))).one()
         meetings = (

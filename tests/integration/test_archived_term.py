@@ -21,8 +21,7 @@ from services.membership_changes import leave
 from services.minutes import approve_minutes
 from services.minutes_documents import minutes_package
 from tests.conftest import NOW
-from tests.integration.conftest import CHAIR, Council_
-from tests.integration.record_helpers import meeting_with_minutes
+from tests.integration.conftest import CHAIR, Council_, MinutesMeeting
 from tests.integration.test_constitution import AFTER_ELECTION, elected
 
 __all__ = ["elected"]
@@ -175,8 +174,10 @@ async def test_the_new_term_is_written_as_before_and_the_old_attendance_exports(
     assert rows and {r.name for r in rows if r.attendance == "absent"} >= {"Anne Rasmussen"}
 
 
-async def test_the_minutes_of_an_archived_term_are_still_sent_and_exported(kkr: Council_) -> None:
-    ids, day = await meeting_with_minutes(kkr)
+async def test_the_minutes_of_an_archived_term_are_still_sent_and_exported(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
+    ids, day = minutes_meeting.ids, minutes_meeting.day
     later = NOW + timedelta(days=30)
     await kkr.run(
         approve_minutes, actor=await kkr.actor(CHAIR), meeting_id=kkr.meetings[0], now=later

@@ -30,6 +30,7 @@ from tests.integration.conftest import (
     SUBSTITUTE,
     VICE,
     Council_,
+    MinutesMeeting,
 )
 from tests.integration.record_helpers import (
     BUDGET,
@@ -38,7 +39,6 @@ from tests.integration.record_helpers import (
     REASON,
     SILENT_MEMBER,
     SILENT_SUBSTITUTE,
-    meeting_with_minutes,
 )
 
 
@@ -66,8 +66,8 @@ async def _approved(kkr: Council_) -> None:
 
 async def test_closing_the_meeting_drafts_the_minutes_and_tells_the_secretariat(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     assert await kkr.notice_names(DRAFT_KIND) == ["Kirsten Holm-Jensen", "Mads Brandt"]
     draft = await kkr.run(minutes_draft, actor=await kkr.actor(SECRETARY), now=_later())
     assert draft["version"] == 1 and draft["approved_at"] is None
@@ -77,8 +77,8 @@ async def test_closing_the_meeting_drafts_the_minutes_and_tells_the_secretariat(
 
 async def test_the_minutes_pdf_lists_who_stood_in_for_whom_and_who_was_absent(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:  # R-Q4
-    await meeting_with_minutes(kkr)
     text = await _pdf_text(kkr)
     assert f"{SUBSTITUTE} for {MEMBER}" in text
     assert "Fraværende med afbud" in text and f"{MAYOR} (ferie)" in text
@@ -88,29 +88,31 @@ async def test_the_minutes_pdf_lists_who_stood_in_for_whom_and_who_was_absent(
 
 async def test_the_minutes_pdf_records_substitutes_who_declined_or_never_answered(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:  # R-S7
-    await meeting_with_minutes(kkr)
     text = await _pdf_text(kkr)
     assert f"{MAYOR_SUBSTITUTE} (stedfortræder for {MAYOR}) takkede nej til indkaldelsen" in text
     assert f"{SILENT_SUBSTITUTE} (stedfortræder for {SILENT_MEMBER}) svarede ikke" in text
 
 
-async def test_the_minutes_pdf_marks_the_late_item_taken_in_by_the_chair(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)  # R-D1
+async def test_the_minutes_pdf_marks_the_late_item_taken_in_by_the_chair(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:  # R-D1
     text = await _pdf_text(kkr)
     assert f"{LATE_ITEM} (foreslået efter fristen, optaget af formanden)" in text
 
 
-async def test_the_minutes_pdf_shows_the_deadline_exception_and_its_reason(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)  # R-D3
+async def test_the_minutes_pdf_shows_the_deadline_exception_and_its_reason(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:  # R-D3
     text = await _pdf_text(kkr)
     assert "efter udsendelsesfristen" in text and REASON in text
 
 
 async def test_the_minutes_show_decisions_votes_and_who_voted_against_in_order_treated(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     text = await _pdf_text(kkr)
     assert text.index("Budgettet godkendes.") < text.index("Busplanen sendes i høring.")
     assert "For: 1, imod: 1, hverken for eller imod: 0." in text
@@ -122,8 +124,9 @@ async def test_the_minutes_show_decisions_votes_and_who_voted_against_in_order_t
 
 async def test_the_secretariat_edits_and_the_chair_approves_and_everyone_gets_it(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    ids, _ = await meeting_with_minutes(kkr)
+    ids = minutes_meeting.ids
     secretary = await kkr.actor(SECRETARY)
     meeting = kkr.meetings[0]
     version = await kkr.run(
@@ -173,8 +176,9 @@ async def test_the_secretariat_edits_and_the_chair_approves_and_everyone_gets_it
 
 async def test_a_change_after_approval_is_a_new_version_marked_as_replacing_the_old(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    ids, _ = await meeting_with_minutes(kkr)
+    ids = minutes_meeting.ids
     await _approved(kkr)
     first = await _pdf_text(kkr, 1)
     version = await kkr.run(
@@ -192,8 +196,9 @@ async def test_a_change_after_approval_is_a_new_version_marked_as_replacing_the_
     assert "til 1. marts" not in first  # the approved version 1 is frozen
 
 
-async def test_a_member_asks_for_the_approved_minutes_again(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_a_member_asks_for_the_approved_minutes_again(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     member = await kkr.actor(MEMBER)
     with pytest.raises(Refused) as refused:
         await kkr.run(request_minutes, actor=member, now=_later())
@@ -204,10 +209,10 @@ async def test_a_member_asks_for_the_approved_minutes_again(kkr: Council_) -> No
 
 async def test_in_chat_items_are_named_by_their_number_and_the_pdf_comes_on_request(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
     from services.minutes import request_draft_pdf
 
-    await meeting_with_minutes(kkr)
     secretary = await kkr.actor(SECRETARY)
     meeting = kkr.meetings[0]
     await kkr.run(
@@ -245,10 +250,10 @@ async def test_in_chat_items_are_named_by_their_number_and_the_pdf_comes_on_requ
 
 async def test_the_approved_pdf_is_uploaded_once_and_then_sent_by_telegrams_file_id(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
     from services.minutes_documents import remember_minutes_file_id
 
-    await meeting_with_minutes(kkr)
     await _approved(kkr)
     async with kkr.sessions() as session, session.begin():
         first = await minutes_package(

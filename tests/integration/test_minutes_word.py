@@ -27,8 +27,8 @@ from services.minutes_word import (
     upload_minutes_word,
 )
 from tests.conftest import NOW
-from tests.integration.conftest import CHAIR, MEMBER, SECRETARY, Council_
-from tests.integration.record_helpers import BUDGET, LATE_ITEM, PERSONNEL, meeting_with_minutes
+from tests.integration.conftest import CHAIR, MEMBER, SECRETARY, Council_, MinutesMeeting
+from tests.integration.record_helpers import BUDGET, LATE_ITEM, PERSONNEL
 
 LATER = NOW + timedelta(days=30)
 
@@ -75,8 +75,8 @@ async def _latest(kkr: Council_) -> dict[str, Any]:
 
 async def test_the_word_file_has_a_row_per_item_with_its_decision_and_the_key(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     document = Document(BytesIO(await _word(kkr)))
     items = document.tables[0]
     assert [c.text for c in items.rows[0].cells] == ["Nr.", "Punkt", "Beslutning", "Bemærkning"]
@@ -88,8 +88,9 @@ async def test_the_word_file_has_a_row_per_item_with_its_decision_and_the_key(
     )
 
 
-async def test_an_edited_file_becomes_the_next_draft_version(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_an_edited_file_becomes_the_next_draft_version(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
 
     def edit(document: Any) -> None:
         _set(document, 1, 2, "Budgettet godkendes med de nævnte rettelser.\nEnstemmigt.")
@@ -110,14 +111,16 @@ async def test_an_edited_file_becomes_the_next_draft_version(kkr: Council_) -> N
     assert latest["remarks"] == ["Mødet sluttede kl. 12.00."]
 
 
-async def test_a_file_that_changes_nothing_makes_no_new_version(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_a_file_that_changes_nothing_makes_no_new_version(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     upload = await _upload(kkr, await _word(kkr))
     assert upload.version == 0 and (await _latest(kkr))["version"] == 1
 
 
-async def test_tracked_changes_count_as_accepted(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_tracked_changes_count_as_accepted(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
 
     def track(document: Any) -> None:
         paragraph = _row(document, 1).cells[2].paragraphs[0]._p
@@ -139,8 +142,8 @@ async def test_tracked_changes_count_as_accepted(kkr: Council_) -> None:
 
 async def test_after_approval_the_file_makes_a_new_version_that_replaces_the_approved(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     meeting = kkr.meetings[0]
     await kkr.run(approve_minutes, actor=await kkr.actor(CHAIR), meeting_id=meeting, now=LATER)
     content = _edited(await _word(kkr), lambda d: _set(d, 3, 2, "Sendt i høring til 1. marts."))
@@ -149,8 +152,10 @@ async def test_after_approval_the_file_makes_a_new_version_that_replaces_the_app
     assert latest["replaces"] == 1 and latest["approved_at"] is None
 
 
-async def test_a_file_made_before_the_minutes_changed_is_refused(kkr: Council_) -> None:
-    ids, _ = await meeting_with_minutes(kkr)
+async def test_a_file_made_before_the_minutes_changed_is_refused(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
+    ids = minutes_meeting.ids
     content = _edited(await _word(kkr), lambda d: _set(d, 1, 3, "En bemærkning."))
     await kkr.run(
         edit_decision_text,
@@ -167,8 +172,8 @@ async def test_a_file_made_before_the_minutes_changed_is_refused(kkr: Council_) 
 
 async def test_a_file_whose_items_are_not_the_minutes_is_refused_and_names_them(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     original = await _word(kkr)
 
     def other_title(document: Any) -> None:
@@ -186,8 +191,9 @@ async def test_a_file_whose_items_are_not_the_minutes_is_refused_and_names_them(
     assert (await _upload(kkr, same)).version == 0
 
 
-async def test_a_file_that_is_not_a_word_document_is_refused(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_a_file_that_is_not_a_word_document_is_refused(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     odt = BytesIO()
     with zipfile.ZipFile(odt, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
@@ -206,14 +212,16 @@ async def test_a_file_that_is_not_a_word_document_is_refused(kkr: Council_) -> N
     assert (await _latest(kkr))["version"] == 1
 
 
-async def test_an_emptied_decision_is_refused(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_an_emptied_decision_is_refused(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     refused = await _refusal(kkr, _edited(await _word(kkr), lambda d: _set(d, 1, 2, "")))
     assert (refused.code, refused.params["number"]) == ("minutes_file_decision_empty", 1)
 
 
-async def test_only_the_secretariat_edits_the_minutes_in_word(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_only_the_secretariat_edits_the_minutes_in_word(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     content = await _word(kkr)
     for service, extra in (
         (minutes_word_file, {}),

@@ -16,8 +16,7 @@ from services.meeting_plan import cancel_meeting, move_meeting
 from services.minutes import DRAFT_KIND, MINUTES_KIND, approve_minutes
 from services.outbox import Delivery
 from tests.conftest import NOW
-from tests.integration.conftest import CHAIR, MEMBER, Council_
-from tests.integration.record_helpers import meeting_with_minutes
+from tests.integration.conftest import CHAIR, MEMBER, Council_, MinutesMeeting
 
 
 async def _parts(kkr: Council_, kind: str) -> list[object]:
@@ -38,8 +37,9 @@ async def _parts(kkr: Council_, kind: str) -> list[object]:
     return await notice_parts(delivery, kkr.sessions, NOW + timedelta(days=30), {})
 
 
-async def test_the_draft_and_the_approved_minutes_go_out_with_their_pdf(kkr: Council_) -> None:
-    await meeting_with_minutes(kkr)
+async def test_the_draft_and_the_approved_minutes_go_out_with_their_pdf(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     text, pdf = await _parts(kkr, DRAFT_KIND)
     assert isinstance(text, Text) and "Udkast til referat: KKR Nordjylland" in text.text
     assert isinstance(pdf, Document) and pdf.content and pdf.content.startswith(b"%PDF")

@@ -18,14 +18,13 @@ from services.minutes import approve_minutes
 from services.publishing import set_published
 from services.publishing_setting import change_publish_setting
 from tests.conftest import NOW
-from tests.integration.conftest import CHAIR, MAYOR, MEMBER, SECRETARY, Council_
+from tests.integration.conftest import CHAIR, MAYOR, MEMBER, SECRETARY, Council_, MinutesMeeting
 from tests.integration.record_helpers import (
     BUDGET,
     LATE_ITEM,
     PERSONNEL,
     REASON,
     agenda_out,
-    meeting_with_minutes,
 )
 from tests.integration.web_helpers import site, strict_html
 
@@ -162,8 +161,8 @@ async def test_with_the_setting_off_the_agenda_waits_for_a_person_to_publish_it(
 
 async def test_minutes_are_published_when_approved_never_with_closed_content_or_reasons(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     async with site(kkr.sessions) as web:
         before = await web.get(f"{_meeting_url(kkr)}referat.pdf")
         page_before = await web.get(_meeting_url(kkr))
@@ -181,8 +180,8 @@ async def test_minutes_are_published_when_approved_never_with_closed_content_or_
 
 async def test_the_pages_are_valid_html_with_landmarks_headings_and_language(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     await _approved(kkr)
     async with site(kkr.sessions) as web:
         pages = [
@@ -207,8 +206,8 @@ async def test_the_pages_are_valid_html_with_landmarks_headings_and_language(
 
 async def test_the_atom_feed_lists_published_documents_and_the_plan_is_a_calendar(
     kkr: Council_,
+    minutes_meeting: MinutesMeeting,
 ) -> None:
-    await meeting_with_minutes(kkr)
     await _approved(kkr)
     async with site(kkr.sessions) as web:
         atom = await web.get(f"/{SLUG}/feed.atom")
@@ -233,10 +232,11 @@ async def test_the_private_calendar_feed_works_until_revoked(kkr: Council_) -> N
         assert (await web.get(f"/kalender/{token}.ics")).status_code == 404
 
 
-async def test_the_secretariat_sees_what_is_published_of_each_meeting(kkr: Council_) -> None:
+async def test_the_secretariat_sees_what_is_published_of_each_meeting(
+    kkr: Council_, minutes_meeting: MinutesMeeting
+) -> None:
     from services.publishing import publication_status
 
-    await meeting_with_minutes(kkr)
     secretary = await kkr.actor(SECRETARY)
     [status] = await kkr.run(publication_status, actor=secretary, now=LATER)
     assert status.has_agenda and not status.has_minutes  # a draft is nothing to publish

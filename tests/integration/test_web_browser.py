@@ -20,8 +20,8 @@ import pytest
 
 from services.minutes import approve_minutes
 from tests.conftest import NOW
-from tests.integration.conftest import CHAIR, Council_
-from tests.integration.record_helpers import BUDGET, PERSONNEL, meeting_with_minutes
+from tests.integration.conftest import CHAIR, Council_, MinutesMeeting
+from tests.integration.record_helpers import BUDGET, PERSONNEL
 from web.server import WebServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -100,11 +100,10 @@ def _axe_violations(driver: Any) -> list[str]:
 
 
 async def test_a_browser_follows_a_meeting_and_sees_nothing_confidential(
-    kkr: Council_, database_url: str, tmp_path: Path
+    kkr: Council_, minutes_meeting: MinutesMeeting, database_url: str, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    await meeting_with_minutes(kkr)
     await kkr.run(
         approve_minutes,
         actor=await kkr.actor(CHAIR),
