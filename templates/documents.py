@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -40,7 +41,12 @@ def render_agenda_pdfs_apart(
 ) -> dict[str, bytes]:
     """The agenda's PDF in each language, rendered by a short-lived process of its own (`python -m
     templates.documents`): WeasyPrint and pango, some 50 MB, never stay in the bot's memory, and
-    every language costs one start-up, not one each. Blocks: call it in a thread."""
+    every language costs one start-up, not one each. Blocks: call it in a thread.
+
+    `KKRBOT_PDF_WORKER=inline` renders in the calling process instead: the tests do, where a
+    start-up of two seconds per agenda costs more than the memory."""
+    if os.environ.get("KKRBOT_PDF_WORKER", "process") == "inline":
+        return {language: render_agenda_pdf(snapshot, language) for language in languages}
     request = json.dumps({"snapshot": snapshot, "languages": list(languages)})
     done = subprocess.run(
         [sys.executable, "-m", "templates.documents"],
