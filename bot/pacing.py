@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -73,6 +73,26 @@ def _group(chat_id: object) -> int | str | None:
 
 
 @dataclass
+class TokenBucket:
+    """A pace of `per_second` with a burst of `burst`. A send takes its turn before it waits for
+    it, so senders that ask at the same moment queue one behind the other, never go together."""
+
+    per_second: float
+    burst: float
+    tokens: float
+    updated: float
+
+    def take(self, now: float) -> float:
+        """Take the next turn; the seconds until it comes (0: now)."""
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.per_second) - 1
+        self.updated = now
+        return max(0.0, -self.tokens / self.per_second)
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
 class OverallPacer:
     """The outbox's own pace over all chats: evenly spaced just under Telegram's 30 messages a
     second, with a small burst to catch up after a slow call, so a large agenda never meets a
@@ -81,20 +101,15 @@ class OverallPacer:
     per_second: float = OVERALL_PER_SECOND
     burst: float = 3.0
     clock: Callable[[], float] = time.monotonic
-    _tokens: float = 0.0
-    _updated: float | None = None
+    sleep: Sleep = asyncio.sleep  # pacing real Telegram calls, not a test waiting
+    _bucket: TokenBucket | None = None
 
     async def wait(self) -> None:
-        """Take the next slot; wait for it when it lies ahead (no await before it is taken, so
-        concurrent senders queue in order)."""
         now = self.clock()
-        if self._updated is None:
-            self._tokens, self._updated = self.burst, now
-        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.per_second)
-        self._updated = now
-        self._tokens -= 1
-        if self._tokens < 0:
-            await asyncio.sleep(-self._tokens / self.per_second)  # real Telegram calls' pace
+        if self._bucket is None:
+            self._bucket = TokenBucket(self.per_second, self.burst, self.burst, now)
+        if pause := self._bucket.take(now):
+            await self.sleep(pause)
 
 
 @dataclass
@@ -125,19 +140,21 @@ class ChatPacer:
     burst: float = 3.0
     per_second: float = 1.0
     clock: Callable[[], float] = time.monotonic
-    _tokens: dict[int, tuple[float, float]] = field(default_factory=dict)
+    sleep: Sleep = asyncio.sleep  # pacing real Telegram calls, not a test waiting
+    _buckets: dict[int, TokenBucket] = field(default_factory=dict)
 
     async def wait(self, chat_id: int) -> None:
         now = self.clock()
-        tokens, last = self._tokens.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.per_second)
-        if tokens < 1:
-            pause = (1 - tokens) / self.per_second
-            await asyncio.sleep(pause)  # pacing real Telegram calls, not a test waiting
-            now, tokens = now + pause, 1.0
-        self._tokens[chat_id] = (tokens - 1, now)
-        if len(self._tokens) > 10_000:
-            self._tokens.clear()
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            if len(self._buckets) > 10_000:  # forget the chats idle long enough to be full again
+                full = self.burst / self.per_second
+                self._buckets = {c: b for c, b in self._buckets.items() if now - b.updated < full}
+            bucket = self._buckets[chat_id] = TokenBucket(
+                self.per_second, self.burst, self.burst, now
+            )
+        if pause := bucket.take(now):
+            await self.sleep(pause)
 
 
 def retry_delay(retry_after: int | timedelta) -> timedelta:
