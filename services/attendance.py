@@ -38,7 +38,7 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import Actor
 from services.agenda_delivery import enqueue_agenda
-from services.due import SLACK, SUMMONS_REMINDER, mark_done, near_meetings
+from services.due import SLACK, SUMMONS_REMINDER, mark_done, near_meetings, read_once
 from services.errors import Refused
 from services.quorum import after_change, status_of
 from services.recipients import MEMBER_ROLES
@@ -481,7 +481,18 @@ async def _unanswered(
     session: AsyncSession, now: datetime
 ) -> list[tuple[Attendance, Meeting, Council, datetime, datetime | None]]:
     """Summonses still pending for coming meetings, not yet reported overdue; with the meeting's
-    local start and the summons the substitute was last reminded of (found by index)."""
+    local start and the summons the substitute was last reminded of (found by index).
+
+    Read once per sweep for both of its tasks: the reminder changes only its own mark, which the
+    report does not look at (issue 15: a sweep with nothing due stays under ten statements)."""
+    return await read_once(
+        session, "unanswered_summonses", now, lambda: _read_unanswered(session, now)
+    )
+
+
+async def _read_unanswered(
+    session: AsyncSession, now: datetime
+) -> list[tuple[Attendance, Meeting, Council, datetime, datetime | None]]:
     # A summons is reminded of SUMMONS_REMINDER_HOURS before its answer deadline, at the most
     # the councils' answer hours before the meeting: nothing further off is due (issue 15).
     councils = (await near_meetings(session, now)).councils.values()

@@ -10,12 +10,12 @@ with what is near, never with what is stored. A reminder that went out is record
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +41,7 @@ MARKED = (PROPOSAL_REMINDER, AGENDA_REMINDER, NOT_APPROVED, MEETING_REMINDER)
 # on each side keeps the horizon safe across time zones and clock changes.
 SLACK = timedelta(days=2)
 _SHARED = "kkrbot.sweep.shared"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,23 @@ async def shared_reads(session: AsyncSession) -> AsyncIterator[None]:
         session.info.pop(_SHARED, None)
 
 
+async def read_once(
+    session: AsyncSession, name: str, now: datetime, read: Callable[[], Awaitable[T]]
+) -> T:
+    """`read()`, done once per name and moment within `shared_reads` (each time outside it)."""
+    shared: dict[tuple[str, datetime], Any] | None = session.info.get(_SHARED)
+    if shared is None:
+        return await read()
+    if (name, now) not in shared:
+        shared[name, now] = await read()
+    value: T = shared[name, now]
+    return value
+
+
 async def near_meetings(session: AsyncSession, now: datetime) -> Near:
     """The councils and the planned meetings within their horizon, soonest first (two statements;
     none again within `shared_reads`)."""
-    shared: dict[datetime, Near] | None = session.info.get(_SHARED)
-    if shared is not None and now in shared:
-        return shared[now]
-    near = await _read(session, now)
-    if shared is not None:
-        shared[now] = near
-    return near
+    return await read_once(session, "near_meetings", now, lambda: _read(session, now))
 
 
 async def _read(session: AsyncSession, now: datetime) -> Near:
