@@ -219,6 +219,14 @@ class Templates:
     postgres: dict[str | None, PostgresTemplate] = field(default_factory=dict)
     postgres_migrated: bool = False
     resetter: Resetter = field(default_factory=Resetter)
+    engines: dict[str, AsyncEngine] = field(default_factory=dict)
+
+    def engine(self, url: str) -> AsyncEngine:
+        """One engine per database for the session: SQLAlchemy compiles each statement once and
+        meets the server once, not once per test. Each test disposes of its connections."""
+        if url not in self.engines:
+            self.engines[url] = make_engine(url)
+        return self.engines[url]
 
     def sqlite_template(self, name: str | None, seed: Seed | None) -> tuple[Path, object]:
         if name not in self.sqlite:
@@ -249,9 +257,9 @@ def seeds() -> dict[str, Seed]:
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'kkrbot-test.db'}"
+def database_url(request: pytest.FixtureRequest, templates: Templates) -> str:
+    if request.param == "sqlite":  # one file, copied afresh for each test (see `engine`)
+        return f"sqlite+aiosqlite:///{templates.folder / 'kkrbot-test.db'}"
     if not POSTGRES_URL:
         pytest.skip("KKRBOT_TEST_DATABASE_URL is not set")
     return POSTGRES_URL
@@ -288,7 +296,7 @@ async def engine(
     database_url: str, seeded: str | None, seeds: dict[str, Seed], templates: Templates
 ) -> AsyncIterator[AsyncEngine]:
     seed = seeds.get(seeded) if seeded else None
-    engine = make_engine(database_url)
+    engine = templates.engine(database_url)
     if engine.dialect.name == "postgresql":
         template = templates.postgres_template(database_url, seeded, seed)
         await templates.resetter.reset(database_url, template)
@@ -298,7 +306,7 @@ async def engine(
         assert database is not None
         copy_sqlite(path, Path(database))
     yield engine
-    await engine.dispose()
+    await engine.dispose()  # its connections belong to this test's loop; the engine stays
 
 
 @pytest.fixture
@@ -306,9 +314,16 @@ def sessions(engine: AsyncEngine) -> SessionFactory:
     return make_session_factory(engine)
 
 
-# The longest tests first: under pytest-xdist a worker that draws the fuzz run (minutes) last would
-# keep the whole suite waiting for it alone; started first, the other worker does the rest meanwhile.
-LONGEST_FIRST = ("tests/e2e/test_fuzz.py", "tests/e2e/")
+# The longest tests first (`make test` hands them out one at a time, `--dist load`): a worker that
+# drew the fuzz run or the outage tests (half a minute to two each) last would keep the whole
+# suite waiting for it alone; started first, the other workers do the rest meanwhile.
+LONGEST_FIRST = (
+    "tests/e2e/test_fuzz.py",
+    "tests/e2e/test_delivery.py",
+    "tests/e2e/test_crash.py",
+    "tests/e2e/test_demo.py",
+    "tests/e2e/",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
