@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app import KKRApplication, build_application
 from bot.settings import Settings
-from models.db import SessionFactory, make_engine, make_session_factory
+from models.db import SessionFactory, make_session_factory
 from scheduler.jobs import run_sweep
 from services.demo_seed import DemoCouncil, seed_demo
 from telegram_emulator.client import BotMessage, EmulatorClient
@@ -115,17 +114,17 @@ async def seed_world(sessions: SessionFactory) -> DemoCouncil:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, live_interval: float, templates: Templates) -> AsyncIterator[World]:
+async def world(live_interval: float, templates: Templates) -> AsyncIterator[World]:
     clock = FakeClock()
     # The demo is migrated and seeded once per session; each world starts from a copy of that file.
     template, seeded = templates.sqlite_template("e2e-demo", seed_world)
     assert isinstance(seeded, DemoCouncil)
     council = copy.deepcopy(seeded)  # a test may not change what the next one sees
-    database = tmp_path / "e2e.db"
+    database = templates.folder / "e2e.db"  # one file and engine per session, copied afresh
     copy_sqlite(template, database)
     async with EmulatorServer() as emulator:
         sim = EmulatorClient(emulator.sim_url)
-        engine = make_engine(f"sqlite+aiosqlite:///{database}")
+        engine = templates.engine(f"sqlite+aiosqlite:///{database}")
         sessions = make_session_factory(engine)
         settings = Settings(
             telegram_token=TOKEN,
