@@ -802,9 +802,14 @@ def run(
             _fail(
                 "webhook mode needs the web port (KKRBOT_WEB_PORT), where Telegram's posts arrive"
             )
+    from bot.migration import start_migration
+
+    # The migrations run in a process of their own while this one loads the bot's modules.
+    migration = start_migration(settings)
     from bot.main import run as run_bot  # lazily: the CLI works without the bot's dependencies
 
-    run_bot(settings)
+    run_bot(settings, migration)
+
 
 
 @app.command("demo")
