@@ -4,8 +4,8 @@ the bot's memory.
 
 A render already under way is shared: the renderer started at distribution and the delivery
 worker asking for the same version wait for the one worker process. What was rendered is kept
-until whoever needs it has stored it (a few versions of some ten KB each); a draft of the minutes,
-never stored, is rendered again only when its content changed.
+for some minutes, until whoever needs it has stored it (at most a few versions); a draft of the
+minutes, never stored, is rendered again when its content changed or it was asked for again later.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ Key = tuple[str, int, int, str]  # the document's kind, meeting id, version, the
 _RUNNING: dict[Key, asyncio.Task[dict[str, bytes]]] = {}
 _RENDERED: dict[Key, dict[str, bytes]] = {}
 _KEPT = 8
+# Long enough for the deliveries that start while a render runs to store it (or, for a draft, to
+# send it); after that the PDFs are read from the database, and no copy stays in memory.
+KEPT_SECONDS = 600.0
 
 
 async def rendered_pdfs(
@@ -48,6 +51,12 @@ async def _render(key: Key, snapshot: dict[str, Any]) -> dict[str, bytes]:
         _RENDERED[key] = pdfs
         while len(_RENDERED) > _KEPT:
             _RENDERED.pop(next(iter(_RENDERED)))
+        asyncio.get_running_loop().call_later(KEPT_SECONDS, _forget, key, pdfs)
         return pdfs
     finally:
         _RUNNING.pop(key, None)
+
+
+def _forget(key: Key, pdfs: dict[str, bytes]) -> None:
+    if _RENDERED.get(key) is pdfs:  # not a later render of the same version
+        del _RENDERED[key]
