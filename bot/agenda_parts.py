@@ -12,8 +12,10 @@ from typing import Any
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
 from services.agenda_delivery import Document, agenda_package
-from services.agenda_pdf import pdf_stored, rendered_pdfs, version_snapshot
+from services.agenda_pdf import pdf_stored, version_snapshot
 from services.errors import Refused
+from services.pdf_renders import rendered_pdfs
+from templates.documents import AGENDA
 from templates.i18n import supported
 
 
@@ -74,7 +76,7 @@ async def _rendered(
     now: datetime,
 ) -> Document:
     """The PDF rendered (or the render under way awaited) outside the write guard, then stored."""
-    pdfs = await rendered_pdfs(meeting_id, version, snapshot)
+    pdfs = await rendered_pdfs(AGENDA, meeting_id, version, snapshot)
     async with unit_of_work(sessions) as session:
         package = await agenda_package(
             session,

@@ -802,9 +802,27 @@ def run(
             _fail(
                 "webhook mode needs the web port (KKRBOT_WEB_PORT), where Telegram's posts arrive"
             )
+    from bot.migration import start_migration
+
+    # The migrations run in a process of their own while this one loads the bot's modules.
+    migration = start_migration(settings)
+    _keep_out_unused()
     from bot.main import run as run_bot  # lazily: the CLI works without the bot's dependencies
 
-    run_bot(settings)
+    run_bot(settings, migration)
+
+
+# Modules a running bot never uses, which its libraries import when they happen to be installed
+# (issue 15): httpx's command-line client (rich, pygments, click; 8 MB) whenever rich is there, and
+# trio (10 MB with attrs, outcome, sortedcontainers), which httpcore loads beside anyio whenever the
+# dev tools (selenium) are installed. Marked absent before the stack is imported, each library takes
+# its "not installed" path; the bot runs on asyncio through anyio either way.
+UNUSED_BY_RUN = ("httpx._main", "trio")
+
+
+def _keep_out_unused() -> None:
+    for name in UNUSED_BY_RUN:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "cannot be imported"
 
 
 @app.command("demo")

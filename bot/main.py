@@ -28,24 +28,15 @@ from bot.leader import Leadership
 from bot.limits import Draining
 from bot.logs import configure_logging
 from bot.metrics import counters
+from bot.migration import Migration, MigrationFailed, start_migration
 from bot.settings import Settings
 from bot.webhook import UpdateInbox, webhook_path, webhook_secret
 from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
 from web.server import WebServer
 
 log = logging.getLogger(__name__)
 STANDBY_CHECK = 2.0  # seconds between a standby's tries for the poller lock (takeover time)
 POLL_TIMEOUT = 10  # long-poll seconds; also how long a stop may wait for the last poll
-
-
-async def migrate(database_url: str) -> None:
-    """Bring the database up to date on its own engine (the bot's loop is not running yet)."""
-    engine = make_engine(database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 class QuietConflicts:
@@ -128,15 +119,21 @@ async def serve(
         await leadership.release()
 
 
-def run(settings: Settings) -> None:
-    """Run the bot (long polling or webhook) and the public pages until SIGTERM or SIGINT."""
+def run(settings: Settings, migration: Migration | None = None) -> None:
+    """Run the bot (long polling or webhook) and the public pages until SIGTERM or SIGINT, once
+    `migration` (started here if not given) has brought the database up to date."""
     configure_logging(
         settings.log_level,
         fmt=settings.log_format,
         token=settings.telegram_token,
         secrets=(webhook_secret(settings),) if settings.webhook_url else (),
     )
-    asyncio.run(migrate(settings.database_url))  # migrations run automatically on start
+    # Migrations run automatically on start, in a process of their own (bot/migration.py).
+    try:
+        (migration or start_migration(settings)).wait()
+    except MigrationFailed as failed:  # the worker's traceback is in the log already
+        log.error("%s", failed)
+        raise SystemExit(1) from None
     asyncio.run(_main(settings))
 
 

@@ -12,7 +12,9 @@ from datetime import datetime
 from models import changes
 from models.db import SessionFactory
 from models.unit_of_work import unit_of_work
-from services.agenda_pdf import rendered_pdfs, store_pdfs, versions_without_pdfs
+from services.agenda_pdf import store_pdfs, versions_without_pdfs
+from services.pdf_renders import rendered_pdfs
+from templates.documents import AGENDA
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ async def render_waiting(sessions: SessionFactory, now: datetime) -> int:
     async with unit_of_work(sessions, write=False) as session:
         waiting = await versions_without_pdfs(session, now=now)
     for meeting_id, version, snapshot in waiting:
-        pdfs = await rendered_pdfs(meeting_id, version, snapshot)  # outside the write guard
+        pdfs = await rendered_pdfs(AGENDA, meeting_id, version, snapshot)  # outside the guard
         async with unit_of_work(sessions) as session:
             await store_pdfs(
                 session,

@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from procedure.errors import InvalidCount, NaiveDatetime
 
 END_OF_DAY = time(23, 59, 59)
@@ -159,12 +157,18 @@ def constituent_meeting_deadline(election_day: date) -> date:
 
 def danish_holiday(day: date) -> str | None:
     """R-M1/R-K2: the name of the Danish public holiday on `day`, or None."""
+    # Imported when asked (issue 15): the package loads every country's calendar, some 17 MB, and
+    # only the annual plan and the constituent meeting's working days need it, not the bot's day.
+    import holidays
+
     return holidays.country_holidays("DK", years=day.year).get(day)
 
 
 @lru_cache(maxsize=64)
 def _danish_holidays(year: int) -> frozenset[date]:
     # The holidays package knows the calendar, including Store Bededag only until 2023.
+    import holidays  # when asked, as above
+
     return frozenset(holidays.country_holidays("DK", years=year).keys())
 
 

@@ -22,7 +22,6 @@ from procedure.permissions import Action
 from services import audit
 from services.actors import SYSTEM_NAME, Actor, SystemActor
 from services.agenda import council_of, item_views, require_changeable
-from services.agenda_pdf import rendered_pdfs
 from services.agenda_prep import (
     MAX_REASON,
     AgendaOverview,
@@ -33,9 +32,10 @@ from services.agenda_prep import (
 from services.errors import Refused
 from services.meetings import meeting_of, view
 from services.outbox import enqueue
+from services.pdf_renders import rendered_pdfs
 from services.recipients import agenda_recipients
 from services.seats import require_for_meeting
-from templates.documents import agenda_file_name
+from templates.documents import AGENDA, agenda_file_name
 from templates.i18n import supported
 
 AGENDA_KIND = "agenda"
@@ -361,7 +361,7 @@ async def render_agenda_if_needed(
     snapshot = await _snapshot(session, meeting_id, version)
     if stored.first() is not None or snapshot is None:
         return None
-    return (await rendered_pdfs(meeting_id, version, snapshot))[supported(language)]
+    return (await rendered_pdfs(AGENDA, meeting_id, version, snapshot))[supported(language)]
 
 
 async def agenda_package(
@@ -410,7 +410,10 @@ async def _agenda_document(
     found = (await session.exec(query)).first()
     if found is not None:
         return found
-    content = rendered or (await rendered_pdfs(meeting_id, version, snapshot))[supported(language)]
+    content = (
+        rendered
+        or (await rendered_pdfs(AGENDA, meeting_id, version, snapshot))[supported(language)]
+    )
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.exec(

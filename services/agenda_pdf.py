@@ -1,16 +1,11 @@
 """The agenda's PDFs (issue 15): every language at once, rendered by a worker process as soon as a
-version is distributed — before its notices are sent — and kept with the stored version
-(`AgendaDocument`): what was sent, what is shown again and what is published are one document.
-
-A render already under way is shared: the renderer started at distribution and the delivery
-worker asking for the same version wait for the one worker process.
+version is distributed — before its notices are sent (services/pdf_renders.py) — and kept with the
+stored version (`AgendaDocument`): what was sent, what is shown again and what is published are one
+document.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,44 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import AgendaDocument, AgendaVersion
-from templates.documents import agenda_file_name, render_agenda_pdfs_apart
-from templates.i18n import LANGUAGES
+from templates.documents import agenda_file_name
 
-Key = tuple[int, int, str]  # meeting id, version, the snapshot's digest
-
-_RUNNING: dict[Key, asyncio.Task[dict[str, bytes]]] = {}
-# Rendered PDFs kept until stored by whoever needs them (a few versions of some ten KB each).
-_RENDERED: dict[Key, dict[str, bytes]] = {}
-_KEPT = 8
 RECENT = timedelta(days=1)  # versions distributed since then are rendered ahead
-
-
-async def rendered_pdfs(
-    meeting_id: int, version: int, snapshot: dict[str, Any]
-) -> dict[str, bytes]:
-    """The version's PDF in every language: kept, being rendered (then awaited), or rendered now
-    in a short-lived worker process, off the event loop."""
-    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
-    key = (meeting_id, version, digest)
-    kept = _RENDERED.get(key)
-    if kept is not None:
-        return kept
-    loop = asyncio.get_running_loop()
-    task = _RUNNING.get(key)
-    if task is None or task.get_loop() is not loop:
-        task = _RUNNING[key] = loop.create_task(_render(key, snapshot))
-    return await asyncio.shield(task)  # a waiter cancelled does not cancel the others' render
-
-
-async def _render(key: Key, snapshot: dict[str, Any]) -> dict[str, bytes]:
-    try:
-        pdfs = await asyncio.to_thread(render_agenda_pdfs_apart, snapshot, LANGUAGES)
-        _RENDERED[key] = pdfs
-        while len(_RENDERED) > _KEPT:
-            _RENDERED.pop(next(iter(_RENDERED)))
-        return pdfs
-    finally:
-        _RUNNING.pop(key, None)
 
 
 async def versions_without_pdfs(

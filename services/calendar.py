@@ -7,8 +7,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +22,9 @@ from services.actors import Actor
 from services.errors import Refused
 from services.recipients import SUMMONED
 from templates.i18n import gettext
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODUCT = "-//kkrbot//KKR meetings//DA"
 ORGANIZER = "mailto:noreply@kkrbot.invalid"  # RFC 5546 wants an organizer; nobody answers it
@@ -95,6 +98,8 @@ async def _event(
     *,
     private: bool,
 ) -> Event:
+    from icalendar import Event, vCalAddress, vText  # see _calendar
+
     event = Event()
     event.add("uid", meeting_uid(meeting, council))
     event.add("sequence", await calendar_sequence(session, meeting, council))
@@ -117,6 +122,10 @@ async def _event(
 
 
 def _calendar(method: str | None, name: str) -> Calendar:
+    # icalendar (some 7 MB with its time-zone tables) is imported when a calendar is made, not
+    # when the bot starts (issue 15): most processes send none between restarts.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")

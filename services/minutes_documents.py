@@ -1,10 +1,10 @@
 """The minutes as the delivery worker sends them (R-X2): a version's PDF, rendered outside the write
-guard; an approved version's PDF stored once per language and, once uploaded, sent by Telegram's
-file id. A draft changes, so it is rendered each time and never kept."""
+guard by the PDF worker process (services/pdf_renders.py); an approved version's PDF stored once per
+language and, once uploaded, sent by Telegram's file id. A draft changes, so it is never stored:
+rendered again whenever its content changed."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.record import MinutesDocument, MinutesVersion
 from services.agenda_delivery import Document
 from services.errors import Refused
-from templates.documents import minutes_file_name, render_minutes_pdf
+from services.pdf_renders import rendered_pdfs
+from templates.documents import MINUTES, minutes_file_name
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,14 @@ async def render_minutes_if_needed(
     stored = (await session.exec(_document_query(meeting_id, version, language))).first()
     if stored is not None and row.approved_at is not None:
         return None
-    return await asyncio.to_thread(render_minutes_pdf, dict(row.snapshot), language)
+    return await _rendered(meeting_id, version, dict(row.snapshot), language)
+
+
+async def _rendered(
+    meeting_id: int, version: int, snapshot: dict[str, Any], language: str
+) -> bytes:
+    """The version's PDF in `language`, by the worker process (every language at once)."""
+    return (await rendered_pdfs(MINUTES, meeting_id, version, snapshot))[language]
 
 
 async def minutes_package(
@@ -74,13 +82,13 @@ async def minutes_package(
     row = await _version(session, meeting_id, version)
     snapshot = dict(row.snapshot)
     name = minutes_file_name(snapshot, language)
-    if row.approved_at is None:  # a draft changes: rendered each time, never kept
-        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
+    if row.approved_at is None:  # a draft changes: never stored
+        content = rendered or await _rendered(meeting_id, version, snapshot, language)
         return MinutesPackage(snapshot, Document(file_name=name, content=content))
     query = _document_query(meeting_id, version, language)
     document = (await session.exec(query)).first()
     if document is None:
-        content = rendered or await asyncio.to_thread(render_minutes_pdf, snapshot, language)
+        content = rendered or await _rendered(meeting_id, version, snapshot, language)
         dialect = session.bind.dialect.name if session.bind else "sqlite"
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         await session.exec(

@@ -29,15 +29,11 @@ from services.actors import Actor
 from services.errors import Refused
 from services.minutes import closed_item_ids
 from services.seats import standing_meeting
-from templates.documents import (
-    agenda_file_name,
-    minutes_file_name,
-    render_agenda_pdf,
-    render_minutes_pdf,
-)
+from templates import documents
+from templates.documents import agenda_file_name, minutes_file_name, render_pdfs_apart
 
-AGENDA = "agenda"
-MINUTES = "minutes"
+AGENDA = documents.AGENDA
+MINUTES = documents.MINUTES
 KINDS = (AGENDA, MINUTES)
 
 
@@ -299,10 +295,9 @@ async def public_pdf(
 
 @lru_cache(maxsize=32)
 def _render(kind: str, snapshot_json: str, language: str) -> bytes:
-    """Rendered once per published content and language (a new mark or version is a new key)."""
-    snapshot = json.loads(snapshot_json)
-    render = render_agenda_pdf if kind == AGENDA else render_minutes_pdf
-    return render(snapshot, language, public=True)
+    """Rendered once per published content and language (a new mark or version is a new key), by
+    the PDF worker process: WeasyPrint does not stay in the memory of the bot that serves the pages."""
+    return render_pdfs_apart(kind, json.loads(snapshot_json), [language], public=True)[language]
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ import models.tables  # noqa: F401  (every table in the metadata, for the Postgr
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.migrate import upgrade
 
-# The agenda's PDFs are rendered in the test's process, not a worker process per agenda (two
-# seconds of start-up each); tests/unit/test_pdf_worker.py checks the worker itself.
+# PDFs are rendered in the test's process, not by a worker process per document (two seconds of
+# start-up each); tests/unit/test_pdf_worker.py checks the worker itself.
 os.environ.setdefault("KKRBOT_PDF_WORKER", "inline")
 
 BASE_POSTGRES_URL = os.environ.get("KKRBOT_TEST_DATABASE_URL")

@@ -15,12 +15,9 @@ from bot.handlers.common import attempt, in_chat, tell
 from bot.texts import refusal
 from procedure.permissions import Action
 from services.errors import Refused
-from services.minutes_word import (
-    MAX_FILE_BYTES,
-    minutes_word_file,
-    read_uploaded_minutes,
-    upload_minutes_word,
-)
+
+# services.minutes_word is imported by the handlers that use it: python-docx and lxml, some 15 MB,
+# are loaded when the secretariat first asks for or sends a Word file, not by every bot (issue 15).
 
 
 def _(message: str) -> str:
@@ -46,6 +43,8 @@ def may_edit(context: BotContext) -> bool:
 
 async def send_word(update: Update, context: BotContext, meeting_id: int | None = None) -> None:
     """The latest version as a .docx, privately (also when asked in the group, R-P6)."""
+    from services.minutes_word import minutes_word_file
+
     on_refusal = None if update.callback_query is not None else in_chat(update, context)
     found = await attempt(
         update,
@@ -98,6 +97,8 @@ def takes_upload(update: Update, context: BotContext) -> bool:
 async def upload(update: Update, context: BotContext) -> int | None:
     """Fetch the file (Telegram lets a bot download 20 MB at most) and read it in; the meeting
     whose minutes have a new version, if any (the caller shows them)."""
+    from services.minutes_word import MAX_FILE_BYTES, read_uploaded_minutes, upload_minutes_word
+
     message = update.effective_message
     assert message is not None and message.document is not None
     too_large = Refused("minutes_file_too_large", limit=MAX_FILE_BYTES // (1024 * 1024))

@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from templates.documents import render_agenda_pdfs_apart
+from templates.documents import AGENDA, render_pdfs_apart
 
 SNAPSHOT = {  # as services/agenda_delivery.py stores a distributed version
     "council": "KKR Nordjylland",
@@ -42,7 +42,7 @@ def test_the_worker_process_renders_the_agenda_in_every_language_asked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("KKRBOT_PDF_WORKER", "process")
-    pdfs = render_agenda_pdfs_apart(SNAPSHOT, ["da", "en"])
+    pdfs = render_pdfs_apart(AGENDA, SNAPSHOT, ["da", "en"])
     assert sorted(pdfs) == ["da", "en"]
     texts = {lang: PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for lang, pdf in pdfs.items()}
     assert all("Fælles busplan" in text for text in texts.values())
