@@ -161,9 +161,18 @@ async def upcoming_meetings(
 ) -> list[MeetingView]:
     """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
     actor.require(Action.VIEW_MEETINGS)
-    council = await session.get(Council, actor.council_id)
-    assert council is not None
-    return await council_meetings(session, council=council, now=now)
+    # One statement, the council with each meeting (every member's /meetings: issue 15).
+    rows = await session.exec(
+        select(Meeting, Council)
+        .join(Council, col(Council.id) == col(Meeting.council_id))
+        .where(
+            Meeting.council_id == actor.council_id,
+            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+            Meeting.starts_at >= now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [view(meeting, council) for meeting, council in rows]
 
 
 async def council_meetings(
