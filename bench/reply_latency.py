@@ -6,7 +6,8 @@ emulator (Telegram), the echo bot, kkrbot (SQLite) and this measuring client. Th
 turns, burst for burst, so a change of the machine's load hits both alike.
 
 Target: kkrbot's p95 at most 1.2 x the echo bot's, at 50 and at 200 members. Also printed: each
-bot's CPU per update (from /proc, less sensitive to the load than the latencies).
+bot's CPU per update (from /proc, less sensitive to the load than the latencies) and kkrbot's SQL
+statements and transactions per update.
 
     .venv/bin/python bench/reply_latency.py [--members 50,200] [--rounds 5]
 """
@@ -16,11 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +60,7 @@ class Figures:
     burst_p50: list[float] = field(default_factory=list)
     burst_p95: list[float] = field(default_factory=list)
     cpu_ms_per_update: float = 0.0
+    sql_per_update: tuple[float, float] | None = None  # statements, transactions
 
     def add(self, latencies: list[float]) -> None:
         self.latencies += latencies
@@ -69,6 +73,12 @@ class Figures:
         return (
             f"  {name:<7} p50 {p50s} ms   p95 {p95s} ms   (min / median / max of bursts)"
             f"   CPU {self.cpu_ms_per_update:.1f} ms/update"
+            + (
+                f", SQL {self.sql_per_update[0]:.2f} statements"
+                f" and {self.sql_per_update[1]:.2f} transactions/update"
+                if self.sql_per_update
+                else ""
+            )
         )
 
 
@@ -125,14 +135,76 @@ def serve(kind: str, base_url: str, database: str) -> None:
 
     async def run() -> None:
         app, engine = _bot(kind, base_url, database)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        counted = _count_statements(engine) if engine is not None and PROFILE else None
+        if engine is not None:
+            _tell_counts_on_signal(engine, Path(database.split("///", 1)[1] + ".counts"))
         try:
             async with polling(app):
-                await asyncio.Event().wait()
+                await stop.wait()
         finally:
             if engine is not None:
                 await engine.dispose()
+        if counted is not None:
+            _report_statements(kind, counted)
 
-    asyncio.run(run())
+    if not PROFILE:
+        asyncio.run(run())
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.runcall(asyncio.run, run())
+    profiler.dump_stats(f"{PROFILE}.{kind}")
+
+
+def _tell_counts_on_signal(engine: Any, path: Path) -> None:
+    """SQL statements and transactions so far, written to `path` on SIGUSR1 (the client asks
+    before and after its bursts: how many per update)."""
+    from sqlalchemy import event
+
+    counts = [0, 0]
+
+    def statement(*_args: Any) -> None:
+        counts[0] += 1
+
+    def begin(*_args: Any) -> None:
+        counts[1] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "begin", begin)
+    asyncio.get_running_loop().add_signal_handler(
+        signal.SIGUSR1, lambda: path.write_text(f"{counts[0]} {counts[1]}")
+    )
+
+
+# KKRBOT_BENCH_PROFILE=<prefix>: each bot runs under cProfile (stats in <prefix>.echo, <prefix>.kkrbot)
+# and kkrbot prints the SQL statements and transactions it ran, start-up and warm-up included:
+# where its time per update goes (the figures printed are then not comparable).
+PROFILE = os.environ.get("KKRBOT_BENCH_PROFILE", "")
+
+
+def _count_statements(engine: Any) -> Counter[str]:
+    from sqlalchemy import event
+
+    counted: Counter[str] = Counter()
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        counted[" ".join(sql.split())[:90]] += 1
+
+    def begin(_conn: Any) -> None:
+        counted["(transaction)"] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "begin", begin)
+    return counted
+
+
+def _report_statements(kind: str, counted: Counter[str]) -> None:
+    print(f"{kind}: {counted.total()} statements and transactions", file=sys.stderr)
+    for sql, count in counted.most_common(25):
+        print(f"  {count:6}  {sql}", file=sys.stderr)
 
 
 def _bot(kind: str, base_url: str, database: str) -> tuple[Any, Any]:
@@ -180,6 +252,19 @@ class BotProcess:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=20)
+
+    async def sql_counts(self, database: str) -> tuple[int, int]:
+        """The bot's SQL statements and transactions so far (kkrbot only)."""
+        assert self.process is not None
+        path = Path(database.split("///", 1)[1] + ".counts")
+        path.unlink(missing_ok=True)
+        self.process.send_signal(signal.SIGUSR1)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if path.exists() and path.read_text():
+                statements, transactions = path.read_text().split()
+                return int(statements), int(transactions)
+        raise RuntimeError("kkrbot did not tell its SQL counts")
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the bot process so far (Linux /proc)."""
@@ -238,12 +323,18 @@ async def measure(members: int, rounds: int) -> tuple[Figures, Figures]:
                     await sim.add_user(user, f"Member {user - FIRST_USER:03}", language_code="da")
                 await burst(sim, users, "/meetings")  # warm-up: start-up, connections, caches
             cpu = {kind: processes[kind].cpu_seconds() for kind in BOTS}
+            sql = await kkrbot.sql_counts(database)
             for _ in range(rounds):
                 for kind, sim in sims.items():  # the bots take turns, burst for burst
                     figures[kind].add(await burst(sim, users, "/meetings"))
             for kind in BOTS:
                 spent = processes[kind].cpu_seconds() - cpu[kind]
                 figures[kind].cpu_ms_per_update = spent * 1000 / (rounds * len(users))
+            statements, transactions = await kkrbot.sql_counts(database)
+            figures["kkrbot"].sql_per_update = (
+                (statements - sql[0]) / (rounds * len(users)),
+                (transactions - sql[1]) / (rounds * len(users)),
+            )
         finally:
             for sim in sims.values():
                 await sim.aclose()

@@ -55,8 +55,18 @@ def listen(kind: str, callback: Callable[[], None]) -> Callable[[], None]:
     return lambda: callbacks.remove(callback) if callback in callbacks else None
 
 
+_WRITES: WeakKeyDictionary[asyncio.AbstractEventLoop, list[int]] = WeakKeyDictionary()
+
+
+def writes() -> int:
+    """How many write transactions have committed in this loop (models/shared_read.py)."""
+    return _WRITES.setdefault(asyncio.get_running_loop(), [0])[0]
+
+
 def announce(session: AsyncSession) -> None:
-    """The transaction committed: wake whoever waits for the kinds of change it noted."""
+    """A write transaction committed: count it, and wake whoever waits for the kinds of change it
+    noted."""
+    _WRITES.setdefault(asyncio.get_running_loop(), [0])[0] += 1
     for kind in session.info.pop(_KEY, ()):
         signal(kind).set()
         for callback in list(_LISTENERS.get(asyncio.get_running_loop(), {}).get(kind, ())):

@@ -66,10 +66,14 @@ async def together(
     key: Hashable,
     item: I,
     apply: Callable[[AsyncSession, list[I]], Awaitable[list[R]]],
+    *,
+    gather: float = 0.0,
 ) -> R:
     """Apply `item` in a transaction shared with the other items of `key` (one meeting) that arrive
     while the write guard is busy — a burst of 60 check-ins is a few transactions, not 60 (issue 15).
-    `apply` takes the items in order of arrival and gives one result each."""
+    `apply` takes the items in order of arrival and gives one result each. With `gather`, an item
+    that comes while items of `key` keep coming (one was applied less than FLURRY seconds ago)
+    waits `gather` seconds for the ones right behind it; an item on its own goes at once."""
     loop = asyncio.get_running_loop()
     queues = _BURSTS.get(loop)
     if queues is None:
@@ -78,13 +82,30 @@ async def together(
     future: asyncio.Future[R] = loop.create_future()
     queue.append((item, future))
     if len(queue) == 1:  # the first of a burst: a task of its own applies what has come by then
-        task = loop.create_task(_apply_burst(sessions, key, queues, queue, apply))
+        wait = gather if _in_a_flurry(loop, key) else 0.0
+        task = loop.create_task(_apply_burst(sessions, key, queues, queue, apply, wait))
         _RUNNING.add(task)
         task.add_done_callback(_RUNNING.discard)
     return await asyncio.shield(future)  # a caller gone does not undo the others' burst
 
 
 _RUNNING: set[asyncio.Task[None]] = set()
+
+FLURRY = 0.25  # seconds since the last burst of a key in which the next one gathers
+_LAST_BURST: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, float]] = (
+    WeakKeyDictionary()
+)
+
+
+def _in_a_flurry(loop: asyncio.AbstractEventLoop, key: Hashable) -> bool:
+    """Whether a burst of `key` began less than FLURRY seconds ago (and note that one begins)."""
+    last = _LAST_BURST.setdefault(loop, {})
+    now = loop.time()
+    recent = now - last.get(key, -FLURRY) < FLURRY
+    last[key] = now
+    if len(last) > 1000:  # keys are meetings and the gate: forget the old ones now and then
+        last.clear()
+    return recent
 
 
 async def _apply_burst(
@@ -93,9 +114,12 @@ async def _apply_burst(
     queues: dict[Hashable, list[tuple[Any, Any]]],
     burst: list[tuple[Any, Any]],
     apply: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]],
+    wait: float,
 ) -> None:
     outcomes: list[tuple[Any, BaseException | None]] = []
     try:
+        if wait:
+            await asyncio.sleep(wait)  # the items right behind join this burst
         async with write_guard():
             if queues.get(key) is burst:
                 del queues[key]  # who comes from now on starts the next burst

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,14 +93,61 @@ async def actor_for_person(
 
 async def actor_for_telegram(session: AsyncSession, telegram_user_id: int) -> Actor | None:
     """The actor linked to a Telegram account, or None for a stranger."""
-    link = (
-        await session.exec(
-            select(TelegramLink).where(TelegramLink.telegram_user_id == telegram_user_id)
+    return (await actors_for_telegram(session, [telegram_user_id])).get(telegram_user_id)
+
+
+# Who wrote, in one statement of plain columns, built once (this runs for every update, issue 15).
+# A person has one current membership (uq_membership_current_person).
+_ACTORS: Any = (
+    sa_select(
+        col(TelegramLink.telegram_user_id),
+        col(TelegramLink.unreachable_since),
+        col(Person.id),
+        col(Person.name),
+        col(Person.language),
+        col(Membership.role),
+        col(Membership.office),
+        col(Council.id),
+        col(Council.name),
+        col(Council.timezone),
+    )
+    .join(Person, col(Person.id) == col(TelegramLink.person_id))
+    .join(Membership, col(Membership.person_id) == col(Person.id))
+    .join(Council, col(Council.id) == col(Person.council_id))
+    .where(
+        col(TelegramLink.telegram_user_id).in_(bindparam("users", expanding=True)),
+        Membership.current(),
+    )
+)
+
+
+async def actors_for_telegram(
+    session: AsyncSession, telegram_user_ids: Collection[int]
+) -> dict[int, Actor]:
+    """The actors linked to these Telegram accounts, by account (strangers are left out)."""
+    if not telegram_user_ids:
+        return {}
+    rows = await session.exec(_ACTORS, params={"users": sorted(set(telegram_user_ids))})
+    actors: dict[int, Actor] = {}
+    for row in rows:
+        user, unreachable_since, person_id, name, language, role, office, council_id = row[:8]
+        council_name, council_timezone = row[8:]
+        actors.setdefault(
+            user,
+            Actor(
+                person_id=person_id,
+                council_id=council_id,
+                name=name,
+                language=language,
+                role=role,
+                office=office,
+                chat_id=user,  # the private chat, never a group (R-P6)
+                council_name=council_name,
+                council_timezone=council_timezone,
+                unreachable=unreachable_since is not None,
+            ),
         )
-    ).first()
-    if link is None:
-        return None
-    return await actor_for_person(session, link.person_id, link)
+    return actors
 
 
 def _actor(

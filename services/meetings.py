@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import MeetingKind, MeetingStatus
+from models.shared_read import shared_read
 from models.tables import Council, Meeting
 from procedure.deadlines import distribution_deadline, proposal_deadline
 from procedure.permissions import Action
@@ -161,9 +162,30 @@ async def upcoming_meetings(
 ) -> list[MeetingView]:
     """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
     actor.require(Action.VIEW_MEETINGS)
-    council = await session.get(Council, actor.council_id)
-    assert council is not None
-    return await council_meetings(session, council=council, now=now)
+    # Everyone of the council asking at once shares one read of one statement (issue 15); each
+    # gets the meetings still coming at their own moment.
+    coming = await shared_read(
+        ("coming meetings", id(session.bind), actor.council_id),
+        now,
+        lambda: _coming_meetings(session, actor.council_id, now),
+    )
+    return [meeting for meeting in coming if meeting.starts_at >= now]
+
+
+async def _coming_meetings(
+    session: AsyncSession, council_id: int, now: datetime
+) -> list[MeetingView]:
+    rows = await session.exec(
+        select(Meeting, Council)
+        .join(Council, col(Council.id) == col(Meeting.council_id))
+        .where(
+            Meeting.council_id == council_id,
+            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+            Meeting.starts_at >= now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [view(meeting, council) for meeting, council in rows]
 
 
 async def council_meetings(

@@ -3,16 +3,17 @@ and after a restart that is given the same updates again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.reliable import HandledUpdate
 from models.types import UTCDateTime
-from services.actors import Actor, actor_for_telegram
+from services.actors import Actor, actors_for_telegram
 from services.outbox import mark_reachable
 
 # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match again.
@@ -62,16 +63,50 @@ class Admitted:
 async def admit(session: AsyncSession, arrivals: list[Arrival]) -> list[Admitted]:
     """The gate's work for updates arriving together, in one transaction (issue 15): each update
     recorded once (take_update), its writer looked up, and a person who had blocked the bot and
-    writes again made reachable. One answer per arrival, in order."""
+    writes again made reachable. One answer per arrival, in order; two statements for the lot."""
+    taken = await take_updates(session, arrivals)
+    actors = await actors_for_telegram(
+        session, {a.telegram_user_id for a in arrivals if a.telegram_user_id is not None}
+    )
     admitted = []
     for arrival in arrivals:
-        first_time = await take_update(session, update_id=arrival.update_id, now=arrival.now)
+        first_time = arrival.update_id in taken
+        taken.discard(arrival.update_id)  # the same update twice in a burst: the second is a repeat
         actor = None
         if first_time and arrival.telegram_user_id is not None:
-            actor = await actor_for_telegram(session, arrival.telegram_user_id)
+            actor = actors.get(arrival.telegram_user_id)
             if actor is not None and actor.unreachable:
                 await mark_reachable(
                     session, telegram_user_id=arrival.telegram_user_id, now=arrival.now
                 )
+                actor = actors[arrival.telegram_user_id] = replace(actor, unreachable=False)
         admitted.append(Admitted(first_time, actor))
     return admitted
+
+
+async def take_updates(session: AsyncSession, arrivals: list[Arrival]) -> set[int]:
+    """take_update for several updates in one statement: the ids recorded now (not before)."""
+    connection = await session.connection()
+    taken: set[int] = set()
+    for start in range(0, len(arrivals), TAKE_AT_ONCE):
+        chunk = arrivals[start : start + TAKE_AT_ONCE]
+        values: dict[str, object] = {}
+        for n, arrival in enumerate(chunk):
+            values[f"u{n}"], values[f"t{n}"] = arrival.update_id, arrival.now
+        result = await connection.execute(_take_updates(len(chunk)), values)
+        taken.update(result.scalars())
+    return taken
+
+
+TAKE_AT_ONCE = 100  # rows per statement (a burst of 200 is two)
+
+
+@cache
+def _take_updates(rows: int) -> TextClause:
+    """TAKE_UPDATE for `rows` updates, naming those it recorded (the same SQL on SQLite and
+    PostgreSQL); one text per row count, compiled once."""
+    values = ", ".join(f"(:u{n}, :t{n})" for n in range(rows))
+    return text(
+        f"INSERT INTO handled_update (update_id, handled_at) VALUES {values}"
+        " ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+    ).bindparams(*(bindparam(f"t{n}", type_=UTCDateTime()) for n in range(rows)))

@@ -30,7 +30,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Bot API:        {base}/bot   (KKRBOT_TELEGRAM_BASE_URL)")
     print(f"Files:          {base}/file/bot")
     print(f"Simulation API: {base}/sim   (see telegram_emulator/README.md)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # Connections kept open longer than a client's idle pool (httpx: 5 s), as in server.py: with
+    # uvicorn's 5 s both ends let go at once, and a request sent on a connection the server is
+    # closing fails with a network error (a bench's reply lost).
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, timeout_keep_alive=30
+    )
 
 
 if __name__ == "__main__":

@@ -64,22 +64,43 @@ def _moment(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _(message: str) -> str:
+    """Marks a pattern for the catalogue (`make messages`); translated where it is used."""
+    return message
+
+
 def format_when(value: datetime | str, language: str) -> str:
     """A local date and time as people write it: 'onsdag den 10. marts 2027 kl. 10:00'."""
-    pattern = translations(supported(language)).gettext("EEEE d MMMM y 'at' HH:mm")
-    return format_datetime(_moment(value), pattern, locale=supported(language))
+    return _formatted(value, _("EEEE d MMMM y 'at' HH:mm"), language)
 
 
 def format_day(value: datetime | str, language: str) -> str:
     """A local date with its weekday: 'onsdag den 10. marts 2027'."""
-    pattern = translations(supported(language)).gettext("EEEE d MMMM y")
-    return format_datetime(_moment(value), pattern, locale=supported(language))
+    return _formatted(value, _("EEEE d MMMM y"), language)
 
 
 def format_clock(value: datetime | str, language: str) -> str:
     """A local time of day as people write it: 'kl. 10.05' / 'at 10:05'."""
-    pattern = translations(supported(language)).gettext("'at' HH:mm")
-    return format_datetime(_moment(value), pattern, locale=supported(language))
+    return _formatted(value, _("'at' HH:mm"), language)
+
+
+# Babel formats a date in some 100 µs, and a list shows the same few dates to everyone who asks
+# (issue 15: 200 members' /meetings). Keyed by the wall time, its offset and its zone: two equal
+# instants in different zones are different texts.
+_FORMATTED: dict[tuple[str, str, str, str], str] = {}
+_KEEP_FORMATTED = 4096
+
+
+def _formatted(value: datetime | str, pattern: str, language: str) -> str:
+    moment = _moment(value)
+    key = (moment.isoformat(), str(moment.tzinfo), pattern, language)
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= _KEEP_FORMATTED:
+            _FORMATTED.clear()
+        local_pattern = translations(supported(language)).gettext(pattern)
+        text = _FORMATTED[key] = format_datetime(moment, local_pattern, locale=supported(language))
+    return text
 
 
 def format_relative(value: datetime | str, reference: datetime | str, language: str) -> str:
@@ -108,6 +129,9 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # The templates ship with the code and do not change under a running bot: no stat of the
+        # file on every render (issue 15).
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda value: format_when(value, language)
