@@ -80,10 +80,16 @@ async def seeded_sqlite(path: Path, seed: Seed | None) -> object:
 
 
 def copy_sqlite(template: Path, path: Path) -> None:
-    """A test's own database: the template file, with no WAL of an earlier copy left beside it."""
+    """A test's own database: the template file, with no WAL of an earlier copy left beside it.
+
+    The copy is a new file put in the old one's place, never the old file overwritten: a
+    connection an earlier test left open keeps the old file to itself (overwriting a file
+    SQLite has open is what "disk I/O error" means)."""
+    fresh = path.with_name(f"{path.name}.fresh")
+    shutil.copyfile(template, fresh)
     for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
-    shutil.copyfile(template, path)
+    fresh.replace(path)
 
 
 @dataclass
