@@ -67,11 +67,15 @@ def run_apart(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 async def seeded_sqlite(path: Path, seed: Seed | None) -> object:
-    """Migrate (and seed) a SQLite file, then fold the WAL back so the file alone can be copied."""
+    """Migrate a SQLite file, or seed one already migrated, then fold the WAL back so the file
+    alone can be copied."""
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     try:
-        await upgrade(engine)
-        value = await seed(make_session_factory(engine)) if seed else None
+        value = None
+        if seed is None:
+            await upgrade(engine)
+        else:
+            value = await seed(make_session_factory(engine))
         async with engine.connect() as connection:
             await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -237,6 +241,8 @@ class Templates:
     def sqlite_template(self, name: str | None, seed: Seed | None) -> tuple[Path, object]:
         if name not in self.sqlite:
             path = self.folder / f"template-{name or 'empty'}.db"
+            if name is not None:  # migrated once, by the empty template; each seed starts there
+                copy_sqlite(self.sqlite_template(None, None)[0], path)
             self.sqlite[name] = (path, run_apart(lambda: seeded_sqlite(path, seed)))
         return self.sqlite[name]
 
