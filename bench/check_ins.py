@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benches, by file name
 
+from databases import ensure_database
 from quorum_live import MEETING_AT, BenchClock, seed
 from sqlalchemy import event
 from sqlmodel import select
@@ -121,6 +122,7 @@ async def _alone(sessions: Any, actor: Actor, meeting_id: int, at: Any) -> Any:
 
 def fresh_postgres(url: str) -> None:
     """An empty database for each run (the bench's own database, never the tests')."""
+    asyncio.run(ensure_database(url))
     name = url.rsplit("/", 1)[1]
     subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-q", "-c",

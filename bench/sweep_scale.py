@@ -41,6 +41,9 @@ from models.tables import Attendance, Meeting, Membership
 from scheduler.jobs import run_sweep
 from services.demo_seed import seed_demo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benches, by file name
+from databases import ensure_database
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TARGET_MS = 20.0
 TARGET_STATEMENTS = 10
@@ -91,6 +94,7 @@ async def fresh_engine(backend: str, postgres_url: str, workdir: Path) -> AsyncE
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         return make_engine(f"sqlite+aiosqlite:///{path}")
+    await ensure_database(postgres_url)
     engine = make_engine(postgres_url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
