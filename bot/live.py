@@ -97,6 +97,7 @@ class LiveEditor:
     tick: float = 0.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     last_edit: dict[int, float] = field(default_factory=dict)
+    held_back: bool = False  # the last look skipped a message still inside its interval
 
     async def __call__(self, now: datetime) -> LiveReport:
         report = await self._refresh(now)
@@ -127,6 +128,8 @@ class LiveEditor:
                 except Exception:  # the next change or the fallback tries again
                     log.exception("the live messages were not refreshed")
             due = self._next_due() - self.monotonic()
+            if due <= 0 and self.held_back:
+                continue  # its interval ran out while we looked: edit it now, not at the fallback
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), min(fallback, due) if due > 0 else fallback)
             spacing = looked + self.tick - self.monotonic()
@@ -136,6 +139,7 @@ class LiveEditor:
     async def _refresh(self, now: datetime) -> LiveReport:
         moment = self.monotonic()
         recent = [i for i, t in self.last_edit.items() if moment - t < self.min_interval]
+        self.held_back = bool(recent)
         report = await refresh_live(
             self.bot, self.sessions, now, exclude=recent, monotonic=self.monotonic
         )

@@ -211,3 +211,35 @@ async def test_a_change_committed_in_this_process_wakes_the_editor_without_a_pol
 async def _until(condition: Any) -> None:
     while not condition():
         await asyncio.sleep(0)
+
+
+async def test_a_message_whose_interval_runs_out_while_the_editor_looks_is_edited_at_once(
+    kkr: Council_,
+) -> None:
+    """Issue 15: the look that skipped the message (inside its interval) took past the interval's
+    end; the editor looks again at once instead of sleeping until the fallback."""
+    clock = FakeClock()
+    bot = FakeBot(clock)
+    editor = _editor(kkr, clock, bot)
+    await _linked(kkr, editor, bot, clock)
+    await _absent(kkr, MAYORS[0])
+    await editor(NOW)
+    first = clock.t
+    await _absent(kkr, MAYORS[1])
+    clock.t = first + INTERVAL - 0.01  # the next look falls just inside the interval
+    refresh = editor._refresh
+
+    async def slow(now: Any) -> Any:
+        report = await refresh(now)
+        clock.t += 0.02  # and takes until just after it
+        return report
+
+    editor._refresh = slow  # type: ignore[method-assign]
+    watching = asyncio.create_task(editor.watch(lambda: NOW, fallback=3600))
+    try:
+        await asyncio.wait_for(_until(lambda: len(bot.edits) == 2), timeout=10)
+        assert "20 af 22" in bot.edits[-1][1]
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
