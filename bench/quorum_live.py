@@ -272,7 +272,7 @@ def main() -> int:
     results = [asyncio.run(run(args.members, args.live_interval)) for _ in range(args.runs)]
     shown = [r["final_shown_after_last_check_in_s"] for r in results]
     per_second = max(r["max_edits_in_any_second"] for r in results)
-    shown_met = sorted(shown)[len(shown) // 2] <= TARGET_SHOWN_S
+    shown_met = max(shown) <= TARGET_SHOWN_S  # every run: a late one in three is a late quorum
     edits_met = per_second <= TARGET_EDITS_PER_S
     no_spam = all(r["new_messages_in_group"] == 0 for r in results)
     print(f"members checking in:                     {args.members}; {args.runs} runs; load {load}")
