@@ -96,6 +96,17 @@ async def _linked(kkr: Council_, editor: LiveEditor, bot: FakeBot, clock: FakeCl
     clock.t += 2 * INTERVAL
 
 
+async def _edited_once(kkr: Council_) -> tuple[FakeClock, FakeBot, LiveEditor]:
+    """The message linked, then edited for one absence (21 of 22) at the clock's present time."""
+    clock = FakeClock()
+    bot = FakeBot(clock)
+    editor = _editor(kkr, clock, bot)
+    await _linked(kkr, editor, bot, clock)
+    await _absent(kkr, MAYORS[0])
+    await editor(NOW)
+    return clock, bot, editor
+
+
 async def test_a_burst_of_changes_is_one_edit_per_interval_and_the_last_change_shows(
     kkr: Council_,
 ) -> None:
@@ -123,12 +134,7 @@ async def test_a_burst_of_changes_is_one_edit_per_interval_and_the_last_change_s
 async def test_the_last_change_shows_as_soon_as_the_interval_allows_not_a_tick_later(
     kkr: Council_,
 ) -> None:
-    clock = FakeClock()
-    bot = FakeBot(clock)
-    editor = _editor(kkr, clock, bot)
-    await _linked(kkr, editor, bot, clock)
-    await _absent(kkr, MAYORS[0])
-    await editor(NOW)
+    clock, bot, editor = await _edited_once(kkr)
     first = clock.t
     assert [text for _, text in bot.edits] == [bot.edits[0][1]] and "21 af 22" in bot.edits[0][1]
     await _absent(kkr, MAYORS[1])
@@ -218,12 +224,7 @@ async def test_a_message_whose_interval_runs_out_while_the_editor_looks_is_edite
 ) -> None:
     """Issue 15: the look that skipped the message (inside its interval) took past the interval's
     end; the editor looks again at once instead of sleeping until the fallback."""
-    clock = FakeClock()
-    bot = FakeBot(clock)
-    editor = _editor(kkr, clock, bot)
-    await _linked(kkr, editor, bot, clock)
-    await _absent(kkr, MAYORS[0])
-    await editor(NOW)
+    clock, bot, editor = await _edited_once(kkr)
     first = clock.t
     await _absent(kkr, MAYORS[1])
     clock.t = first + INTERVAL - 0.01  # the next look falls just inside the interval
