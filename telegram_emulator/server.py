@@ -123,7 +123,10 @@ class EmulatorServer:
     # ------------------------------------------------------------ lifecycle
 
     def _bind(self) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, not left 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+        # sockets whose protocol says TCP, and accepted sockets inherit it. With Nagle on, every
+        # answer on a kept-alive connection waited some 40 ms for the client's delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         sock.set_inheritable(True)

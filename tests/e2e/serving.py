@@ -20,7 +20,8 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
     """Serve `app` on 127.0.0.1 (any free port) on this loop; yields its base URL."""
-    sock = socket.socket()
+    # TCP named so asyncio sets TCP_NODELAY on accepted sockets (see telegram_emulator/server.py).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
