@@ -15,7 +15,7 @@ from telegram_emulator.client import BotMessage, EmulatorClient, WaitTimeout
 
 OUTSIDER = DemoPerson("Ukendt Udefra", "stranger", "not in the council, no invitation", "da", 99)
 REPLY_TIMEOUT = 5.0  # how long to wait for the bot's first answer
-SETTLE_TIMEOUT = 0.3  # and then for any further messages of the same answer
+SETTLE_TIMEOUT = 0.1  # and then for any further messages of the same answer
 IN_FLIGHT_TIMEOUT = 30.0  # at most this long for notices already due to them (a PDF being rendered)
 
 HELP = """\

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.app import build_application
+from bot.app import KKRApplication, build_application
 from bot.context import system_clock
 from bot.demo.chat import HELP, DemoChat
 from bot.settings import Settings
@@ -67,7 +67,7 @@ async def _demo(lines: list[str] | None, *, out: Callable[[str], None], colour: 
                     council,
                     lambda: run_sweep(sessions, system_clock()),
                     out,
-                    in_flight_counter(sessions),
+                    in_flight_counter(sessions, application),
                     colour,
                 )
                 await chat.setup()
@@ -78,12 +78,21 @@ async def _demo(lines: list[str] | None, *, out: Callable[[str], None], colour: 
     return 0
 
 
-def in_flight_counter(sessions: SessionFactory) -> Callable[[int], Awaitable[int]]:
+def in_flight_counter(
+    sessions: SessionFactory, application: KKRApplication
+) -> Callable[[int], Awaitable[int]]:
+    """What is still on its way to a person: notices due or being sent to them, and any update the
+    bot has fetched and not finished handling (on a busy machine the second message of an answer
+    can come later than the settling pause)."""
+
     async def count(telegram_user_id: int) -> int:
+        handling = application.update_queue.qsize()
+        handling += application.update_processor.current_concurrent_updates
         async with sessions() as session:
-            return await in_flight_for(
+            due = await in_flight_for(
                 session, telegram_user_id=telegram_user_id, now=system_clock()
             )
+        return handling + due
 
     return count
 
