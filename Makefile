@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Tests run in 6 parallel processes (pytest-xdist), handed out one at a time, longest first (see
-# tests/conftest.py): the end-to-end tests wait on the network and on Telegram's pauses more than
-# they use a core, so 6 keep this 2-core machine busy where 4 left it idle a third of the time.
-TEST_WORKERS ?= 6
+# Tests run in 4 parallel processes (pytest-xdist), handed out one at a time (see tests/conftest.py
+# for the order: the longest first, then the tests that mostly wait spread among those that
+# compute). More workers would keep this 2-core machine no busier, each collecting the suite and
+# building its databases again.
+TEST_WORKERS ?= 4
 
 .PHONY: demo test lint typecheck check bench bench-quorum bench-votes clean messages
 
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kkrbot demo
 
-# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: the six workers and the processes
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: the workers and the processes
 # the tests start import the same modules, and each would otherwise compile them from source.
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP)

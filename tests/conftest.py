@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -334,15 +335,43 @@ LONGEST_FIRST = (
     "tests/e2e/test_delivery.py",
     "tests/e2e/test_crash.py",
     "tests/e2e/test_demo.py",
-    "tests/e2e/",
 )
+# The other end-to-end tests spend most of their time waiting on the network and on Telegram's
+# pauses, and so do the tests that drive a browser or start a process; the service tests keep a
+# core busy. Spread in a fixed shuffled order over the first part of the run, each waiting test
+# waits while the other workers compute, instead of all of them waiting together (the four tests
+# of one file at once) or last of all.
+WAITING = (
+    "tests/e2e/",
+    "tests/integration/test_web_browser.py",
+    "tests/unit/test_pdf_worker.py",
+    "tests/unit/test_cli_lazy.py",
+)
+SPREAD_OVER = 0.7
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid
-        return next(
-            (i for i, p in enumerate(LONGEST_FIRST) if path.startswith(p)), len(LONGEST_FIRST)
-        )
+    def longest(item: pytest.Item) -> int | None:
+        return next((i for i, p in enumerate(LONGEST_FIRST) if item.nodeid.startswith(p)), None)
 
-    items.sort(key=rank)  # stable: the order within each group is kept
+    first = sorted((i for i in items if longest(i) is not None), key=longest)
+    rest = [i for i in items if longest(i) is None]
+    waiting = [i for i in rest if i.nodeid.startswith(WAITING)]
+    computing = [i for i in rest if not i.nodeid.startswith(WAITING)]
+    random.Random(0).shuffle(waiting)  # the same order in every worker, as xdist requires
+    items[:] = first + spread(waiting, computing, SPREAD_OVER)
+
+
+def spread(few: list[T], many: list[T], over: float) -> list[T]:
+    """`few` spaced evenly among the first `over` part of `many`, each list keeping its order."""
+    span = max(1, round(len(many) * over))
+    slots: dict[int, list[T]] = {}
+    for n, item in enumerate(few):
+        slots.setdefault(n * span // max(1, len(few)), []).append(item)
+    merged: list[T] = []
+    for position, item in enumerate(many):
+        merged.extend(slots.pop(position, []))
+        merged.append(item)
+    for rest in slots.values():  # more slots than `many` has items
+        merged.extend(rest)
+    return merged
