@@ -78,21 +78,29 @@ class Council:
 
     async def agendas(self) -> dict[int, Counter[str]]:
         """Per user: the agenda messages received (text, PDF), counted."""
-        received: dict[int, Counter[str]] = {}
-        for user in self.users:
-            kinds: Counter[str] = Counter()
-            for message in await self.sim.messages(user):
-                if message.document and message.document["file_name"].startswith("dagsorden-"):
-                    kinds["pdf"] += 1
-                elif message.text and "Dagsorden for mødet" in message.text:
-                    kinds["text"] += 1
-            received[user] = kinds
-        return received
+        return {user: await self._agenda_of(user) for user in self.users}
+
+    async def _agenda_of(self, user: int) -> Counter[str]:
+        kinds: Counter[str] = Counter()
+        for message in await self.sim.messages(user):
+            if message.document and message.document["file_name"].startswith("dagsorden-"):
+                kinds["pdf"] += 1
+            elif message.text and "Dagsorden for mødet" in message.text:
+                kinds["text"] += 1
+        return kinds
 
     async def wait_for_agendas(self, timeout: float) -> dict[int, Counter[str]]:
+        """Until everyone has the agenda and its PDF; between looks, only the chats with new
+        messages are read again (one request a look, not one per member)."""
         deadline = asyncio.get_running_loop().time() + timeout
+        got: dict[int, Counter[str]] = {}
+        read_at: dict[int, int] = {}  # user -> how many bot messages their chat had when read
         while True:
-            got = await self.agendas()
+            sent = {chat["id"]: chat["bot_messages"] for chat in await self.sim.chats()}
+            for user in self.users:
+                if user not in got or read_at[user] != sent.get(user, 0):
+                    read_at[user] = sent.get(user, 0)
+                    got[user] = await self._agenda_of(user)
             if all(c["text"] >= 1 and c["pdf"] >= 1 for c in got.values()):
                 await asyncio.sleep(0.5)  # a straggler would show up as a duplicate
                 return await self.agendas()
