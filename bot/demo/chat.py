@@ -34,8 +34,9 @@ class DemoChat:
     council: DemoCouncil
     sweep: Callable[[], object]
     out: Callable[[str], None]
-    # How many notices to a Telegram user are due or being sent: the answer is complete only when
-    # they are out (on a busy machine a PDF can take seconds to render).
+    # How many notices to a Telegram user are due or being sent, plus the updates the bot is still
+    # handling: the answer is complete only when none is left (on a busy machine a PDF can take
+    # seconds to render, and a second message can come after the settling pause).
     in_flight: Callable[[int], Awaitable[int]]
     colour: bool = False
     # Whether the outbox is still sending to this Telegram user (an agenda's PDF follows its
