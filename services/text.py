@@ -19,8 +19,9 @@ LAST_DAY = date(2199, 12, 31)
 
 
 def clean_text(text: str, limit: int = LONGEST_TEXT) -> str:
-    """`text` without control characters, trimmed, at most `limit` characters."""
-    return _UNSAFE.sub("", text).strip()[:limit]
+    """`text` without control characters, trimmed, at most `limit` characters (trimmed again
+    after the cut, so that cleaning a cleaned text changes nothing)."""
+    return _UNSAFE.sub("", text).strip()[:limit].rstrip()
 
 
 def clean_optional(text: str | None, limit: int = LONGEST_TEXT) -> str | None:

@@ -23,6 +23,10 @@ def test_text_is_bounded_and_an_empty_optional_is_missing() -> None:
     assert clean_optional(" \x00 ") is None and clean_optional(None) is None
 
 
+def test_a_text_cut_at_a_line_break_does_not_end_in_it() -> None:
+    assert clean_text("0\n0", 2) == "0"
+
+
 def test_dates_far_off_are_out_of_range() -> None:
     assert in_range(date(2027, 2, 1)) and in_range(datetime(2026, 12, 8, 10, 0))
     assert not in_range(date(9999, 12, 31)) and not in_range(date(1, 1, 1))
