@@ -9,7 +9,7 @@ Target: kkrbot's p95 at most 1.2 x the echo bot's, at 50 and at 200 members. Als
 bot's CPU per update (from /proc, less sensitive to the load than the latencies) and kkrbot's SQL
 statements and transactions per update.
 
-    .venv/bin/python bench/reply_latency.py [--members 50,200] [--rounds 5]
+    .venv/bin/python bench/reply_latency.py [--members 50,200] [--rounds 10]
 """
 
 from __future__ import annotations
@@ -370,6 +370,6 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--members", default="50,200")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     arguments = parser.parse_args()
     asyncio.run(main([int(m) for m in arguments.members.split(",")], arguments.rounds))
