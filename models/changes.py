@@ -58,15 +58,26 @@ def listen(kind: str, callback: Callable[[], None]) -> Callable[[], None]:
 _WRITES: WeakKeyDictionary[asyncio.AbstractEventLoop, list[int]] = WeakKeyDictionary()
 
 
+_BOOKKEEPING = "kkrbot.bookkeeping"
+
+
 def writes() -> int:
-    """How many write transactions have committed in this loop (models/shared_read.py)."""
+    """How many write transactions have committed in this loop, bookkeeping left out (models/
+    shared_read.py, models/data_version.py: what was read before may have changed since)."""
     return _WRITES.setdefault(asyncio.get_running_loop(), [0])[0]
 
 
+def bookkeeping(session: AsyncSession) -> None:
+    """This transaction only records what the process itself did (an update taken): nothing anyone
+    reads changes, and what was read before it stays true."""
+    session.info[_BOOKKEEPING] = True
+
+
 def announce(session: AsyncSession) -> None:
-    """A write transaction committed: count it, and wake whoever waits for the kinds of change it
-    noted."""
-    _WRITES.setdefault(asyncio.get_running_loop(), [0])[0] += 1
+    """A write transaction committed: count it (unless it was bookkeeping), and wake whoever waits
+    for the kinds of change it noted."""
+    if not session.info.pop(_BOOKKEEPING, False):
+        _WRITES.setdefault(asyncio.get_running_loop(), [0])[0] += 1
     for kind in session.info.pop(_KEY, ()):
         signal(kind).set()
         for callback in list(_LISTENERS.get(asyncio.get_running_loop(), {}).get(kind, ())):
@@ -76,3 +87,4 @@ def announce(session: AsyncSession) -> None:
 def forget(session: AsyncSession) -> None:
     """The transaction rolled back: nothing to announce."""
     session.info.pop(_KEY, None)
+    session.info.pop(_BOOKKEEPING, None)

@@ -422,6 +422,7 @@ __all__ = [
     "TelegramLink",
 ]
 
+import models.data_version  # noqa: E402  (the data version, issue 15)
 import models.meeting_room  # noqa: E402  (issue 12: the meeting room tables, for Alembic)
 import models.record  # noqa: E402  (issue 13: the record's tables, for Alembic)
 import models.sweep  # noqa: E402  (what the sweep has done, issue 15)

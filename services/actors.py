@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -30,6 +30,9 @@ class Actor:
     council_name: str
     council_timezone: str
     unreachable: bool = False  # the bot was blocked by them; writing again lifts it (outbox)
+    # The data version the gate saw when it admitted this person's update (models.data_version):
+    # what a service kept from a read under it is still true for them. None: read it afresh.
+    as_of: int | None = field(default=None, compare=False)
 
     @property
     def roles(self) -> frozenset[str]:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
+from models.data_version import Kept, KeptReads
 from models.enums import MeetingKind, MeetingStatus
 from models.shared_read import shared_read
 from models.tables import Council, Meeting
@@ -162,14 +164,26 @@ async def upcoming_meetings(
 ) -> list[MeetingView]:
     """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
     actor.require(Action.VIEW_MEETINGS)
-    # Everyone of the council asking at once shares one read of one statement (issue 15); each
-    # gets the meetings still coming at their own moment.
-    coming = await shared_read(
-        ("coming meetings", id(session.bind), actor.council_id),
-        now,
-        lambda: _coming_meetings(session, actor.council_id, now),
-    )
-    return [meeting for meeting in coming if meeting.starts_at >= now]
+    key = (id(session.bind), actor.council_id)
+    kept = _COMING.get(key, actor.as_of, now) if actor.as_of is not None else None
+    if kept is not None:
+        coming = kept.value  # read before, and no meeting or council has changed since (issue 15)
+    else:
+        # Everyone of the council asking at once shares one read of one statement (issue 15),
+        # begun after the version they were admitted under was seen: it may be kept under it.
+        writes = changes.writes()
+        coming = await shared_read(
+            ("coming meetings", *key, actor.as_of),
+            now,
+            lambda: _coming_meetings(session, actor.council_id, now),
+        )
+        if actor.as_of is not None:
+            _COMING.put(key, Kept(actor.as_of, writes, now, coming))
+    return [meeting for meeting in coming if meeting.starts_at >= now]  # each at their own moment
+
+
+# The coming meetings by (database, council), as read under a data version (models.data_version).
+_COMING: KeptReads[tuple[int, int], list[MeetingView]] = KeptReads(local_writes=True)
 
 
 async def _coming_meetings(

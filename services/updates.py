@@ -11,6 +11,8 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import changes
+from models.data_version import TOKEN, Kept, KeptReads
 from models.reliable import HandledUpdate
 from models.types import UTCDateTime
 from services.actors import Actor, actors_for_telegram
@@ -63,12 +65,16 @@ class Admitted:
 async def admit(session: AsyncSession, arrivals: list[Arrival]) -> list[Admitted]:
     """The gate's work for updates arriving together, in one transaction (issue 15): each update
     recorded once (take_update), its writer looked up, and a person who had blocked the bot and
-    writes again made reachable. One answer per arrival, in order; two statements for the lot."""
-    taken = await take_updates(session, arrivals)
-    actors = await actors_for_telegram(
-        session, {a.telegram_user_id for a in arrivals if a.telegram_user_id is not None}
-    )
-    admitted = []
+    writes again made reachable. One answer per arrival, in order; one statement for the lot when
+    the writers were looked up before under the data version the database still shows."""
+    taken, token = await take_updates(session, arrivals)
+    writers = {
+        a.telegram_user_id
+        for a in arrivals
+        if a.update_id in taken and a.telegram_user_id is not None
+    }
+    actors = await _actors(session, writers, token, arrivals) if writers else {}
+    admitted, changed = [], False
     for arrival in arrivals:
         first_time = arrival.update_id in taken
         taken.discard(arrival.update_id)  # the same update twice in a burst: the second is a repeat
@@ -80,22 +86,59 @@ async def admit(session: AsyncSession, arrivals: list[Arrival]) -> list[Admitted
                     session, telegram_user_id=arrival.telegram_user_id, now=arrival.now
                 )
                 actor = actors[arrival.telegram_user_id] = replace(actor, unreachable=False)
-        admitted.append(Admitted(first_time, actor))
+                changed = True
+        admitted.append(Admitted(first_time, replace(actor, as_of=token) if actor else None))
+    if not changed:
+        changes.bookkeeping(session)  # only updates recorded: what was read before still holds
     return admitted
 
 
-async def take_updates(session: AsyncSession, arrivals: list[Arrival]) -> set[int]:
-    """take_update for several updates in one statement: the ids recorded now (not before)."""
+# Who wrote, by (database, Telegram account), as read under a data version (None: a stranger).
+# The gate reads the version in the statement that records the updates, so an entry is used only
+# while the database shows the version it was read under.
+_WRITERS: KeptReads[tuple[int, int], Actor | None] = KeptReads(local_writes=False)
+
+
+async def _actors(
+    session: AsyncSession, writers: set[int], token: int | None, arrivals: list[Arrival]
+) -> dict[int, Actor]:
+    """actors_for_telegram, from what was kept under `token` where it can be."""
+    if token is None:  # a database without its data version (not migrated to the head)
+        return await actors_for_telegram(session, writers)
+    database, now = id(session.bind), arrivals[0].now
+    actors: dict[int, Actor] = {}
+    unknown = set()
+    for user in writers:
+        kept = _WRITERS.get((database, user), token, now)
+        if kept is None:
+            unknown.add(user)
+        elif kept.value is not None:
+            actors[user] = kept.value
+    if unknown:
+        found = await actors_for_telegram(session, unknown)
+        for user in unknown:
+            _WRITERS.put((database, user), Kept(token, 0, now, found.get(user)))
+        actors.update(found)
+    return actors
+
+
+async def take_updates(
+    session: AsyncSession, arrivals: list[Arrival]
+) -> tuple[set[int], int | None]:
+    """take_update for several updates in one statement: the ids recorded now (not before), and
+    the data version the database showed (None when nothing was recorded)."""
     connection = await session.connection()
     taken: set[int] = set()
+    token = None
     for start in range(0, len(arrivals), TAKE_AT_ONCE):
         chunk = arrivals[start : start + TAKE_AT_ONCE]
         values: dict[str, object] = {}
         for n, arrival in enumerate(chunk):
             values[f"u{n}"], values[f"t{n}"] = arrival.update_id, arrival.now
-        result = await connection.execute(_take_updates(len(chunk)), values)
-        taken.update(result.scalars())
-    return taken
+        for update_id, seen in await connection.execute(_take_updates(len(chunk)), values):
+            taken.add(update_id)
+            token = seen if token is None else token  # the first chunk's: seen before any read
+    return taken, token
 
 
 TAKE_AT_ONCE = 100  # rows per statement (a burst of 200 is two)
@@ -103,10 +146,10 @@ TAKE_AT_ONCE = 100  # rows per statement (a burst of 200 is two)
 
 @cache
 def _take_updates(rows: int) -> TextClause:
-    """TAKE_UPDATE for `rows` updates, naming those it recorded (the same SQL on SQLite and
-    PostgreSQL); one text per row count, compiled once."""
+    """TAKE_UPDATE for `rows` updates, naming those it recorded with the data version (the same
+    SQL on SQLite and PostgreSQL); one text per row count, compiled once."""
     values = ", ".join(f"(:u{n}, :t{n})" for n in range(rows))
     return text(
         f"INSERT INTO handled_update (update_id, handled_at) VALUES {values}"
-        " ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+        f" ON CONFLICT (update_id) DO NOTHING RETURNING update_id, {TOKEN}"
     ).bindparams(*(bindparam(f"t{n}", type_=UTCDateTime()) for n in range(rows)))

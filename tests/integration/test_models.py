@@ -83,4 +83,4 @@ async def test_upgrading_twice_stays_at_the_head(engine: AsyncEngine) -> None:
 
 
 def test_the_migrations_form_one_line_with_one_head() -> None:
-    assert head_revision() == "0013_record"
+    assert head_revision() == "0014_data_version"

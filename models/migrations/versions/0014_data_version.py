@@ -1,0 +1,71 @@
+"""data version: a token the database changes with every change of who people are and which
+meetings there are, so that every process may keep what it read of them until the token moves
+(issue 15)
+
+Revision ID: 0014_data_version
+Revises: 0013_record
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014_data_version"
+down_revision: str | None = "0013_record"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Kept in step with models.data_version.TRACKED (a migration is frozen: it names them itself).
+TRACKED = ("council", "person", "membership", "telegram_link", "meeting")
+
+# A random token, not a counter: a database put back from a copy (a backup, a test's template)
+# and then changed differently must never show a token it showed before for other contents.
+POSTGRES_BUMP = """
+CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $bump$
+BEGIN
+    UPDATE data_version SET token = floor((random() - 0.5) * 9.2e18)::bigint WHERE id = 1;
+    RETURN NULL;
+END
+$bump$
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "data_version",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token", sa.BigInteger(), nullable=False),
+    )
+    postgres = op.get_bind().dialect.name == "postgresql"
+    op.execute(
+        "INSERT INTO data_version (id, token) VALUES (1, "
+        + ("floor((random() - 0.5) * 9.2e18)::bigint)" if postgres else "random())")
+    )
+    if postgres:
+        op.execute(POSTGRES_BUMP)
+    for table in TRACKED:
+        if postgres:  # once per statement: a bulk import moves the token once
+            op.execute(
+                f"CREATE TRIGGER data_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+                f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()"
+            )
+            continue
+        for event in ("INSERT", "UPDATE", "DELETE"):  # SQLite has row triggers only
+            op.execute(
+                f"CREATE TRIGGER data_version_{table}_{event.lower()} AFTER {event} ON {table}"
+                " BEGIN UPDATE data_version SET token = random() WHERE id = 1; END"
+            )
+
+
+def downgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table in TRACKED:
+        if postgres:
+            op.execute(f"DROP TRIGGER IF EXISTS data_version_{table} ON {table}")
+            continue
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS data_version_{table}_{event}")
+    if postgres:
+        op.execute("DROP FUNCTION IF EXISTS data_version_bump()")
+    op.drop_table("data_version")
