@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -140,6 +141,7 @@ def run(settings: Settings, migration: Migration | None = None) -> None:
 async def _main(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     application = build_application(settings, make_session_factory(engine))
+    settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -155,6 +157,14 @@ async def _main(settings: Settings) -> None:
         if web is not None:
             web.stop()
         await engine.dispose()
+
+
+def settle_heap() -> None:
+    """What start-up built (the modules, the application) lives as long as the process: the
+    cyclic garbage collector stops visiting it (gc.freeze). A full collection walked all 190,000
+    objects of the stack, a 100 ms pause every member of a burst waited through (issue 15)."""
+    gc.collect()
+    gc.freeze()
 
 
 def start_web(settings: Settings, webhook: Webhook | None = None) -> WebServer | None:
