@@ -84,6 +84,21 @@ async def test_any_change_to_people_or_meetings_moves_the_token_whoever_makes_it
     assert await token(engine) != before
 
 
+async def test_each_transaction_that_changes_people_moves_the_token_again(
+    engine: AsyncEngine, council: Council
+) -> None:
+    seen = {await token(engine)}
+    async with engine.connect() as connection:  # one connection, several transactions
+        for language in ("en", "da", "en"):
+            async with connection.begin():
+                for _ in range(3):  # several statements in one transaction: one new token
+                    await connection.execute(
+                        text("UPDATE person SET language = :language"), {"language": language}
+                    )
+            seen.add(await token(engine))
+    assert len(seen) == 4
+
+
 async def test_adding_a_meeting_moves_the_token_and_recording_an_update_does_not(
     engine: AsyncEngine, sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
