@@ -4,6 +4,7 @@ read afresh as soon as it moves."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -193,3 +194,25 @@ async def test_a_handler_that_plans_a_meeting_then_lists_them_sees_its_own_meeti
         after = await upcoming_meetings(session, actor=gorm, now=now)
     assert [m.place for m in after if m.place == "Thisted"] == ["Thisted"]
     assert len(after) == len(before) + 1
+
+
+async def test_writers_in_two_instances_take_turns_and_never_deadlock(
+    engine: AsyncEngine, database_url: str, council: Council
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time")
+    gorm = "UPDATE person SET language = :language WHERE name = 'Gorm Iversen'"
+    async with engine.connect() as first, engine.connect() as second, engine.connect() as watch:
+        await first.begin()
+        await first.execute(text("UPDATE council SET name = name"))  # the token moves here first
+        await second.begin()
+        waiting = asyncio.create_task(second.execute(text(gorm), {"language": "en"}))
+        while not (await watch.execute(text(WAITING))).scalar_one():
+            await asyncio.sleep(0.01)  # until the second writer waits for its turn
+        await first.execute(text(gorm), {"language": "da"})  # a row the second one wants too
+        await first.commit()
+        await waiting  # its turn: no deadlock, nothing refused
+        await second.commit()
+
+
+WAITING = "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted"

@@ -23,7 +23,10 @@ TRACKED = ("council", "person", "membership", "telegram_link", "meeting")
 # and then changed differently must never show a token it showed before for other contents.
 # On PostgreSQL once per transaction: a transaction-local setting remembers that it moved (a bulk
 # import sends a statement per row, and updating one row 100,000 times in a transaction made
-# seeding 100,000 meetings take 64 s instead of 10).
+# seeding 100,000 meetings take 64 s instead of 10). The row stays locked until the transaction
+# ends, so writers of these tables in different instances take turns; it is taken before the
+# statement's own row locks, as the first lock of every such writer, so that taking turns cannot
+# deadlock (taken after, two writers could each hold what the other waits for).
 POSTGRES_BUMP = """
 CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $bump$
 BEGIN
@@ -51,9 +54,9 @@ def upgrade() -> None:
     if postgres:
         op.execute(POSTGRES_BUMP)
     for table in TRACKED:
-        if postgres:  # once per statement: a bulk import moves the token once
+        if postgres:  # before the statement locks any row: see POSTGRES_BUMP
             op.execute(
-                f"CREATE TRIGGER data_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+                f"CREATE TRIGGER data_version_{table} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE"
                 f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()"
             )
             continue
