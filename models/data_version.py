@@ -1,11 +1,14 @@
 """The data version (issue 15): a token the database itself changes whenever anyone, in any process,
 changes who the people are or which meetings there are (triggers on the TRACKED tables, migration
-0014). What a process read under a token stays true while the database shows that token, so it
-may keep it: the gate reads the token with the update it records, in the statement it runs anyway,
-and a member's second /meetings costs no read at all.
+0014; on PostgreSQL when the change commits). What a process read under a token stays true while
+the database shows that token, so it may keep it: the gate reads the token with the update it
+records, in the statement it runs anyway, and a member's second /meetings costs no read at all.
 
-The token is random, not a counter: a database put back from a copy (a backup, a test's template)
-and then changed differently never shows a token it showed before for other contents.
+A value is kept under the token read in the same statement as the value (token_column): exactly
+the contents the database had under that token. The token is random, not a counter: a database put
+back from a copy (a backup, a test's template) shows an old token only with the old contents.
+Only pure reads are kept (models.unit_of_work.reads_only): a writer may see its own rows before
+they commit, under the token from before.
 
 A migration that rebuilds a TRACKED table on SQLite (Alembic's batch mode copies the table) drops
 its triggers and must create them again; tests/integration/test_data_version.py fails otherwise.
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Label, literal_column
 from sqlmodel import Field, SQLModel
 
 from models import changes
@@ -27,6 +30,12 @@ TOKEN = "(SELECT token FROM data_version WHERE id = 1)"  # a scalar subquery, fo
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def token_column() -> Label[int]:
+    """The token as a column of a query: read in the same statement, so under the same snapshot
+    as the rows it comes with (what is kept is then exactly what the database held under it)."""
+    return literal_column(TOKEN, BigInteger).label("data_version")
 
 
 class DataVersion(SQLModel, table=True):
@@ -51,8 +60,8 @@ class Kept(Generic[V]):
 class KeptReads(Generic[K, V]):
     """Values read under a data version, kept in this process while they are true.
 
-    A value is given back for a token only if it was read under that token (or a later state) and
-    is asked for a moment no earlier than its own. With `local_writes`, also only if no write of
+    A value is given back for a token only if it was read under that token and is asked for a
+    moment no earlier than its own. With `local_writes`, also only if no write of
     this process has committed since its read began: for a token seen before that write (a
     handler that changes a meeting and then lists the meetings sees its change).
     """

@@ -43,12 +43,22 @@ async def unit_of_work(
     """A session in one transaction; with `write`, holding the write guard until it commits."""
     if not write:
         async with sessions() as session, session.begin():
+            session.info[_READS_ONLY] = True
             yield session
         return
     async with write_guard(), sessions() as session:
         async with session.begin():
             yield session
         changes.announce(session)  # committed: wake the workers waiting for such changes
+
+
+_READS_ONLY = "kkrbot.reads_only"
+
+
+def reads_only(session: AsyncSession) -> bool:
+    """Whether the session is a pure read (`write=False`): what it reads is committed data, which
+    may be kept (models.data_version); a writer may be reading its own uncommitted rows."""
+    return bool(session.info.get(_READS_ONLY, False))
 
 
 class TryAlone(Exception):

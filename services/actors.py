@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.data_version import token_column
 from models.tables import Council, Membership, Person, TelegramLink
 from procedure.permissions import Action, may
 from services.errors import Refused
@@ -113,6 +114,7 @@ _ACTORS: Any = (
         col(Council.id),
         col(Council.name),
         col(Council.timezone),
+        token_column(),
     )
     .join(Person, col(Person.id) == col(TelegramLink.person_id))
     .join(Membership, col(Membership.person_id) == col(Person.id))
@@ -128,13 +130,22 @@ async def actors_for_telegram(
     session: AsyncSession, telegram_user_ids: Collection[int]
 ) -> dict[int, Actor]:
     """The actors linked to these Telegram accounts, by account (strangers are left out)."""
+    return (await actors_as_of(session, telegram_user_ids))[0]
+
+
+async def actors_as_of(
+    session: AsyncSession, telegram_user_ids: Collection[int]
+) -> tuple[dict[int, Actor], int | None]:
+    """actors_for_telegram, with the data version they were read under (models.data_version;
+    None when nobody was found)."""
     if not telegram_user_ids:
-        return {}
+        return {}, None
     rows = await session.exec(_ACTORS, params={"users": sorted(set(telegram_user_ids))})
     actors: dict[int, Actor] = {}
+    token = None
     for row in rows:
         user, unreachable_since, person_id, name, language, role, office, council_id = row[:8]
-        council_name, council_timezone = row[8:]
+        council_name, council_timezone, token = row[8:]
         actors.setdefault(
             user,
             Actor(
@@ -150,7 +161,7 @@ async def actors_for_telegram(
                 unreachable=unreachable_since is not None,
             ),
         )
-    return actors
+    return actors, token
 
 
 def _actor(

@@ -10,10 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import changes
-from models.data_version import Kept, KeptReads
+from models.data_version import Kept, KeptReads, token_column
 from models.enums import MeetingKind, MeetingStatus
 from models.shared_read import shared_read
 from models.tables import Council, Meeting
+from models.unit_of_work import reads_only
 from procedure.deadlines import distribution_deadline, proposal_deadline
 from procedure.permissions import Action
 from services import audit
@@ -164,42 +165,46 @@ async def upcoming_meetings(
 ) -> list[MeetingView]:
     """The actor's council's coming meetings, soonest first; nothing of another council (R-P1)."""
     actor.require(Action.VIEW_MEETINGS)
+    if not reads_only(session):  # a writer may have changed meetings: it reads them itself
+        return (await _coming_meetings(session, actor.council_id, now))[1]
     key = (id(session.bind), actor.council_id)
+    # What was read under the data version the gate admitted them under still holds (issue 15).
     kept = _COMING.get(key, actor.as_of, now) if actor.as_of is not None else None
     if kept is not None:
-        coming = kept.value  # read before, and no meeting or council has changed since (issue 15)
+        coming = kept.value
     else:
-        # Everyone of the council asking at once shares one read of one statement (issue 15),
-        # begun after the version they were admitted under was seen: it may be kept under it.
+        # Everyone of the council asking at once shares one read of one statement (issue 15).
         writes = changes.writes()
-        coming = await shared_read(
-            ("coming meetings", *key, actor.as_of),
-            now,
-            lambda: _coming_meetings(session, actor.council_id, now),
+        token, coming = await shared_read(
+            ("coming meetings", *key), now, lambda: _coming_meetings(session, actor.council_id, now)
         )
-        if actor.as_of is not None:
-            _COMING.put(key, Kept(actor.as_of, writes, now, coming))
+        if token is not None:
+            _COMING.put(key, Kept(token, writes, now, coming))
     return [meeting for meeting in coming if meeting.starts_at >= now]  # each at their own moment
 
 
-# The coming meetings by (database, council), as read under a data version (models.data_version).
+# The coming meetings by (database, council), with the data version they were read under.
 _COMING: KeptReads[tuple[int, int], list[MeetingView]] = KeptReads(local_writes=True)
 
 
 async def _coming_meetings(
     session: AsyncSession, council_id: int, now: datetime
-) -> list[MeetingView]:
-    rows = await session.exec(
-        select(Meeting, Council)
-        .join(Council, col(Council.id) == col(Meeting.council_id))
-        .where(
-            Meeting.council_id == council_id,
-            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
-            Meeting.starts_at >= now,
+) -> tuple[int | None, list[MeetingView]]:
+    """The meetings, and the data version they were read under (None when there are none)."""
+    rows = (
+        await session.exec(
+            select(Meeting, Council, token_column())
+            .join(Council, col(Council.id) == col(Meeting.council_id))
+            .where(
+                Meeting.council_id == council_id,
+                col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.OPEN]),
+                Meeting.starts_at >= now,
+            )
+            .order_by(col(Meeting.starts_at))
         )
-        .order_by(col(Meeting.starts_at))
-    )
-    return [view(meeting, council) for meeting, council in rows]
+    ).all()
+    token = rows[0][2] if rows else None
+    return token, [view(meeting, council) for meeting, council, _ in rows]
 
 
 async def council_meetings(

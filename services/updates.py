@@ -15,7 +15,7 @@ from models import changes
 from models.data_version import TOKEN, Kept, KeptReads
 from models.reliable import HandledUpdate
 from models.types import UTCDateTime
-from services.actors import Actor, actors_for_telegram
+from services.actors import Actor, actors_as_of, actors_for_telegram
 from services.outbox import mark_reachable
 
 # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match again.
@@ -93,9 +93,9 @@ async def admit(session: AsyncSession, arrivals: list[Arrival]) -> list[Admitted
     return admitted
 
 
-# Who wrote, by (database, Telegram account), as read under a data version (None: a stranger).
-# The gate reads the version in the statement that records the updates, so an entry is used only
-# while the database shows the version it was read under.
+# Who wrote, by (database, Telegram account), with the data version they were read under (None: a
+# stranger). The gate reads the version in the statement that records the updates, and an entry is
+# used only while the database shows the version it was read under.
 _WRITERS: KeptReads[tuple[int, int], Actor | None] = KeptReads(local_writes=False)
 
 
@@ -103,7 +103,7 @@ async def _actors(
     session: AsyncSession, writers: set[int], token: int | None, arrivals: list[Arrival]
 ) -> dict[int, Actor]:
     """actors_for_telegram, from what was kept under `token` where it can be."""
-    if token is None:  # a database without its data version (not migrated to the head)
+    if token is None:  # the data version's row is missing: nothing is kept
         return await actors_for_telegram(session, writers)
     database, now = id(session.bind), arrivals[0].now
     actors: dict[int, Actor] = {}
@@ -115,9 +115,10 @@ async def _actors(
         elif kept.value is not None:
             actors[user] = kept.value
     if unknown:
-        found = await actors_for_telegram(session, unknown)
-        for user in unknown:
-            _WRITERS.put((database, user), Kept(token, 0, now, found.get(user)))
+        found, read_under = await actors_as_of(session, unknown)
+        if read_under is not None:  # someone found: the version the whole answer was read under
+            for user in unknown:
+                _WRITERS.put((database, user), Kept(read_under, 0, now, found.get(user)))
         actors.update(found)
     return actors
 

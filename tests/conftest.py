@@ -107,8 +107,8 @@ class PostgresTemplate:
 
 
 def tables() -> list[Table]:
-    """The tables a seed fills and a reset empties. The data version's one row stays as it is:
-    its token is random (models/data_version.py), so any token suits any seeded state."""
+    """The tables a seed fills and a reset empties. The data version's one row stays: the reset
+    changes the tracked tables, which gives it a new random token (models/data_version.py)."""
     return [t for t in SQLModel.metadata.sorted_tables if t.name != "data_version"]
 
 

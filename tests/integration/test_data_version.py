@@ -169,13 +169,7 @@ async def test_a_meeting_added_elsewhere_is_listed_to_the_next_update(
     async with unit_of_work(sessions, write=False) as session:
         before = await upcoming_meetings(session, actor=gorm, now=now)
     async with engine.begin() as connection:  # another process plans a meeting
-        await connection.execute(
-            text(
-                "INSERT INTO meeting (council_id, kind, starts_at, place, status, created_at,"
-                " agenda_version) SELECT council_id, kind, starts_at, 'Hjørring', status,"
-                " created_at, 0 FROM meeting ORDER BY id LIMIT 1"
-            )
-        )
+        await connection.execute(text(GHOST))
     gorm = await gate(sessions, 2, GORM, now)
     async with unit_of_work(sessions, write=False) as session:
         after = await upcoming_meetings(session, actor=gorm, now=now)
@@ -197,22 +191,98 @@ async def test_a_handler_that_plans_a_meeting_then_lists_them_sees_its_own_meeti
 
 
 async def test_writers_in_two_instances_take_turns_and_never_deadlock(
-    engine: AsyncEngine, database_url: str, council: Council
+    engine: AsyncEngine,
+    database_url: str,
+    sessions: SessionFactory,
+    council: Council,
+    now: datetime,
 ) -> None:
+    """The first holds a meeting (FOR UPDATE) before it changes it; the second wants to change it
+    too. With the token moved at the start of a change, the second would hold the data version and
+    wait for the meeting while the first held the meeting and waited for the data version."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite lets one writer in at a time")
-    gorm = "UPDATE person SET language = :language WHERE name = 'Gorm Iversen'"
+    await planned(sessions, council, now, "Aalborg")
+    meeting = "UPDATE meeting SET subject = :subject WHERE place = 'Aalborg'"
     async with engine.connect() as first, engine.connect() as second, engine.connect() as watch:
+        pid = (await second.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await second.commit()
         await first.begin()
-        await first.execute(text("UPDATE council SET name = name"))  # the token moves here first
+        await first.execute(text("SELECT id FROM meeting WHERE place = 'Aalborg' FOR UPDATE"))
         await second.begin()
-        waiting = asyncio.create_task(second.execute(text(gorm), {"language": "en"}))
-        while not (await watch.execute(text(WAITING))).scalar_one():
-            await asyncio.sleep(0.01)  # until the second writer waits for its turn
-        await first.execute(text(gorm), {"language": "da"})  # a row the second one wants too
+        waiting = asyncio.create_task(second.execute(text(meeting), {"subject": "second"}))
+        while not (await watch.execute(text(WAITING), {"pid": pid})).scalar_one():
+            assert not waiting.done(), "the second writer should wait for the meeting"
+            await asyncio.sleep(0.01)  # until it does
+        await first.execute(text(meeting), {"subject": "first"})
         await first.commit()
         await waiting  # its turn: no deadlock, nothing refused
         await second.commit()
 
 
-WAITING = "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted"
+WAITING = "SELECT count(*) > 0 FROM pg_locks WHERE pid = :pid AND NOT granted"
+
+
+async def test_a_database_put_back_from_a_copy_is_never_shown_with_what_came_after(
+    engine: AsyncEngine, sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await linked(sessions, council, now)
+    await planned(sessions, council, now, "Aalborg")
+    copied = await token(engine)  # the backup is taken here
+    gorm = await gate(sessions, 1, GORM, now)
+    async with engine.begin() as connection:  # another process plans a meeting meanwhile
+        await connection.execute(text(GHOST))
+    async with unit_of_work(sessions, write=False) as session:  # read after it: both meetings
+        assert len(await upcoming_meetings(session, actor=gorm, now=now)) == 2
+    async with engine.begin() as connection:  # the backup is put back
+        await connection.execute(text("DELETE FROM meeting WHERE place = 'Hjørring'"))
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE data_version SET token = :t"), {"t": copied})
+    gorm = await gate(sessions, 2, GORM, now)
+    async with unit_of_work(sessions, write=False) as session:
+        places = [m.place for m in await upcoming_meetings(session, actor=gorm, now=now)]
+    assert places == ["Aalborg"]
+
+
+GHOST = (
+    "INSERT INTO meeting (council_id, kind, starts_at, place, status, created_at, agenda_version)"
+    " SELECT council_id, kind, starts_at, 'Hjørring', status, created_at, 0 FROM meeting"
+    " ORDER BY id LIMIT 1"
+)
+
+
+async def test_a_writer_lists_the_meetings_with_its_own_change_before_it_commits(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> None:
+    await linked(sessions, council, now)
+    await planned(sessions, council, now, "Aalborg")
+    gorm = await gate(sessions, 1, GORM, now)
+    async with unit_of_work(sessions, write=False) as session:
+        await upcoming_meetings(session, actor=gorm, now=now)  # kept
+    async with unit_of_work(sessions) as session:
+        await session.execute(text(GHOST))
+        places = [m.place for m in await upcoming_meetings(session, actor=gorm, now=now)]
+    assert sorted(places) == ["Aalborg", "Hjørring"]
+
+
+async def test_every_tracked_table_has_its_triggers(engine: AsyncEngine, database_url: str) -> None:
+    async with engine.connect() as connection:
+        if database_url.startswith("postgresql"):
+            found = await connection.execute(
+                text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c"
+                    " ON c.oid = t.tgrelid WHERE t.tgname LIKE 'data_version%'"
+                )
+            )
+            expected = {(t, f"data_version_{t}") for t in TRACKED}
+            expected |= {(t, f"data_version_{t}_truncate") for t in TRACKED}
+        else:
+            found = await connection.execute(
+                text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            )
+            expected = {
+                (t, f"data_version_{t}_{e}")
+                for t in TRACKED
+                for e in ("insert", "update", "delete")
+            }
+        assert {(table, name) for table, name in found} == expected

@@ -21,12 +21,16 @@ TRACKED = ("council", "person", "membership", "telegram_link", "meeting")
 
 # A random token, not a counter: a database put back from a copy (a backup, a test's template)
 # and then changed differently must never show a token it showed before for other contents.
-# On PostgreSQL once per transaction: a transaction-local setting remembers that it moved (a bulk
-# import sends a statement per row, and updating one row 100,000 times in a transaction made
-# seeding 100,000 meetings take 64 s instead of 10). The row stays locked until the transaction
-# ends, so writers of these tables in different instances take turns; it is taken before the
-# statement's own row locks, as the first lock of every such writer, so that taking turns cannot
-# deadlock (taken after, two writers could each hold what the other waits for).
+#
+# On PostgreSQL the token moves when the transaction commits (a deferred constraint trigger), once
+# per transaction (a transaction-local setting remembers that it moved):
+# - at commit, the row is the last lock the writer takes and holds only while it commits. Moved
+#   at the first change instead, it was held through the rest of the transaction, and a writer
+#   that had locked a meeting (FOR UPDATE) before changing it could deadlock with one that had
+#   moved the token and then wanted that meeting (tests/integration/test_data_version.py);
+# - a reader of the same transaction never pairs the old token with the new rows;
+# - a bulk import sends a statement per row: updating the one row 100,000 times in a transaction
+#   made seeding 100,000 meetings take 64 s instead of 10.
 POSTGRES_BUMP = """
 CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $bump$
 BEGIN
@@ -54,10 +58,15 @@ def upgrade() -> None:
     if postgres:
         op.execute(POSTGRES_BUMP)
     for table in TRACKED:
-        if postgres:  # before the statement locks any row: see POSTGRES_BUMP
+        if postgres:  # at commit (see POSTGRES_BUMP); TRUNCATE has statement triggers only
             op.execute(
-                f"CREATE TRIGGER data_version_{table} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE"
-                f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()"
+                f"CREATE CONSTRAINT TRIGGER data_version_{table} AFTER INSERT OR UPDATE OR DELETE"
+                f" ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                " EXECUTE FUNCTION data_version_bump()"
+            )
+            op.execute(
+                f"CREATE TRIGGER data_version_{table}_truncate AFTER TRUNCATE ON {table}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()"
             )
             continue
         for event in ("INSERT", "UPDATE", "DELETE"):  # SQLite has row triggers only
@@ -72,6 +81,7 @@ def downgrade() -> None:
     for table in TRACKED:
         if postgres:
             op.execute(f"DROP TRIGGER IF EXISTS data_version_{table} ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS data_version_{table}_truncate ON {table}")
             continue
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS data_version_{table}_{event}")
