@@ -61,9 +61,9 @@ class KeptReads(Generic[K, V]):
     """Values read under a data version, kept in this process while they are true.
 
     A value is given back for a token only if it was read under that token and is asked for a
-    moment no earlier than its own. With `local_writes`, also only if no write of
-    this process has committed since its read began: for a token seen before that write (a
-    handler that changes a meeting and then lists the meetings sees its change).
+    moment no earlier than its own. With `local_writes`, also only if no write of this process has
+    committed since its read began: the token may have been seen before that write (a handler that
+    changes a meeting and then lists the meetings sees its change).
     """
 
     def __init__(self, *, local_writes: bool, limit: int = 10_000) -> None:
@@ -83,6 +83,3 @@ class KeptReads(Generic[K, V]):
         if len(self._kept) >= self._limit:
             self._kept.clear()  # tokens have moved on many times: start afresh
         self._kept[key] = kept
-
-    def clear(self) -> None:
-        self._kept.clear()
