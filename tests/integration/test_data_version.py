@@ -19,7 +19,7 @@ from models.db import SessionFactory
 from models.tables import Council
 from models.unit_of_work import unit_of_work
 from services.actors import Actor, secretariat_actor
-from services.meetings import add_meeting, upcoming_meetings
+from services.meetings import MeetingView, add_meeting, upcoming_meetings
 from services.people import set_language
 from services.updates import Arrival, admit, take_update
 from tests.integration.test_invites import issue, redeem
@@ -69,6 +69,21 @@ async def planned(sessions: SessionFactory, council: Council, now: datetime, pla
             now=now,
             actor=await secretariat_actor(session, council.id or 0),
         )
+
+
+async def listed(sessions: SessionFactory, actor: Actor, now: datetime) -> list[MeetingView]:
+    """What /meetings lists: a pure read."""
+    async with unit_of_work(sessions, write=False) as session:
+        return await upcoming_meetings(session, actor=actor, now=now)
+
+
+async def admitted_with_a_meeting(
+    sessions: SessionFactory, council: Council, now: datetime
+) -> Actor:
+    """Gorm and Mads linked, a meeting in Aalborg planned, and Gorm's first update admitted."""
+    await linked(sessions, council, now)
+    await planned(sessions, council, now, "Aalborg")
+    return await gate(sessions, 1, GORM, now)
 
 
 @pytest.mark.parametrize("table", TRACKED)
@@ -148,31 +163,23 @@ async def test_the_gate_sees_a_change_made_here_at_the_next_update(
 async def test_the_meetings_are_read_once_for_everyone_admitted_under_the_same_version(
     engine: AsyncEngine, sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
-    await linked(sessions, council, now)
-    await planned(sessions, council, now, "Aalborg")
-    gorm = await gate(sessions, 1, GORM, now)
-    async with unit_of_work(sessions, write=False) as session:
-        first = await upcoming_meetings(session, actor=gorm, now=now)
+    gorm = await admitted_with_a_meeting(sessions, council, now)
+    first = await listed(sessions, gorm, now)
     mads = await gate(sessions, 2, MADS, now)  # recording an update changes nothing anyone reads
     with statements(engine) as sent:
-        async with unit_of_work(sessions, write=False) as session:
-            again = await upcoming_meetings(session, actor=mads, now=now + timedelta(minutes=1))
+        again = await listed(sessions, mads, now + timedelta(minutes=1))
     assert again == first and [m.place for m in again] == ["Aalborg"] and sent == []
 
 
 async def test_a_meeting_added_elsewhere_is_listed_to_the_next_update(
     engine: AsyncEngine, sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
-    await linked(sessions, council, now)
-    await planned(sessions, council, now, "Aalborg")
-    gorm = await gate(sessions, 1, GORM, now)
-    async with unit_of_work(sessions, write=False) as session:
-        before = await upcoming_meetings(session, actor=gorm, now=now)
+    gorm = await admitted_with_a_meeting(sessions, council, now)
+    before = await listed(sessions, gorm, now)
     async with engine.begin() as connection:  # another process plans a meeting
         await connection.execute(text(GHOST))
     gorm = await gate(sessions, 2, GORM, now)
-    async with unit_of_work(sessions, write=False) as session:
-        after = await upcoming_meetings(session, actor=gorm, now=now)
+    after = await listed(sessions, gorm, now)
     assert len(after) == len(before) + 1
 
 
@@ -181,11 +188,9 @@ async def test_a_handler_that_plans_a_meeting_then_lists_them_sees_its_own_meeti
 ) -> None:
     await linked(sessions, council, now)
     gorm = await gate(sessions, 1, GORM, now)  # admitted before the change, under the old version
-    async with unit_of_work(sessions, write=False) as session:
-        before = await upcoming_meetings(session, actor=gorm, now=now)
+    before = await listed(sessions, gorm, now)
     await planned(sessions, council, now, "Thisted")
-    async with unit_of_work(sessions, write=False) as session:
-        after = await upcoming_meetings(session, actor=gorm, now=now)
+    after = await listed(sessions, gorm, now)
     assert [m.place for m in after if m.place == "Thisted"] == ["Thisted"]
     assert len(after) == len(before) + 1
 
@@ -232,16 +237,13 @@ async def test_a_database_put_back_from_a_copy_is_never_shown_with_what_came_aft
     gorm = await gate(sessions, 1, GORM, now)
     async with engine.begin() as connection:  # another process plans a meeting meanwhile
         await connection.execute(text(GHOST))
-    async with unit_of_work(sessions, write=False) as session:  # read after it: both meetings
-        assert len(await upcoming_meetings(session, actor=gorm, now=now)) == 2
+    assert len(await listed(sessions, gorm, now)) == 2  # read after it: both meetings
     async with engine.begin() as connection:  # the backup is put back
         await connection.execute(text("DELETE FROM meeting WHERE place = 'Hjørring'"))
     async with engine.begin() as connection:
         await connection.execute(text("UPDATE data_version SET token = :t"), {"t": copied})
     gorm = await gate(sessions, 2, GORM, now)
-    async with unit_of_work(sessions, write=False) as session:
-        places = [m.place for m in await upcoming_meetings(session, actor=gorm, now=now)]
-    assert places == ["Aalborg"]
+    assert [m.place for m in await listed(sessions, gorm, now)] == ["Aalborg"]
 
 
 GHOST = (
@@ -254,11 +256,8 @@ GHOST = (
 async def test_a_writer_lists_the_meetings_with_its_own_change_before_it_commits(
     sessions: SessionFactory, council: Council, now: datetime
 ) -> None:
-    await linked(sessions, council, now)
-    await planned(sessions, council, now, "Aalborg")
-    gorm = await gate(sessions, 1, GORM, now)
-    async with unit_of_work(sessions, write=False) as session:
-        await upcoming_meetings(session, actor=gorm, now=now)  # kept
+    gorm = await admitted_with_a_meeting(sessions, council, now)
+    await listed(sessions, gorm, now)  # kept
     async with unit_of_work(sessions) as session:
         await session.execute(text(GHOST))
         places = [m.place for m in await upcoming_meetings(session, actor=gorm, now=now)]
